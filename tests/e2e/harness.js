@@ -1,0 +1,545 @@
+// Playwright + node:test harness for the callcore browser e2e tests.
+//
+// - one reference signaling server (demo/server.js, port 0, 127.0.0.1) per test file;
+// - one Chromium (Debian's /usr/bin/chromium, fresh profile dir) per test file, plus any extra
+//   browsers a file launches with other flags (e.g. without fake media permission);
+// - pages at `${httpUrl}/tests/e2e/pages/call.html`, which exposes `window.callcore`;
+// - every wait is a condition with a deadline (page.waitForFunction), never a fixed sleep;
+// - page console messages and page errors are collected and attached to a failing test.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/** Deadline of a single wait (ms). Generous: the suite must pass on a loaded 2-core machine. */
+export const WAIT_MS = Number(process.env.E2E_WAIT_MS || 20000);
+
+/** Flags from /work/shared/TOOLCHAIN.md ("Browser tests"), without the fake-media ones. */
+export const BASE_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--allow-loopback-in-peer-connection',
+  '--disable-frame-rate-limit',
+];
+/** Fake camera/microphone and auto-accepted permission prompt. */
+export const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+export const DEFAULT_ARGS = [...BASE_ARGS, ...FAKE_MEDIA_ARGS];
+
+/** Launches Chromium with a fresh profile directory; close() also removes the directory. */
+export async function launchBrowser({ args = DEFAULT_ARGS } = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'callcore-e2e-profile-'));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(dir, {
+      headless: false, // '--headless=new' is passed in args (TOOLCHAIN.md)
+      executablePath: CHROMIUM,
+      args,
+      timeout: 60000,
+    });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  let closed = false;
+  return {
+    context,
+    dir,
+    args,
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await context.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** Starts the reference signaling/static server from demo/server.js on 127.0.0.1, port 0. */
+export async function startReferenceServer() {
+  const mod = await import(pathToFileURL(path.join(ROOT, 'demo', 'server.js')).href);
+  return await mod.startServer({ port: 0, host: '127.0.0.1', root: ROOT });
+}
+
+let idCounter = 0;
+
+/**
+ * Per test file: server + browser. Use in `before` and close in `after` (runs on failure too).
+ * @param {string} fileTag short name of the test file; part of every consultationId
+ */
+export async function startSuite(fileTag, { args = DEFAULT_ARGS, server: serverOpt } = {}) {
+  const suite = {
+    fileTag,
+    server: null,
+    browsers: [],
+    browser: null,
+    pages: new Set(),
+    logs: [],
+    get httpUrl() { return suite.server.httpUrl; },
+    get wsUrl() { return suite.server.wsUrl; },
+    get pageUrl() { return `${suite.server.httpUrl}/tests/e2e/pages/call.html`; },
+  };
+
+  /** A unique consultation (room) id per test. */
+  suite.consultationId = (tag = 'c') =>
+    `e2e-${fileTag}-${tag}-${process.pid}-${Date.now().toString(36)}-${++idCounter}`;
+
+  suite.launchBrowser = async (launchArgs) => {
+    const b = await launchBrowser({ args: launchArgs });
+    suite.browsers.push(b);
+    return b;
+  };
+
+  /**
+   * Opens call.html in its own page (window) of `browser` (default: the suite's browser),
+   * waits for the SDK import and captures console / page errors under `label`.
+   */
+  suite.newPage = async (label, { browser = suite.browser, url = suite.pageUrl, waitReady = true } = {}) => {
+    const page = await browser.context.newPage();
+    page.label = label;
+    suite.pages.add(page);
+    const log = (line) => suite.logs.push(`${new Date().toISOString()} [${label}] ${line}`);
+    page.on('console', (msg) => log(`console.${msg.type()}: ${msg.text()}`));
+    page.on('pageerror', (err) => log(`pageerror: ${err && (err.stack || err.message || err)}`));
+    page.on('crash', () => log('page crashed'));
+    page.on('requestfailed', (req) => log(`requestfailed: ${req.url()} ${req.failure()?.errorText}`));
+    page.on('close', () => suite.pages.delete(page));
+    await page.goto(url, { waitUntil: 'load', timeout: WAIT_MS });
+    if (waitReady) await waitForReady(page);
+    return page;
+  };
+
+  /** Destroys the calls and closes every page (end of a test). Never throws. */
+  suite.closePages = async () => {
+    for (const page of [...suite.pages]) {
+      try {
+        await withDeadline(
+          page.evaluate(() => {
+            try { window.call && window.call.destroy(); } catch (e) { console.error('destroy threw', e); }
+          }),
+          5000,
+        );
+      } catch { /* page may be gone */ }
+      try { await page.close(); } catch { /* ignore */ }
+      suite.pages.delete(page);
+    }
+  };
+
+  /**
+   * Wraps a test body: on failure, the page console / errors and each open page's call state and
+   * event list are appended to the error (and printed); pages are closed afterwards either way.
+   */
+  suite.wrap = (fn) => async (t) => {
+    const logStart = suite.logs.length;
+    try {
+      await fn(t);
+    } catch (err) {
+      let report = '';
+      try { report = await suite.diagnostics(logStart); } catch (e) { report = `(diagnostics failed: ${e})`; }
+      console.error(`\n----- e2e diagnostics (${fileTag}) -----\n${report}\n-----`);
+      if (err && typeof err === 'object') {
+        try { err.message = `${err.message}\n${report}`; } catch { /* read-only message */ }
+      }
+      throw err;
+    } finally {
+      await suite.closePages();
+    }
+  };
+
+  suite.diagnostics = async (logStart = 0) => {
+    const parts = ['page console / errors:'];
+    const lines = suite.logs.slice(logStart);
+    parts.push(lines.length ? lines.map((l) => `  ${l}`).join('\n') : '  (none)');
+    for (const page of suite.pages) {
+      let state;
+      try {
+        state = await withDeadline(page.evaluate(pageSnapshot), 5000);
+      } catch (e) {
+        state = `(snapshot failed: ${e.message})`;
+      }
+      parts.push(`page [${page.label}] state: ${JSON.stringify(state, null, 1)}`);
+    }
+    return parts.join('\n');
+  };
+
+  suite.close = async () => {
+    const errors = [];
+    try { await suite.closePages(); } catch (e) { errors.push(e); }
+    for (const b of suite.browsers) {
+      try { await b.close(); } catch (e) { errors.push(e); }
+    }
+    if (suite.server) {
+      try { await suite.server.close(); } catch (e) { errors.push(e); }
+    }
+    if (errors.length) console.error('suite.close errors:', errors);
+  };
+
+  try {
+    suite.server = serverOpt || (await startReferenceServer());
+    suite.browser = await suite.launchBrowser(args);
+  } catch (err) {
+    await suite.close();
+    throw err;
+  }
+  return suite;
+}
+
+function withDeadline(promise, ms) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`deadline ${ms} ms exceeded`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+// Runs in the page: a JSON-safe summary of the call for diagnostics.
+function pageSnapshot() {
+  const c = window.call;
+  const out = {
+    url: location.href,
+    ready: window.ready,
+    loadError: window.loadError,
+    callState: c ? c.callState : undefined,
+    hasEntered: c ? c.hasEntered : undefined,
+    hasAnswered: c ? c.hasAnswered : undefined,
+    connection: c && c.connection
+      ? {
+        connectionState: c.connection.connectionState,
+        iceConnectionState: c.connection.iceConnectionState,
+        signalingState: c.connection.signalingState,
+      }
+      : null,
+    callResult: window.callResult
+      ? (window.callResult.ok
+        ? { ok: true }
+        : {
+          ok: false,
+          name: window.callResult.error && window.callResult.error.name,
+          type: window.callResult.error && window.callResult.error.type,
+          message: window.callResult.error && window.callResult.error.message,
+          description: window.callResult.error && window.callResult.error.description,
+        })
+      : window.callResult,
+    events: (window.events || []).map((e) => {
+      let payload;
+      try {
+        payload = JSON.stringify(e && e.payload, (k, v) =>
+          (typeof MediaStream !== 'undefined' && v instanceof MediaStream ? `MediaStream(${v.id})` : v));
+      } catch (err) {
+        payload = `(unserializable: ${err.message})`;
+      }
+      if (payload && payload.length > 300) payload = `${payload.slice(0, 300)}…`;
+      return `${e && e.emitType} ${e && e.eventType} ${payload}`;
+    }),
+  };
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waiting
+
+/**
+ * Waits until `fn(arg)` is truthy in the page (polled every 100 ms, deadline `timeout`).
+ * fn may be a function or a string expression; it may be async.
+ * Returns the truthy value (JSON). Throws with `message` and the page label on timeout.
+ */
+export async function waitFor(page, fn, arg, { timeout = WAIT_MS, message } = {}) {
+  try {
+    const handle = await page.waitForFunction(fn, arg, { timeout, polling: 100 });
+    try {
+      return await handle.jsonValue();
+    } catch {
+      return true; // non-serializable truthy value
+    } finally {
+      await handle.dispose().catch(() => {});
+    }
+  } catch (err) {
+    const what = message || (typeof fn === 'string' ? fn : fn.toString().slice(0, 200));
+    const e = new Error(`[${page.label}] timed out / failed after ${timeout} ms waiting for: ${what}\n  cause: ${err.message.split('\n')[0]}`);
+    e.cause = err;
+    throw e;
+  }
+}
+
+/** Waits until call.html imported the SDK; throws the import error if it failed. */
+export async function waitForReady(page, { timeout = WAIT_MS } = {}) {
+  await waitFor(page, () => window.ready === true || window.loadError, undefined, {
+    timeout,
+    message: 'window.ready (SDK import)',
+  });
+  const loadError = await page.evaluate(() => window.loadError);
+  if (loadError) throw new Error(`[${page.label}] /dist/callcore.js failed to load: ${loadError}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calls
+
+export const DOCTOR = { avatarId: 'a1', fullName: 'Dr House', specialityName: 'Diagnostics' };
+
+/**
+ * Creates `new callcore.RTCDoctor(params)` / `new callcore.RTCClient(params)` in the page and stores
+ * it as `window.call`; every event of EVENT_LIST.ALL is pushed to `window.events`; every local
+ * stream and RTCPeerConnection seen is remembered (`window.localStreams`, `window.pcs`) so they can
+ * be inspected after the SDK drops its references.
+ */
+export async function createParty(page, role, {
+  suite,
+  consultationId,
+  name = role === 'doctor' ? 'Dr House' : 'Patient Zero',
+  clientId = role === 'doctor' ? 'doctor-1' : 'client-1',
+  isAudio = false,
+  enterTimeoutSecond,
+  answerTimeoutSecond,
+  signalingUrl = suite && suite.wsUrl,
+} = {}) {
+  if (role !== 'doctor' && role !== 'client') throw new Error(`bad role ${role}`);
+  const params = {
+    name,
+    clientId,
+    connectionId: null,
+    consultationId,
+    doctor: DOCTOR,
+    isAudio,
+    signalingUrl,
+  };
+  if (enterTimeoutSecond !== undefined) params.enterTimeoutSecond = enterTimeoutSecond;
+  if (answerTimeoutSecond !== undefined) params.answerTimeoutSecond = answerTimeoutSecond;
+  await page.evaluate(({ role, params }) => {
+    const cc = window.callcore;
+    window.events = [];
+    window.localStreams = [];
+    window.pcs = [];
+    window.callResult = null;
+    const Cls = role === 'doctor' ? cc.RTCDoctor : cc.RTCClient;
+    const call = new Cls(params);
+    window.call = call;
+    const remember = () => {
+      if (call.connection && !window.pcs.includes(call.connection)) window.pcs.push(call.connection);
+      if (call.mediaStream && !window.localStreams.includes(call.mediaStream)) {
+        window.localStreams.push(call.mediaStream);
+      }
+    };
+    call.emitter.on(cc.EVENT_LIST.ALL, (event) => {
+      window.events.push(event);
+      const stream = event && event.eventType === cc.EVENT_LIST.LOCAL_STREAM && event.payload && event.payload.stream;
+      if (stream && !window.localStreams.includes(stream)) window.localStreams.push(stream);
+      remember();
+    });
+    remember();
+    // Only records references (no waiting on it): the SDK may swap call.connection / mediaStream
+    // without emitting an event at that very moment.
+    window.rememberTimer = setInterval(remember, 50);
+  }, { role, params });
+}
+
+/** Starts `window.call.call()` without awaiting it; the outcome lands in `window.callResult`. */
+export async function startCall(page) {
+  await page.evaluate(() => {
+    window.callResult = null;
+    try {
+      window.call.call().then(
+        (stream) => { window.callResult = { ok: true, stream }; },
+        (error) => { window.callResult = { ok: false, error }; },
+      );
+    } catch (error) {
+      window.callResult = { ok: false, error, threwSynchronously: true };
+    }
+  });
+}
+
+/**
+ * Waits for the outcome of `call()` and returns it JSON-safe:
+ * {ok, stream: {isMediaStream, id, tracks}, mediaStreamId, error: {name, type, message, description, isCallError}}
+ */
+export async function waitCallResult(page, { timeout = WAIT_MS } = {}) {
+  await waitFor(page, () => window.callResult !== null, undefined, { timeout, message: 'call() to settle' });
+  return page.evaluate(() => {
+    const r = window.callResult;
+    const trackInfo = (s) => s.getTracks().map((t) => ({ kind: t.kind, readyState: t.readyState, enabled: t.enabled }));
+    const out = {
+      ok: r.ok,
+      threwSynchronously: !!r.threwSynchronously,
+      mediaStreamId: window.call && window.call.mediaStream ? window.call.mediaStream.id : null,
+    };
+    if (r.ok) {
+      const s = r.stream;
+      out.stream = {
+        isMediaStream: s instanceof MediaStream,
+        id: s && s.id,
+        tracks: s instanceof MediaStream ? trackInfo(s) : null,
+      };
+    } else {
+      const e = r.error;
+      out.error = {
+        name: e && e.name,
+        type: e && e.type,
+        message: e && e.message,
+        description: e && e.description,
+        isCallError: !!(e && window.callcore.CallError && e instanceof window.callcore.CallError),
+        isError: e instanceof Error,
+      };
+    }
+    return out;
+  });
+}
+
+/** window.events, JSON-safe (MediaStreams become {mediaStreamId}, errors plain objects). */
+export async function getEvents(page, eventType) {
+  return page.evaluate((eventType) => {
+    const seen = new WeakSet();
+    const safe = (v, depth = 0) => {
+      if (v === null || typeof v !== 'object') return typeof v === 'function' ? '[function]' : v;
+      if (v instanceof MediaStream) return { mediaStreamId: v.id };
+      if (v instanceof MediaStreamTrack) return { trackKind: v.kind, readyState: v.readyState };
+      if (typeof RTCPeerConnection !== 'undefined' && v instanceof RTCPeerConnection) return '[RTCPeerConnection]';
+      if (depth > 6 || seen.has(v)) return '[…]';
+      seen.add(v);
+      if (v instanceof Error) {
+        return { name: v.name, message: v.message, type: v.type, description: v.description, code: v.code };
+      }
+      if (Array.isArray(v)) return v.map((x) => safe(x, depth + 1));
+      const o = {};
+      for (const k of Object.keys(v)) o[k] = safe(v[k], depth + 1);
+      return o;
+    };
+    return (window.events || [])
+      .filter((e) => !eventType || (e && e.eventType === eventType))
+      .map((e) => ({ emitType: e.emitType, eventType: e.eventType, payload: safe(e.payload) }));
+  }, eventType);
+}
+
+/** Waits until an event of `eventType` (and `emitType`, if given) was recorded; returns them all. */
+export async function waitForEvent(page, eventType, { emitType, timeout = WAIT_MS } = {}) {
+  await waitFor(
+    page,
+    ({ eventType, emitType }) => (window.events || []).some(
+      (e) => e && e.eventType === eventType && (!emitType || e.emitType === emitType),
+    ),
+    { eventType, emitType },
+    { timeout, message: `event ${eventType}${emitType ? ` (emitType ${emitType})` : ''}` },
+  );
+  const events = await getEvents(page, eventType);
+  return emitType ? events.filter((e) => e.emitType === emitType) : events;
+}
+
+export async function waitForCallState(page, state, { timeout = WAIT_MS } = {}) {
+  await waitFor(page, (state) => window.call && window.call.callState === state, state, {
+    timeout,
+    message: `callState === '${state}'`,
+  });
+}
+
+// Page-side stats collection (also used inside waitFor predicates, so it is a string).
+const STATS_FN = `async () => {
+  const pc = (window.call && window.call.connection) || (window.pcs && window.pcs[window.pcs.length - 1]);
+  const out = { hasConnection: !!pc, videoInbound: 0, audioInbound: 0, framesDecoded: 0, videoPacketsReceived: 0, audioPacketsReceived: 0 };
+  if (!pc) return out;
+  const report = await pc.getStats();
+  report.forEach((s) => {
+    if (s.type !== 'inbound-rtp') return;
+    const kind = s.kind || s.mediaType;
+    if (kind === 'video') {
+      out.videoInbound += 1;
+      out.framesDecoded += s.framesDecoded || 0;
+      out.videoPacketsReceived += s.packetsReceived || 0;
+    } else if (kind === 'audio') {
+      out.audioInbound += 1;
+      out.audioPacketsReceived += s.packetsReceived || 0;
+    }
+  });
+  return out;
+}`;
+// Node-side Function objects whose source text is evaluated in the page (Playwright calls
+// functions with the argument; a plain string would be treated as an expression).
+// eslint-disable-next-line no-new-func
+const statsFn = new Function(`return (${STATS_FN});`)();
+// eslint-disable-next-line no-new-func
+const statsAtLeastFn = new Function(`return (async (min) => {
+  const s = await (${STATS_FN})();
+  for (const k of Object.keys(min)) if (!(s[k] >= min[k])) return false;
+  return s;
+});`)();
+
+/**
+ * inbound-rtp stats of `window.call.connection.getStats()`:
+ * {hasConnection, videoInbound, audioInbound, framesDecoded, videoPacketsReceived, audioPacketsReceived}
+ */
+export async function getStats(page) {
+  return page.evaluate(statsFn);
+}
+
+/**
+ * Waits until the inbound stats satisfy the minimums, e.g. {framesDecoded: 1, audioPacketsReceived: 1}
+ * (each value is "greater than or equal"); returns the stats that satisfied them.
+ */
+export async function waitForStats(page, minimums, { timeout = WAIT_MS } = {}) {
+  return waitFor(page, statsAtLeastFn, minimums, {
+    timeout,
+    message: `inbound-rtp stats >= ${JSON.stringify(minimums)}`,
+  });
+}
+
+/** Track info of the local streams and of the remote streams (REMOTE_STREAM events / allMediaStreams). */
+export async function getStreams(page) {
+  return page.evaluate(() => {
+    const info = (s) => ({ id: s.id, tracks: s.getTracks().map((t) => ({ kind: t.kind, readyState: t.readyState, enabled: t.enabled })) });
+    const local = (window.localStreams || []).map(info);
+    const remoteSet = new Set();
+    const cc = window.callcore;
+    for (const e of window.events || []) {
+      if (e && e.eventType === cc.EVENT_LIST.REMOTE_STREAM && e.payload && e.payload.stream) remoteSet.add(e.payload.stream);
+    }
+    const c = window.call;
+    if (c && Array.isArray(c.allMediaStreams)) {
+      for (const s of c.allMediaStreams) if (s && !(window.localStreams || []).includes(s)) remoteSet.add(s);
+    }
+    const receiverTracks = [];
+    const pc = (c && c.connection) || (window.pcs && window.pcs[window.pcs.length - 1]);
+    if (pc) for (const r of pc.getReceivers()) if (r.track) receiverTracks.push({ kind: r.track.kind, readyState: r.track.readyState });
+    return {
+      local,
+      remote: [...remoteSet].map(info),
+      mediaStream: c && c.mediaStream ? info(c.mediaStream) : null,
+      receiverTracks,
+    };
+  });
+}
+
+/**
+ * The normal connected call used by several tests: client page constructs RTCClient first and
+ * waits until it joined the room; doctor page constructs RTCDoctor and starts call(); client
+ * waits for EVENT_LIST.ENTER, then calls call(). Waits until both call() promises resolved and
+ * both sides are 'connected'. Returns {doctor, client, consultationId, doctorResult, clientResult}.
+ */
+export async function establishCall(suite, { isAudio = false, tag = 'call', consultationId } = {}) {
+  consultationId = consultationId || suite.consultationId(tag);
+  const client = await suite.newPage('client');
+  const doctor = await suite.newPage('doctor');
+  await createParty(client, 'client', { suite, consultationId, isAudio });
+  await waitForEvent(client, 'joined');
+  await createParty(doctor, 'doctor', { suite, consultationId, isAudio });
+  await startCall(doctor);
+  const enterType = await client.evaluate(() => window.callcore.EVENT_LIST.ENTER);
+  await waitForEvent(client, enterType);
+  await startCall(client);
+  const [clientResult, doctorResult] = await Promise.all([waitCallResult(client), waitCallResult(doctor)]);
+  const failed = [['client', clientResult], ['doctor', doctorResult]].filter(([, r]) => !r.ok);
+  if (failed.length) {
+    throw new Error(`call() rejected: ${failed.map(([who, r]) => `${who}: ${JSON.stringify(r.error)}`).join('; ')}`);
+  }
+  await Promise.all([waitForCallState(doctor, 'connected'), waitForCallState(client, 'connected')]);
+  return { doctor, client, consultationId, doctorResult, clientResult };
+}
