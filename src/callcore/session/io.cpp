@@ -1,0 +1,52 @@
+#include "callcore/session/io.hpp"
+
+namespace callcore::session {
+namespace {
+
+using nlohmann::json;
+
+std::string str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::optional<bool> opt_bool(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it != j.end() && it->is_boolean()) return it->get<bool>();
+  return std::nullopt;
+}
+
+int integer(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int>() : 0;
+}
+
+}  // namespace
+
+std::optional<Input> decode_input(const json& j) {
+  if (!j.is_object()) return std::nullopt;
+  const std::string kind = str(j, "kind");
+  if (kind == "call") return in::Call{integer(j, "requestId")};
+  if (kind == "hangUp") return in::HangUp{};
+  if (kind == "destroy") return in::Destroy{};
+  if (kind == "changeDeviceState") return in::ChangeDeviceState{opt_bool(j, "isHidden"), opt_bool(j, "isMute")};
+  if (kind == "signalingOpen") return in::SignalingOpen{};
+  if (kind == "signalingClosed") return in::SignalingClosed{integer(j, "code"), str(j, "reason")};
+  if (kind == "signalingMessage") return in::SignalingMessage{str(j, "text")};
+  if (kind == "mediaAcquired")
+    return in::MediaAcquired{opt_bool(j, "hasAudio").value_or(false), opt_bool(j, "hasVideo").value_or(false)};
+  if (kind == "mediaFailed") return in::MediaFailed{str(j, "name"), str(j, "message"), str(j, "constraint")};
+  if (kind == "localDescription") return in::LocalDescription{str(j, "type"), str(j, "sdp")};
+  if (kind == "remoteDescriptionSet") return in::RemoteDescriptionSet{};
+  if (kind == "operationFailed") return in::OperationFailed{str(j, "operation"), str(j, "name"), str(j, "message")};
+  if (kind == "localIceCandidate") {
+    auto it = j.find("candidate");
+    return in::LocalIceCandidate{it != j.end() && it->is_object() ? *it : json(nullptr)};
+  }
+  if (kind == "peerStateChange") return in::PeerStateChange{str(j, "event"), str(j, "state")};
+  if (kind == "remoteTrack") return in::RemoteTrack{str(j, "kind"), str(j, "streamId")};
+  if (kind == "timerFired") return in::TimerFired{integer(j, "id")};
+  return std::nullopt;
+}
+
+}  // namespace callcore::session

@@ -1,0 +1,83 @@
+// Inputs and outputs of a consultation session (DESIGN.md §1): what the app, the signaling
+// channel, the browser and the timers report in; effects and events the shell performs out.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+namespace callcore::session {
+
+namespace in {
+/// app: call() — `request_id` identifies the promise that resolveCall/rejectCall settle.
+struct Call { int request_id = 0; };
+/// app: hangUp().
+struct HangUp {};
+/// app: destroy().
+struct Destroy {};
+/// app: changeDeviceState({isHidden, isMute}); absent fields keep their value.
+struct ChangeDeviceState { std::optional<bool> is_hidden; std::optional<bool> is_mute; };
+/// built-in socket: the WebSocket opened.
+struct SignalingOpen {};
+/// built-in socket: closed or failed to connect (`code` is the WebSocket close code).
+struct SignalingClosed { int code = 0; std::string reason; };
+/// a signaling message arrived, as JSON text (not yet validated).
+struct SignalingMessage { std::string text; };
+/// getUserMedia resolved; which kinds of track the local stream has.
+struct MediaAcquired { bool has_audio = false; bool has_video = false; };
+/// getUserMedia rejected with DOMException `name` (and `constraint` for OverconstrainedError).
+struct MediaFailed { std::string name; std::string message; std::string constraint; };
+/// pc.setLocalDescription() resolved; the description it set.
+struct LocalDescription { std::string type; std::string sdp; };
+/// pc.setRemoteDescription() resolved.
+struct RemoteDescriptionSet {};
+/// a peer connection operation rejected (`operation`: createPeerConnection,
+/// setLocalDescription, setRemoteDescription, addIceCandidate).
+struct OperationFailed { std::string operation; std::string name; std::string message; };
+/// pc's icecandidate event; `candidate` is RTCIceCandidateInit JSON, or null at the end.
+struct LocalIceCandidate { nlohmann::json candidate; };
+/// a pc state change: `event` is the W3C event name (iceconnectionstatechange,
+/// connectionstatechange, signalingstatechange, icegatheringstatechange), `state` the new state.
+struct PeerStateChange { std::string event; std::string state; };
+/// pc's track event: `kind` "audio"|"video", `stream_id` the MediaStream id it belongs to.
+struct RemoteTrack { std::string kind; std::string stream_id; };
+/// a timer started by a startTimer effect expired.
+struct TimerFired { int id = 0; };
+}  // namespace in
+
+using Input = std::variant<in::Call, in::HangUp, in::Destroy, in::ChangeDeviceState, in::SignalingOpen,
+                           in::SignalingClosed, in::SignalingMessage, in::MediaAcquired, in::MediaFailed,
+                           in::LocalDescription, in::RemoteDescriptionSet, in::OperationFailed,
+                           in::LocalIceCandidate, in::PeerStateChange, in::RemoteTrack, in::TimerFired>;
+
+/// Decodes an input from its JSON form `{kind, ...fields}` (kinds: call {requestId}, hangUp,
+/// destroy, changeDeviceState {isHidden?, isMute?}, signalingOpen, signalingClosed {code,
+/// reason}, signalingMessage {text}, mediaAcquired {hasAudio, hasVideo}, mediaFailed {name,
+/// message, constraint}, localDescription {type, sdp}, remoteDescriptionSet, operationFailed
+/// {operation, name, message}, localIceCandidate {candidate}, peerStateChange {event, state},
+/// remoteTrack {kind, streamId}, timerFired {id}). Returns nullopt for anything else; never
+/// throws.
+std::optional<Input> decode_input(const nlohmann::json& j);
+
+/// One output, in order. `kind` is an effect for the shell or "emit" for an app event:
+/// - openSignaling {url} / closeSignaling {}: the built-in WebSocket.
+/// - send {message}: send one signaling message (JSON object) on the socket / to params.send.
+/// - acquireMedia {audio, video}: getUserMedia with these constraints.
+/// - createPeerConnection {}: new RTCPeerConnection(connectionConfig), add the local tracks.
+/// - setLocalDescription {}: pc.setLocalDescription() (implicit offer or answer, W3C §4.4.1.5).
+/// - setRemoteDescription {description}: pc.setRemoteDescription(description).
+/// - addIceCandidate {candidate}: pc.addIceCandidate(candidate) (null: end-of-candidates).
+/// - setTrackEnabled {kind, enabled}: enable/disable local tracks of that kind.
+/// - startTimer {id, ms} / cancelTimer {id}.
+/// - stopTracks {}: stop every local track. closePeerConnection {}: pc.close().
+/// - resolveCall {requestId} / rejectCall {requestId, error: {type, message, description}}.
+/// - emit {emitType, eventType, payload}: tell the app; a payload field `stream` holds a
+///   stream id ("local" for the local stream) that the shell replaces by the MediaStream.
+struct Output {
+  std::string kind;
+  nlohmann::json data;
+};
+
+}  // namespace callcore::session

@@ -1,0 +1,195 @@
+#include "callcore/signaling/vcm.hpp"
+
+#include <array>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace callcore::signaling {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::array<std::pair<MessageType, std::string_view>, 12> kTypes{{
+    {MessageType::Enter, "enter"},
+    {MessageType::Accept, "accept"},
+    {MessageType::Offer, "offer"},
+    {MessageType::Answer, "answer"},
+    {MessageType::IceCandidate, "iceCandidate"},
+    {MessageType::DeviceState, "deviceState"},
+    {MessageType::HangUp, "hangUp"},
+    {MessageType::Join, "join"},
+    {MessageType::Joined, "joined"},
+    {MessageType::PeerJoined, "peerJoined"},
+    {MessageType::PeerLeft, "peerLeft"},
+    {MessageType::Error, "error"},
+}};
+
+DecodeError invalid(std::string_view type, std::string_view what) {
+  return {"invalidField", fmt::format("'{}' message: {}", type, what)};
+}
+
+bool is_string_field(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string();
+}
+
+bool is_nonempty_string_field(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() && !it->get_ref<const std::string&>().empty();
+}
+
+// Optional field: absent, null or of the given predicate.
+template <typename Pred>
+bool optional_field(const json& obj, const char* key, Pred pred) {
+  auto it = obj.find(key);
+  return it == obj.end() || it->is_null() || pred(*it);
+}
+
+std::optional<DecodeError> check_sender(std::string_view type, const json& data, Sender& out) {
+  auto it = data.find("sender");
+  if (it == data.end() || !it->is_object()) return invalid(type, "missing sender object");
+  if (!is_nonempty_string_field(*it, "connectionId")) return invalid(type, "sender.connectionId must be a non-empty string");
+  if (!optional_field(*it, "clientId", [](const json& v) { return v.is_string() || v.is_number(); }))
+    return invalid(type, "sender.clientId must be a string");
+  out.connection_id = (*it)["connectionId"].get<std::string>();
+  if (auto c = it->find("clientId"); c != it->end() && !c->is_null())
+    out.client_id = c->is_string() ? c->get<std::string>() : c->dump();
+  if (auto c = it->find("chatId"); c != it->end() && c->is_string()) out.chat_id = c->get<std::string>();
+  return std::nullopt;
+}
+
+std::optional<DecodeError> check_fields(MessageType type, std::string_view name, const json& data) {
+  switch (type) {
+    case MessageType::Offer:
+    case MessageType::Answer: {
+      auto d = data.find("description");
+      if (d == data.end() || !d->is_object()) return invalid(name, "description must be an object");
+      if (!is_string_field(*d, "type") || (*d)["type"] != name)
+        return invalid(name, fmt::format("description.type must be '{}'", name));
+      if (!is_string_field(*d, "sdp")) return invalid(name, "description.sdp must be a string");
+      return std::nullopt;
+    }
+    case MessageType::IceCandidate: {
+      auto c = data.find("candidate");
+      if (c == data.end()) return invalid(name, "missing candidate (null for end-of-candidates)");
+      if (c->is_null()) return std::nullopt;
+      if (!c->is_object() || !is_string_field(*c, "candidate"))
+        return invalid(name, "candidate.candidate must be a string");
+      if (!optional_field(*c, "sdpMid", [](const json& v) { return v.is_string(); }))
+        return invalid(name, "candidate.sdpMid must be a string or null");
+      if (!optional_field(*c, "sdpMLineIndex", [](const json& v) { return v.is_number_unsigned(); }))
+        return invalid(name, "candidate.sdpMLineIndex must be an unsigned integer or null");
+      if (!optional_field(*c, "usernameFragment", [](const json& v) { return v.is_string(); }))
+        return invalid(name, "candidate.usernameFragment must be a string or null");
+      return std::nullopt;
+    }
+    case MessageType::DeviceState:
+      if (!optional_field(data, "isHidden", [](const json& v) { return v.is_boolean(); }) ||
+          !optional_field(data, "isMute", [](const json& v) { return v.is_boolean(); }))
+        return invalid(name, "isHidden and isMute must be booleans");
+      return std::nullopt;
+    case MessageType::Enter:
+      if (!optional_field(data, "name", [](const json& v) { return v.is_string(); }))
+        return invalid(name, "name must be a string");
+      if (!optional_field(data, "isAudio", [](const json& v) { return v.is_boolean(); }))
+        return invalid(name, "isAudio must be a boolean");
+      return std::nullopt;
+    case MessageType::HangUp:
+      if (!optional_field(data, "reason", [](const json& v) { return v.is_string(); }))
+        return invalid(name, "reason must be a string");
+      return std::nullopt;
+    case MessageType::Joined:
+    case MessageType::PeerJoined:
+    case MessageType::PeerLeft:
+      if (!is_nonempty_string_field(data, "connectionId")) return invalid(name, "connectionId must be a non-empty string");
+      return std::nullopt;
+    case MessageType::Error:
+      if (!is_string_field(data, "code") || !is_string_field(data, "message"))
+        return invalid(name, "code and message must be strings");
+      return std::nullopt;
+    case MessageType::Accept:
+    case MessageType::Join:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+bool is_call_message(MessageType type) {
+  switch (type) {
+    case MessageType::Enter:
+    case MessageType::Accept:
+    case MessageType::Offer:
+    case MessageType::Answer:
+    case MessageType::IceCandidate:
+    case MessageType::DeviceState:
+    case MessageType::HangUp:
+      return true;
+    default:
+      return false;
+  }
+}
+
+json sender_json(const Sender& s) {
+  return {{"chatId", s.chat_id}, {"clientId", s.client_id}, {"connectionId", s.connection_id}};
+}
+
+}  // namespace
+
+std::string_view to_string(MessageType type) {
+  for (const auto& [t, s] : kTypes) {
+    if (t == type) return s;
+  }
+  return "unknown";
+}
+
+std::optional<MessageType> message_type_from(std::string_view type) {
+  for (const auto& [t, s] : kTypes) {
+    if (s == type) return t;
+  }
+  return std::nullopt;
+}
+
+DecodeResult decode(std::string_view text, std::size_t max_bytes) {
+  if (text.size() > max_bytes)
+    return DecodeError{"tooLarge", fmt::format("message of {} bytes exceeds the {} byte limit", text.size(), max_bytes)};
+  json root = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded()) return DecodeError{"malformed", "message is not valid JSON"};
+  if (!root.is_object()) return DecodeError{"malformed", "message is not a JSON object"};
+  auto type_it = root.find("type");
+  if (type_it == root.end() || !type_it->is_string()) return DecodeError{"malformed", "message has no string 'type'"};
+  const std::string name = type_it->get<std::string>();
+  auto type = message_type_from(name);
+  if (!type) return DecodeError{"unknownType", fmt::format("unknown message type '{}'", name.substr(0, 64))};
+  if (*type == MessageType::Join) return DecodeError{"unexpectedType", "'join' is only sent by clients to the server"};
+  auto data_it = root.find("data");
+  if (data_it == root.end() || !data_it->is_object())
+    return DecodeError{"malformed", fmt::format("'{}' message has no 'data' object", name)};
+
+  Message msg{*type, {}, std::move(*data_it)};
+  if (is_call_message(*type)) {
+    if (auto err = check_sender(name, msg.data, msg.sender)) return *err;
+  }
+  if (auto err = check_fields(*type, name, msg.data)) return *err;
+  return msg;
+}
+
+json make_publish(std::string_view type, const Sender& sender, std::string_view consultation_id, const json& fields) {
+  json data = fields.is_object() ? fields : json::object();
+  data["type"] = type;
+  data["sender"] = sender_json(sender);
+  data["consultationId"] = consultation_id;
+  return {{"data", std::move(data)}, {"route", "vcm"}};
+}
+
+json make_transient(std::string_view type, const Sender& sender, std::string_view consultation_id,
+                    const std::vector<std::string>& connection_ids, const json& fields) {
+  json data = fields.is_object() ? fields : json::object();
+  data["sender"] = sender_json(sender);
+  data["consultationId"] = consultation_id;
+  json msg = {{"type", type}, {"chatId", sender.chat_id}, {"data", std::move(data)}};
+  if (!connection_ids.empty()) msg["connectionIds"] = connection_ids;
+  return msg;
+}
+
+}  // namespace callcore::signaling

@@ -1,0 +1,71 @@
+// The "vcm" consultation wire protocol (docs/protocol.md): decoding of inbound `{type, data}`
+// messages with validation, and encoding of the seed's publish and transient shapes
+// (budu-webrtc IPublishMessage / TransientMessage, route 'vcm').
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace callcore::signaling {
+
+/// Largest inbound message accepted, in bytes (the reference server's limit too).
+inline constexpr std::size_t kMaxMessageBytes = 64 * 1024;
+
+/// Wire message types (SOCKET_MESSAGES_EVENT_LIST).
+enum class MessageType { Enter, Accept, Offer, Answer, IceCandidate, DeviceState, HangUp, Join, Joined, PeerJoined, PeerLeft, Error };
+
+/// The wire string of a type, e.g. "iceCandidate".
+std::string_view to_string(MessageType type);
+/// The type for a wire string, or nullopt if unknown.
+std::optional<MessageType> message_type_from(std::string_view type);
+
+/// `sender` of call messages: {chatId, clientId, connectionId}.
+struct Sender {
+  std::string chat_id;
+  std::string client_id;
+  std::string connection_id;
+};
+
+/// A validated inbound message. `data` is the message's `data` object as received; the fields
+/// a type requires were checked (see docs/protocol.md): enter has sender; offer/answer have
+/// description {type: "offer"|"answer", sdp: string}; iceCandidate has candidate null or
+/// {candidate: string, sdpMid?: string|null, sdpMLineIndex?: uint|null}; deviceState has
+/// booleans isHidden, isMute; joined has connectionId; peerJoined/peerLeft have connectionId;
+/// error has code and message strings.
+struct Message {
+  MessageType type;
+  Sender sender;  // empty strings for server messages (joined, peerJoined, peerLeft, error)
+  nlohmann::json data;
+};
+
+/// Why an inbound message was refused. `code`: "tooLarge", "malformed", "unknownType",
+/// "invalidField", "unexpectedType" (a type that only travels outbound, e.g. join).
+struct DecodeError {
+  std::string code;
+  std::string message;
+};
+
+using DecodeResult = std::variant<Message, DecodeError>;
+
+/// Decodes and validates one inbound message from its JSON text. Never throws; any input
+/// yields either a Message or a DecodeError.
+DecodeResult decode(std::string_view text, std::size_t max_bytes = kMaxMessageBytes);
+
+/// Seed createPublishMessage: `{data: {type, sender: {chatId, clientId, connectionId},
+/// consultationId, ...fields}, route: 'vcm'}` (delivered to the whole consultation).
+/// `fields` must be an object (or null for none); its keys are merged into `data`.
+nlohmann::json make_publish(std::string_view type, const Sender& sender, std::string_view consultation_id,
+                            const nlohmann::json& fields);
+
+/// Seed createTransientMessage: `{type, chatId, data: {sender, consultationId, ...fields},
+/// connectionIds}` (delivered to the listed connection ids only).
+nlohmann::json make_transient(std::string_view type, const Sender& sender, std::string_view consultation_id,
+                              const std::vector<std::string>& connection_ids, const nlohmann::json& fields);
+
+}  // namespace callcore::signaling

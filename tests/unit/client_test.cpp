@@ -1,0 +1,150 @@
+// The client's side of a consultation, driven input by input with time passed in.
+#include "driver.hpp"
+
+using namespace callcore;
+using namespace callcore::session;
+using callcore::test::client_params;
+using callcore::test::Driver;
+using nlohmann::json;
+using Strings = std::vector<std::string>;
+
+namespace {
+
+json doctor_enter() {
+  return {{"name", "Dr House"}, {"clientId", "doc-1"}, {"isAudio", false},
+          {"doctor", {{"fullName", "Gregory House"}}}, {"deviceState", {{"isHidden", false}, {"isMute", false}}}};
+}
+
+}  // namespace
+
+TEST_CASE("client: a whole call, answered after the doctor entered, hung up by the doctor", "[client]") {
+  Driver c(Role::Client, client_params());
+  c.message("enter", doctor_enter(), "conn-doc", 1000);
+  CHECK(c.kinds() == Strings{"emit:enter", "emit:enterEvent", "emit:rtcRespondentPropsEvent", "send"});
+  CHECK(c.find("emit", "rtcRespondentPropsEvent")["payload"]["doctor"]["fullName"] == "Gregory House");
+  json reply = c.sent().at(0);
+  CHECK(reply["type"] == "enter");
+  CHECK(reply["connectionIds"] == json{"conn-doc"});
+  CHECK(reply["data"]["name"] == "Alice");
+  CHECK(c.session.snapshot()["hasEntered"] == true);
+  CHECK(c.state() == "idle");
+
+  c.feed(in::Call{4});
+  c.feed(in::MediaAcquired{true, true});
+  CHECK(c.kinds() == Strings{"emit:localStreamEvent", "setTrackEnabled", "setTrackEnabled", "createPeerConnection",
+                             "send", "emit:callStateEvent", "resolveCall"});
+  CHECK(c.sent().at(0)["type"] == "accept");
+  CHECK(c.find("resolveCall") == json{{"requestId", 4}});
+  CHECK(c.session.snapshot()["hasAnswered"] == true);
+
+  // Candidates can arrive before the offer is applied: they wait, in order.
+  c.message("iceCandidate", {{"candidate", {{"candidate", "candidate:1"}, {"sdpMLineIndex", 0}}}}, "conn-doc");
+  c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0 offer"}}}}, "conn-doc");
+  CHECK(c.find("setRemoteDescription")["description"]["type"] == "offer");
+  c.message("iceCandidate", {{"candidate", {{"candidate", "candidate:2"}, {"sdpMLineIndex", 0}}}}, "conn-doc");
+  CHECK_FALSE(c.has("addIceCandidate"));
+  CHECK(c.session.snapshot()["iceCandidatesQueue"].size() == 2);
+  c.feed(in::RemoteDescriptionSet{});
+  CHECK(c.kinds() == Strings{"addIceCandidate", "addIceCandidate", "setLocalDescription"});
+  CHECK(c.last[0].data["candidate"]["candidate"] == "candidate:1");
+  CHECK(c.last[1].data["candidate"]["candidate"] == "candidate:2");
+  c.feed(in::LocalDescription{"answer", "v=0 answer"});
+  CHECK(c.sent().at(0)["type"] == "answer");
+  CHECK(c.sent().at(0)["data"]["description"]["sdp"] == "v=0 answer");
+  c.message("iceCandidate", {{"candidate", nullptr}}, "conn-doc");  // end-of-candidates
+  CHECK(c.find("addIceCandidate")["candidate"].is_null());
+
+  c.feed(in::RemoteTrack{"video", "stream-1"});
+  c.feed(in::RemoteTrack{"audio", "stream-1"});
+  CHECK(c.kinds() == Strings{"emit:track"});  // the stream was announced once, with its first track
+  c.feed(in::LocalIceCandidate{{{"candidate", "candidate:3"}, {"sdpMid", "0"}}});
+  CHECK(c.sent().at(0)["type"] == "iceCandidate");
+  c.feed(in::PeerStateChange{"connectionstatechange", "connected"});
+  CHECK(c.state() == "connected");
+
+  c.message("deviceState", {{"isHidden", true}, {"isMute", false}}, "conn-doc");
+  CHECK(c.find("emit", "remoteDeviceStateEvent")["payload"] ==
+        json{{"connectionId", "conn-doc"}, {"isHidden", true}, {"isMute", false}});
+  CHECK(c.find("emit", "rtcRespondentPropsEvent")["payload"]["deviceState"]["isHidden"] == true);
+
+  c.message("hangUp", {{"reason", "hangUp"}}, "conn-doc");
+  CHECK(c.find("emit", "hangUpReceiveEvent")["payload"]["reason"] == "hangUp");
+  CHECK(c.has("stopTracks"));
+  CHECK(c.has("closePeerConnection"));
+  CHECK(c.state() == "ended");
+}
+
+TEST_CASE("client: call() before the doctor entered waits, then answers on enter", "[client]") {
+  Driver c(Role::Client, client_params());
+  c.feed(in::Call{1});
+  c.feed(in::MediaAcquired{true, true});
+  CHECK(c.state() == "waitingEnter");
+  CHECK(c.find("startTimer")["id"] == kEnterTimer);
+  CHECK(c.sent().empty());
+  c.message("enter", doctor_enter(), "conn-doc");
+  CHECK(c.has("cancelTimer"));
+  REQUIRE(c.sent().size() == 2);
+  CHECK(c.sent()[0]["type"] == "enter");
+  CHECK(c.sent()[1]["type"] == "accept");
+  CHECK(c.has("resolveCall"));
+  CHECK(c.state() == "connecting");
+}
+
+TEST_CASE("client: the doctor never enters", "[client][timeout]") {
+  Driver c(Role::Client, client_params());
+  c.feed(in::Call{1});
+  c.feed(in::MediaAcquired{true, true});
+  c.feed(in::TimerFired{kEnterTimer}, 7000);
+  CHECK(c.find("rejectCall")["error"]["type"] == "enter");
+  CHECK(c.sent().empty());
+  CHECK(c.state() == "ended");
+}
+
+TEST_CASE("client: hangs up during the call and tells the doctor", "[client]") {
+  Driver c(Role::Client, client_params());
+  c.message("enter", doctor_enter(), "conn-doc");
+  c.feed(in::Call{1});
+  c.feed(in::MediaAcquired{true, true});
+  c.feed(in::HangUp{});
+  CHECK(c.kinds() == Strings{"send", "stopTracks", "closePeerConnection", "emit:callStateEvent"});
+  CHECK(c.sent().at(0)["connectionIds"] == json{"conn-doc"});
+  CHECK(c.sent().at(0)["type"] == "hangUp");
+}
+
+TEST_CASE("client: the doctor giving up before the answer clears the far side", "[client]") {
+  Driver c(Role::Client, client_params());
+  c.message("enter", doctor_enter(), "conn-doc");
+  c.message("hangUp", {{"reason", "answer"}}, "conn-doc");
+  CHECK(c.find("emit", "hangUpReceiveEvent")["payload"]["reason"] == "answer");
+  CHECK(c.session.snapshot()["remote"].is_null());
+  CHECK(c.state() == "idle");
+  // The doctor calls again: the client enters again.
+  c.message("enter", doctor_enter(), "conn-doc");
+  CHECK(c.has("emit", "enterEvent"));
+}
+
+TEST_CASE("client: media that arrives after a hang up is released", "[client][media]") {
+  Driver c(Role::Client, client_params());
+  c.message("enter", doctor_enter(), "conn-doc");
+  c.feed(in::Call{1});
+  c.feed(in::HangUp{});
+  CHECK(c.find("rejectCall")["error"]["type"] == "hangUp");
+  c.feed(in::MediaAcquired{true, true});
+  CHECK(c.kinds() == Strings{"stopTracks"});
+}
+
+TEST_CASE("client: an offer before the client answered is ignored without error", "[client]") {
+  Driver c(Role::Client, client_params());
+  c.message("enter", doctor_enter(), "conn-doc");
+  c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0"}}}}, "conn-doc");
+  CHECK_FALSE(c.has("setRemoteDescription"));
+  CHECK_FALSE(c.has("emit", "signalingErrorEvent"));
+}
+
+TEST_CASE("inputs decode from their JSON form, and junk decodes to nothing", "[io]") {
+  CHECK(std::holds_alternative<in::Call>(*decode_input(json{{"kind", "call"}, {"requestId", 3}})));
+  CHECK(std::get<in::TimerFired>(*decode_input(json{{"kind", "timerFired"}, {"id", 2}})).id == 2);
+  CHECK(std::get<in::ChangeDeviceState>(*decode_input(json{{"kind", "changeDeviceState"}, {"isMute", true}})).is_mute == true);
+  CHECK_FALSE(decode_input(json{{"kind", "nope"}}).has_value());
+  CHECK_FALSE(decode_input(json::array()).has_value());
+}

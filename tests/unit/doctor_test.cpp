@@ -1,0 +1,289 @@
+// The doctor's side of a consultation, driven input by input with time passed in.
+#include "driver.hpp"
+
+using namespace callcore;
+using namespace callcore::session;
+using callcore::test::Driver;
+using callcore::test::doctor_params;
+using nlohmann::json;
+using Strings = std::vector<std::string>;
+
+namespace {
+
+// Doctor from call() to waiting for the client's enter.
+Driver ringing() {
+  Driver d(Role::Doctor, doctor_params());
+  d.feed(in::Call{1});
+  d.feed(in::MediaAcquired{true, true});
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("doctor: a whole call, from call() to hang up by the doctor", "[doctor]") {
+  Driver d(Role::Doctor, doctor_params());
+  CHECK(d.last.empty());  // portal socket: nothing to open
+
+  d.feed(in::Call{1});
+  CHECK(d.kinds() == Strings{"emit:callStateEvent", "acquireMedia"});
+  CHECK(d.find("acquireMedia") == json{{"audio", true}, {"video", true}});
+
+  d.feed(in::MediaAcquired{true, true});
+  CHECK(d.kinds() == Strings{"emit:localStreamEvent", "setTrackEnabled", "setTrackEnabled", "createPeerConnection",
+                             "emit:callStateEvent", "startTimer", "send"});
+  CHECK(d.find("startTimer") == json{{"id", kEnterTimer}, {"ms", 5000.0}});
+  json enter = d.sent().at(0);
+  CHECK(enter["route"] == "vcm");
+  CHECK(enter["data"]["type"] == "enter");
+  CHECK(enter["data"]["doctor"]["fullName"] == "Gregory House");
+  CHECK(enter["data"]["sender"]["connectionId"] == "conn-doc");
+  CHECK(d.state() == "waitingEnter");
+
+  d.message("enter", {{"name", "Alice"}, {"isAudio", false}}, "conn-cli", 2000);
+  CHECK(d.kinds() == Strings{"emit:enter", "emit:enterEvent", "emit:rtcRespondentPropsEvent", "cancelTimer",
+                             "emit:callStateEvent", "startTimer"});
+  CHECK(d.find("emit", "rtcRespondentPropsEvent")["payload"]["name"] == "Alice");
+  CHECK(d.find("startTimer") == json{{"id", kAnswerTimer}, {"ms", 7000.0}});
+  CHECK(d.session.snapshot()["hasEntered"] == true);
+
+  d.message("accept", json::object(), "conn-cli", 3000);
+  CHECK(d.kinds() == Strings{"emit:accept", "cancelTimer", "emit:answerEvent", "emit:callStateEvent", "resolveCall",
+                             "setLocalDescription"});
+  CHECK(d.find("resolveCall") == json{{"requestId", 1}});
+  CHECK(d.session.snapshot()["negotiating"] == true);
+
+  d.feed(in::PeerStateChange{"signalingstatechange", "have-local-offer"});
+  d.feed(in::LocalDescription{"offer", "v=0 offer"});
+  json offer = d.sent().at(0);
+  CHECK(offer["type"] == "offer");
+  CHECK(offer["connectionIds"] == json{"conn-cli"});
+  CHECK(offer["data"]["description"] == json{{"type", "offer"}, {"sdp", "v=0 offer"}});
+
+  // A candidate before the answer waits in iceCandidatesQueue.
+  d.message("iceCandidate", {{"candidate", {{"candidate", "candidate:1"}, {"sdpMid", "0"}}}}, "conn-cli");
+  CHECK(d.kinds() == Strings{"emit:iceCandidate"});
+  CHECK(d.session.snapshot()["iceCandidatesQueue"].size() == 1);
+
+  d.message("answer", {{"description", {{"type", "answer"}, {"sdp", "v=0 answer"}}}}, "conn-cli");
+  CHECK(d.find("setRemoteDescription")["description"]["sdp"] == "v=0 answer");
+  d.feed(in::RemoteDescriptionSet{});
+  CHECK(d.kinds() == Strings{"addIceCandidate"});
+  CHECK(d.find("addIceCandidate")["candidate"]["candidate"] == "candidate:1");
+  CHECK(d.session.snapshot()["iceCandidatesQueue"].empty());
+  CHECK(d.session.snapshot()["negotiating"] == false);
+
+  d.feed(in::PeerStateChange{"connectionstatechange", "connected"});
+  CHECK(d.state() == "connected");
+  CHECK(d.has("emit", "connectionstatechange"));
+
+  d.feed(in::HangUp{});
+  CHECK(d.kinds() == Strings{"send", "stopTracks", "closePeerConnection", "emit:callStateEvent"});
+  CHECK(d.sent().at(0)["type"] == "hangUp");
+  CHECK(d.sent().at(0)["data"]["reason"] == "hangUp");
+  CHECK(d.state() == "ended");
+
+  d.feed(in::HangUp{});  // a second hangUp does nothing
+  CHECK(d.last.empty());
+}
+
+TEST_CASE("doctor: nobody enters within enterTimeoutSecond", "[doctor][timeout]") {
+  Driver d = ringing();
+  d.feed(in::TimerFired{kAnswerTimer}, 3000);  // a timer that is not running is ignored
+  CHECK(d.last.empty());
+  d.feed(in::TimerFired{kEnterTimer}, 6000);
+  CHECK(d.kinds() == Strings{"emit:callErrorEvent", "rejectCall", "stopTracks", "closePeerConnection",
+                             "emit:callStateEvent"});
+  const json& err = d.find("rejectCall")["error"];
+  CHECK(err["type"] == "enter");
+  CHECK(err["description"] == "no one entered within 5 s (enterTimeoutSecond)");
+  CHECK(d.find("emit", "callErrorEvent")["emitType"] == "error");
+  CHECK(d.state() == "ended");
+  d.feed(in::TimerFired{kEnterTimer}, 7000);  // a stale expiry changes nothing
+  CHECK(d.last.empty());
+}
+
+TEST_CASE("doctor: the client enters but does not answer within answerTimeoutSecond", "[doctor][timeout]") {
+  Driver d = ringing();
+  d.message("enter", {{"name", "Alice"}}, "conn-cli", 2000);
+  d.feed(in::TimerFired{kAnswerTimer}, 9000);
+  CHECK(d.find("rejectCall")["error"]["type"] == "answer");
+  json hang = d.sent().at(0);
+  CHECK(hang["type"] == "hangUp");
+  CHECK(hang["data"]["reason"] == "answer");
+  CHECK(hang["connectionIds"] == json{"conn-cli"});
+  CHECK(d.state() == "ended");
+}
+
+TEST_CASE("doctor: the client hangs up during the call", "[doctor]") {
+  Driver d = ringing();
+  d.message("enter", {{"name", "Alice"}}, "conn-cli");
+  d.message("accept", json::object(), "conn-cli");
+  d.message("hangUp", {{"reason", "hangUp"}}, "conn-cli");
+  CHECK(d.kinds() == Strings{"emit:hangUp", "emit:hangUpReceiveEvent", "stopTracks", "closePeerConnection",
+                             "emit:callStateEvent"});
+  CHECK(d.find("emit", "hangUpReceiveEvent")["payload"] == json{{"reason", "hangUp"}, {"connectionId", "conn-cli"}});
+  CHECK(d.sent().empty());  // no hangUp echoed back
+}
+
+TEST_CASE("doctor: the client declines before answering: call() rejects with 'hangUp'", "[doctor]") {
+  Driver d = ringing();
+  d.message("enter", {{"name", "Alice"}}, "conn-cli");
+  d.message("hangUp", {{"reason", "hangUp"}}, "conn-cli");
+  CHECK(d.find("rejectCall")["error"]["type"] == "hangUp");
+  CHECK(d.state() == "ended");
+}
+
+TEST_CASE("doctor: the far side leaving the server ends the call with reason peerLeft", "[doctor]") {
+  Driver d = ringing();
+  d.message("enter", {{"name", "Alice"}}, "conn-cli");
+  d.message("accept", json::object(), "conn-cli");
+  d.feed(in::SignalingMessage{R"({"type":"peerLeft","data":{"connectionId":"conn-cli","consultationId":"cons-1"}})"});
+  CHECK(d.find("emit", "hangUpReceiveEvent")["payload"]["reason"] == "peerLeft");
+  CHECK(d.state() == "ended");
+}
+
+TEST_CASE("doctor: malformed and unknown messages give an error event and change no state", "[doctor][malformed]") {
+  Driver d = ringing();
+  d.message("enter", {{"name", "Alice"}}, "conn-cli");
+  d.message("accept", json::object(), "conn-cli");
+  const json before = d.session.snapshot();
+  for (const std::string text : {"{oops", R"({"type":12})", R"({"type":"noSuchType","data":{}})",
+                                 R"({"type":"offer","data":{"description":42}})", R"("just a string")"}) {
+    INFO(text);
+    d.feed(in::SignalingMessage{text});
+    REQUIRE(d.last.size() == 1);
+    CHECK(d.last[0].data["emitType"] == "error");
+    CHECK(d.last[0].data["eventType"] == "signalingErrorEvent");
+    CHECK(d.session.snapshot() == before);
+  }
+  CHECK(d.logger.entries().back().event == "signalingErrorEvent");
+  // A message for another consultation is refused as well.
+  d.feed(in::SignalingMessage{R"({"type":"hangUp","data":{"consultationId":"other","sender":{"connectionId":"conn-cli"}}})"});
+  CHECK(d.find("emit", "signalingErrorEvent")["payload"]["code"] == "wrongConsultation");
+  CHECK(d.state() == "connecting");
+}
+
+TEST_CASE("doctor: messages from a stranger are ignored during a call", "[doctor]") {
+  Driver d = ringing();
+  d.message("enter", {{"name", "Alice"}}, "conn-cli");
+  d.message("hangUp", {{"reason", "hangUp"}}, "conn-other");
+  CHECK(d.last.empty());
+  d.message("enter", {{"name", "Mallory"}}, "conn-other");
+  CHECK(d.last.empty());
+  CHECK(d.state() == "waitingAnswer");
+}
+
+TEST_CASE("doctor: call() twice rejects the second promise with 'state'", "[doctor]") {
+  Driver d(Role::Doctor, doctor_params());
+  d.feed(in::Call{1});
+  d.feed(in::Call{2});
+  CHECK(d.kinds() == Strings{"rejectCall"});
+  CHECK(d.find("rejectCall")["requestId"] == 2);
+  CHECK(d.find("rejectCall")["error"]["type"] == "state");
+  CHECK(d.state() == "acquiringMedia");
+}
+
+TEST_CASE("doctor: getUserMedia failure rejects call() with 'streamError' and a reason", "[doctor][media]") {
+  Driver d(Role::Doctor, doctor_params());
+  d.feed(in::Call{1});
+  d.feed(in::MediaFailed{"NotAllowedError", "Permission denied", ""});
+  const json& err = d.find("rejectCall")["error"];
+  CHECK(err["type"] == "streamError");
+  CHECK(err["description"] == "permission denied (NotAllowedError: Permission denied)");
+  CHECK(d.state() == "ended");
+
+  Driver d2(Role::Doctor, doctor_params());
+  d2.feed(in::Call{1});
+  d2.feed(in::MediaFailed{"OverconstrainedError", "", "deviceId"});
+  CHECK(d2.find("rejectCall")["error"]["description"] == "constraint not satisfied: deviceId (OverconstrainedError: )");
+}
+
+TEST_CASE("doctor: isAudio asks for audio only and never touches video tracks", "[doctor][media]") {
+  json p = doctor_params();
+  p["isAudio"] = true;
+  Driver d(Role::Doctor, p);
+  d.feed(in::Call{1});
+  CHECK(d.find("acquireMedia") == json{{"audio", true}, {"video", false}});
+  d.feed(in::MediaAcquired{true, false});
+  CHECK(d.find("setTrackEnabled") == json{{"kind", "audio"}, {"enabled", true}});
+  CHECK(d.sent().at(0)["data"]["isAudio"] == true);
+}
+
+TEST_CASE("doctor: changeDeviceState before and during the call", "[doctor][device]") {
+  Driver d(Role::Doctor, doctor_params());
+  d.feed(in::ChangeDeviceState{true, std::nullopt});
+  CHECK(d.last.empty());  // no media yet: remembered
+  d.feed(in::Call{1});
+  d.feed(in::MediaAcquired{true, true});
+  CHECK(d.last[1].data == json{{"kind", "audio"}, {"enabled", true}});
+  CHECK(d.last[2].data == json{{"kind", "video"}, {"enabled", false}});
+  CHECK(d.sent().at(0)["data"]["deviceState"] == json{{"isHidden", true}, {"isMute", false}});
+  d.message("enter", {{"name", "Alice"}}, "conn-cli");
+  d.feed(in::ChangeDeviceState{false, true});
+  CHECK(d.kinds() == Strings{"setTrackEnabled", "setTrackEnabled", "send"});
+  CHECK(d.sent().at(0)["type"] == "deviceState");
+  CHECK(d.sent().at(0)["data"]["isMute"] == true);
+  CHECK(d.sent().at(0)["data"]["isHidden"] == false);
+}
+
+TEST_CASE("doctor: connection failure ends the call with 'connection'", "[doctor]") {
+  Driver d = ringing();
+  d.message("enter", {{"name", "Alice"}}, "conn-cli");
+  d.message("accept", json::object(), "conn-cli");
+  d.feed(in::PeerStateChange{"connectionstatechange", "failed"});
+  CHECK(d.find("emit", "callErrorEvent")["payload"]["type"] == "connection");
+  CHECK(d.sent().at(0)["data"]["reason"] == "connection");
+  CHECK(d.state() == "ended");
+}
+
+TEST_CASE("doctor: built-in socket joins first and queues messages until joined", "[doctor][socket]") {
+  json p = doctor_params();
+  p.erase("hasSend");
+  p.erase("connectionId");
+  p["signalingUrl"] = "ws://127.0.0.1:1/ws";
+  Driver d(Role::Doctor, p);
+  CHECK(d.kinds() == Strings{"openSignaling", "emit:socketStateEvent"});
+  d.feed(in::Call{1});
+  d.feed(in::MediaAcquired{true, true});
+  CHECK(d.sent().empty());  // enter waits for join
+  d.feed(in::SignalingOpen{});
+  CHECK(d.sent().at(0)["type"] == "join");
+  CHECK(d.sent().at(0)["data"]["consultationId"] == "cons-1");
+  d.feed(in::SignalingMessage{R"({"type":"joined","data":{"connectionId":"srv-7","members":[]}})"});
+  REQUIRE(d.sent().size() == 1);
+  CHECK(d.sent()[0]["data"]["type"] == "enter");
+  CHECK(d.sent()[0]["data"]["sender"]["connectionId"] == "srv-7");
+  // A client that joins later is rung directly.
+  d.feed(in::SignalingMessage{R"({"type":"peerJoined","data":{"connectionId":"srv-9","clientId":"cli-1"}})"});
+  CHECK(d.sent().at(0)["connectionIds"] == json{"srv-9"});
+  d.feed(in::Destroy{});
+  CHECK(d.has("closeSignaling"));
+  d.feed(in::Destroy{});
+  CHECK(d.last.empty());
+}
+
+TEST_CASE("doctor: RTCParams are validated", "[doctor][params]") {
+  json p = doctor_params();
+  p["signalingUrl"] = "ws://x";  // both signalingUrl and send
+  auto r = parse_params(p);
+  REQUIRE(std::holds_alternative<errors::CallError>(r));
+  CHECK(std::get<errors::CallError>(r).type == "params");
+  json q = doctor_params();
+  q["enterTimeoutSecond"] = -1;
+  CHECK(std::holds_alternative<errors::CallError>(parse_params(q)));
+  json n = doctor_params();
+  n.erase("consultationId");
+  CHECK(std::get<errors::CallError>(parse_params(n)).description.find("consultationId") != std::string::npos);
+  CHECK(std::holds_alternative<Params>(parse_params(doctor_params())));
+}
+
+TEST_CASE("doctor: glare: the impolite doctor ignores a colliding offer and its candidates", "[doctor][negotiation]") {
+  Driver d = ringing();
+  d.message("enter", {{"name", "Alice"}}, "conn-cli");
+  d.message("accept", json::object(), "conn-cli");  // doctor is making its offer
+  d.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0 client offer"}}}}, "conn-cli");
+  CHECK_FALSE(d.has("setRemoteDescription"));
+  d.message("iceCandidate", {{"candidate", {{"candidate", "candidate:9"}}}}, "conn-cli");
+  CHECK_FALSE(d.has("addIceCandidate"));
+  CHECK(d.session.snapshot()["iceCandidatesQueue"].empty());
+}
