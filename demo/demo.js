@@ -202,7 +202,7 @@ function showError(err) {
   if (text === lastErrorText) return; // call() rejection and CALL_ERROR carry the same error
   lastErrorText = text;
   const div = document.createElement('div');
-  div.className = 'error';
+  div.className = 'call-error';
   div.innerHTML = `<b></b> <span></span> <button title="dismiss">×</button>`;
   div.querySelector('b').textContent = type;
   div.querySelector('span').textContent = `${err?.message ?? String(err)}${err?.description ? ` — ${err.description}` : ''}`;
