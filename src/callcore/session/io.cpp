@@ -44,7 +44,7 @@ std::optional<Input> decode_input(const json& j) {
     return in::LocalIceCandidate{it != j.end() && it->is_object() ? *it : json(nullptr)};
   }
   if (kind == "peerStateChange") return in::PeerStateChange{str(j, "event"), str(j, "state")};
-  if (kind == "remoteTrack") return in::RemoteTrack{str(j, "kind"), str(j, "streamId")};
+  if (kind == "remoteTrack") return in::RemoteTrack{str(j, "trackKind"), str(j, "streamId")};
   if (kind == "timerFired") return in::TimerFired{integer(j, "id")};
   return std::nullopt;
 }

@@ -57,7 +57,7 @@ using Input = std::variant<in::Call, in::HangUp, in::Destroy, in::ChangeDeviceSt
 /// reason}, signalingMessage {text}, mediaAcquired {hasAudio, hasVideo}, mediaFailed {name,
 /// message, constraint}, localDescription {type, sdp}, remoteDescriptionSet, operationFailed
 /// {operation, name, message}, localIceCandidate {candidate}, peerStateChange {event, state},
-/// remoteTrack {kind, streamId}, timerFired {id}). Returns nullopt for anything else; never
+/// remoteTrack {trackKind, streamId}, timerFired {id}). Returns nullopt for anything else; never
 /// throws.
 std::optional<Input> decode_input(const nlohmann::json& j);
 

@@ -1,0 +1,177 @@
+// Type declarations of callcore's public API (docs/api.md). The enum declarations at the end
+// are generated from the C++ event dictionary by scripts/build.mjs.
+
+/** The doctor's public details, shown to the client (seed RTCParams.doctor). */
+export interface DoctorInfo {
+  avatarId: string | null;
+  fullName: string;
+  specialityName: string;
+}
+
+/** Local or far-side device state: video hidden, audio muted (seed DeviceState). */
+export interface DeviceState {
+  isHidden: boolean;
+  isMute: boolean;
+}
+
+/** A signaling message as delivered by the socket: `{type, data}` (docs/protocol.md). */
+export interface SocketMessage {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** The sender of a call message on the wire. */
+export interface Sender {
+  chatId: string;
+  clientId: string;
+  connectionId: string;
+}
+
+/** Seed IPublishMessage: delivered to the whole consultation. */
+export interface IPublishMessage {
+  data: { type: string; sender: Sender; consultationId: string; [field: string]: unknown };
+  route: 'vcm';
+}
+
+/** Seed TransientMessage: delivered to the listed connection ids. */
+export interface TransientMessage {
+  type: string;
+  chatId: string;
+  data: { sender: Sender; consultationId: string; [field: string]: unknown };
+  connectionIds?: string[];
+}
+
+/** Call parameters (seed RTCParams plus the signaling choice). Timeouts in seconds. */
+export interface RTCParams {
+  name: string;
+  clientId: string | number;
+  /** This socket's connection id when the portal owns the socket; null with signalingUrl. */
+  connectionId: string | null;
+  /** The far side's connection ids, when known. */
+  connectionsId?: string[];
+  consultationId: string | number;
+  doctor?: DoctorInfo;
+  /** Audio-only call: no camera is opened. */
+  isAudio: boolean;
+  /** Seconds to wait for the far side to enter after call() (default 60): CallError 'enter'. */
+  enterTimeoutSecond?: number;
+  /** Seconds the doctor waits for the answer after the client entered (default 60): CallError 'answer'. */
+  answerTimeoutSecond?: number;
+  /** ws:// URL of the reference signaling server: callcore owns the socket. */
+  signalingUrl?: string;
+  /** The portal's own socket: every outbound message goes here; inbound ones go to socketMessageHandler. */
+  send?: (message: IPublishMessage | TransientMessage | SocketMessage) => void;
+}
+
+/** A typed call failure (seed CallError). */
+export declare class CallError extends Error {
+  constructor(init: { type: CallErrorType; message: string; description?: string });
+  readonly name: 'CallError';
+  type: CallErrorType;
+  description: string;
+}
+
+/** An event as listeners receive it (seed). */
+export interface CallEvent<P = unknown> {
+  emitType: EmitType;
+  eventType: string;
+  payload: P;
+}
+
+/** The far side's properties (EVENT_LIST.RTC_RESPONDENT_PROPS, EVENT_LIST.ENTER). */
+export interface RespondentProps {
+  name: string;
+  clientId: string;
+  connectionId: string;
+  doctor?: DoctorInfo;
+  isAudio?: boolean;
+  deviceState: DeviceState;
+}
+
+/** Payload types of the app events. */
+export interface EventPayloads {
+  hangUpReceiveEvent: { reason: string; connectionId: string };
+  rtcRespondentPropsEvent: RespondentProps;
+  remoteDeviceStateEvent: DeviceState & { connectionId: string };
+  localStreamEvent: { stream: MediaStream };
+  remoteStreamEvent: { stream: MediaStream };
+  callStateEvent: { state: CallState; previous: CallState };
+  enterEvent: RespondentProps;
+  answerEvent: { connectionId: string };
+  callErrorEvent: CallError;
+  signalingErrorEvent: { code: string; message: string; raw?: string };
+  socketStateEvent: { state: 'connecting' | 'open' | 'closed' };
+}
+
+/** The emitter of a call (seed). */
+export declare class Emitter {
+  events: Map<string, Set<(event: CallEvent<any>) => void>>;
+  on<E extends keyof EventPayloads>(event: E, cb: (event: CallEvent<EventPayloads[E]>) => void): () => void;
+  on(event: string, cb: (event: CallEvent<any>) => void): () => void;
+  off(event: string, cb: (event: CallEvent<any>) => void): void;
+  offAll(): void;
+  emit(eventType: string, payload?: unknown, emitType?: EmitType): CallEvent;
+}
+
+/** The RTCPeerConnection of a call, extended as in the seed. */
+export interface CallConnection extends RTCPeerConnection {
+  readonly clientId: string | null;
+  readonly connectionId: string | null;
+  readonly name: string | null;
+  readonly iceCandidatesQueue: RTCIceCandidateInit[];
+  readonly isInviter: boolean;
+  readonly isClosing: boolean;
+  readonly negotiating: boolean;
+}
+
+/** Base of RTCDoctor and RTCClient (seed RTCCore). */
+export declare class RTCCore {
+  connectionConfig: RTCConfiguration;
+  readonly emitter: Emitter;
+  readonly params: RTCParams;
+  mediaStream: MediaStream | null;
+  allMediaStreams: MediaStream[];
+  connection: CallConnection | null;
+  readonly socketMessenger: {
+    createPublishMessage(type: string, extra?: Record<string, unknown>): IPublishMessage;
+    createTransientMessage(connectionIds: string | string[], data: { type: string; [field: string]: unknown }): TransientMessage;
+  };
+  readonly hasEntered: boolean;
+  readonly hasAnswered: boolean;
+  readonly callState: CallState;
+  /** Resolves with the local stream; rejects with CallError. */
+  call(): Promise<MediaStream>;
+  socketMessageHandler(message: SocketMessage | string): Promise<void>;
+  changeDeviceState(state: Partial<DeviceState>): void;
+  hangUp(): void;
+  destroy(): void;
+}
+
+/** The calling side (seed RTCDoctor). @throws CallError 'params' */
+export declare class RTCDoctor extends RTCCore {
+  constructor(params: RTCParams);
+}
+
+/** The answering side (seed RTCClient). @throws CallError 'params' */
+export declare class RTCClient extends RTCCore {
+  constructor(params: RTCParams);
+}
+
+/** A log entry. time: ms since the Unix epoch. */
+export interface LogEntry {
+  time: number;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  event: string;
+  connectionId: string;
+  data: unknown;
+}
+
+/** The page-wide call log (seed logger): bounded (1000 entries), secrets redacted. */
+export declare const logger: {
+  entries(): LogEntry[];
+  getConnectionEvents(): LogEntry[];
+  filter(fn: (entry: LogEntry) => unknown): LogEntry[];
+  /** JSON text of every entry. */
+  export(): string;
+  clear(): void;
+};

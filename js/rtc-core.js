@@ -1,0 +1,355 @@
+// The shell around one consultation session (DESIGN.md §1): it feeds inputs to the C++ core
+// one at a time and performs the effects the core returns with the browser's
+// RTCPeerConnection, getUserMedia, WebSocket and timers. It decides nothing about the call.
+import { core } from './core.js';
+import { CallError } from './call-error.js';
+import { EMIT_TYPE_LIST, EVENT_LIST } from './dictionary.js';
+import { Emitter } from './emitter.js';
+import { logFromShell } from './logger.js';
+
+const PEER_STATE_EVENTS = [
+  ['iceconnectionstatechange', 'iceConnectionState'],
+  ['connectionstatechange', 'connectionState'],
+  ['signalingstatechange', 'signalingState'],
+  ['icegatheringstatechange', 'iceGatheringState'],
+];
+
+function failure(error) {
+  return { name: error?.name ?? 'Error', message: String(error?.message ?? error) };
+}
+
+/**
+ * Base of RTCDoctor and RTCClient (seed: budu-webrtc RTCCore).
+ *
+ * Properties: `connectionConfig` (RTCConfiguration for `new RTCPeerConnection`, default
+ * `{iceServers: []}`; set it before call()), `emitter`, `params` (RTCParams), `mediaStream`
+ * (local MediaStream or null), `allMediaStreams` (every local and remote stream of this
+ * object), `connection` (the RTCPeerConnection, extended with the far side's `clientId`,
+ * `connectionId`, `name` and the core's `iceCandidatesQueue`, `isInviter`, `isClosing`,
+ * `negotiating`), `socketMessenger`, `hasEntered`, `hasAnswered`, `callState`.
+ */
+export class RTCCore {
+  /**
+   * @param {'doctor' | 'client'} role
+   * @param {object} params RTCParams (docs/api.md)
+   * @throws {CallError} type 'params' when params are invalid (the core says which field).
+   */
+  constructor(role, params) {
+    if (params === null || typeof params !== 'object') {
+      throw new CallError({ type: 'params', message: 'Invalid RTCParams', description: 'params must be an object' });
+    }
+    const coreParams = JSON.stringify({ ...params, send: undefined, hasSend: typeof params.send === 'function' });
+    const invalid = core.validateParams(coreParams);
+    if (invalid) throw new CallError(JSON.parse(invalid));
+
+    this.params = params;
+    /** @type {RTCConfiguration} */
+    this.connectionConfig = { iceServers: [] };
+    this.emitter = new Emitter((error, event) =>
+      logFromShell('error', 'listenerError', '', { eventType: event.eventType, error: failure(error) }),
+    );
+    /** @type {MediaStream | null} */
+    this.mediaStream = null;
+    /** @type {MediaStream[]} */
+    this.allMediaStreams = [];
+    /** @type {RTCPeerConnection | null} */
+    this.connection = null;
+    this.socketMessenger = {
+      /** Seed createPublishMessage: `{data: {type, sender, consultationId, ...extra}, route: 'vcm'}`. */
+      createPublishMessage: (type, extra = {}) =>
+        JSON.parse(this._session.createPublishMessage(String(type), JSON.stringify(extra))),
+      /** Seed createTransientMessage: `{type, chatId, data: {sender, consultationId, ...data}, connectionIds}`. */
+      createTransientMessage: (connectionIds, data = {}) =>
+        JSON.parse(this._session.createTransientMessage(JSON.stringify(connectionIds ?? []), JSON.stringify(data))),
+    };
+
+    this._session = new core.Session(role, coreParams, Date.now());
+    this._queue = [];
+    this._busy = false;
+    this._destroyed = false;
+    this._socket = null;
+    this._timers = new Map();
+    this._calls = new Map();
+    this._nextRequestId = 1;
+    this._remoteStreams = new Map();
+    this._perform(this._session.drain());
+  }
+
+  /** The far side has entered the call. */
+  get hasEntered() {
+    return this._snapshot().hasEntered;
+  }
+
+  /** The client has answered the call. */
+  get hasAnswered() {
+    return this._snapshot().hasAnswered;
+  }
+
+  /** One of CALL_STATE_LIST. */
+  get callState() {
+    return this._snapshot().callState;
+  }
+
+  /**
+   * Acquires media and starts (doctor) or answers (client) the call.
+   * @returns {Promise<MediaStream>} the local stream; rejects with CallError ('enter',
+   *   'answer', 'streamError', 'hangUp', 'signaling', 'negotiation', 'connection', 'state').
+   */
+  call() {
+    return new Promise((resolve, reject) => {
+      const requestId = this._nextRequestId++;
+      this._calls.set(requestId, { resolve, reject });
+      this._input({ kind: 'call', requestId });
+    });
+  }
+
+  /**
+   * Feeds one inbound signaling message `{type, data}` (a portal-owned socket passes every
+   * message here). Malformed input never throws: it becomes an 'error' event
+   * (EVENT_LIST.SIGNALING_ERROR) and a log entry, and changes no state.
+   * @param {object | string} message
+   */
+  async socketMessageHandler(message) {
+    let text;
+    try {
+      text = typeof message === 'string' ? message : JSON.stringify(message);
+    } catch {
+      text = '';
+    }
+    this._input({ kind: 'signalingMessage', text: text ?? '' });
+  }
+
+  /**
+   * Enables or disables the local video (`isHidden`) and audio (`isMute`) tracks, before or
+   * during a call; the far side learns it (EVENT_LIST.REMOTE_DEVICE_STATE).
+   * @param {{isHidden?: boolean, isMute?: boolean}} state
+   */
+  changeDeviceState({ isHidden, isMute } = {}) {
+    this._input({ kind: 'changeDeviceState', isHidden, isMute });
+  }
+
+  /** Ends the call: tells the far side, stops the local tracks, closes the connection. */
+  hangUp() {
+    this._input({ kind: 'hangUp' });
+  }
+
+  /** Hangs up if in a call, closes the socket, cancels timers, removes every listener. Idempotent. */
+  destroy() {
+    if (this._destroyed) return;
+    this._input({ kind: 'destroy' });
+    this._destroyed = true;
+    for (const handle of this._timers.values()) clearTimeout(handle);
+    this._timers.clear();
+    this._detachSocket();
+    this.emitter.offAll();
+  }
+
+  // ---- the loop: one input at a time, effects in order ---------------------------------
+
+  _snapshot() {
+    return JSON.parse(this._session.snapshot());
+  }
+
+  _input(input) {
+    this._queue.push(input);
+    if (this._busy) return; // an effect fed an input: it runs after the current outputs
+    this._busy = true;
+    try {
+      while (this._queue.length > 0) {
+        const next = this._queue.shift();
+        this._perform(this._session.handle(JSON.stringify(next), Date.now()));
+      }
+    } finally {
+      this._busy = false;
+    }
+  }
+
+  _perform(outputsJson) {
+    for (const { kind, data } of JSON.parse(outputsJson)) {
+      const effect = this._effects[kind];
+      if (!effect) {
+        logFromShell('error', 'unknownEffect', '', { kind });
+        continue;
+      }
+      try {
+        effect.call(this, data);
+      } catch (error) {
+        logFromShell('error', 'effectFailed', '', { kind, error: failure(error) });
+      }
+    }
+  }
+
+  _pcFailed(operation) {
+    return (error) => this._input({ kind: 'operationFailed', operation, ...failure(error) });
+  }
+
+  _detachSocket() {
+    const socket = this._socket;
+    if (!socket) return;
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    if (socket.readyState === 0 || socket.readyState === 1) socket.close(1000, 'destroy');
+    this._socket = null;
+  }
+
+  _closeConnection() {
+    const pc = this.connection;
+    if (!pc) return;
+    pc.onicecandidate = pc.ontrack = null;
+    for (const [event] of PEER_STATE_EVENTS) pc[`on${event}`] = null;
+    if (pc.signalingState !== 'closed') pc.close();
+  }
+}
+
+/** Effect name → how the shell performs it (the outputs of src/callcore/session/io.hpp). */
+RTCCore.prototype._effects = {
+  openSignaling({ url }) {
+    if (typeof WebSocket !== 'function') {
+      this._input({ kind: 'signalingClosed', code: 0, reason: 'no WebSocket in this environment: pass params.send' });
+      return;
+    }
+    const socket = new WebSocket(url);
+    this._socket = socket;
+    socket.onopen = () => this._input({ kind: 'signalingOpen' });
+    socket.onmessage = (event) =>
+      this._input({ kind: 'signalingMessage', text: typeof event.data === 'string' ? event.data : '' });
+    socket.onclose = (event) => {
+      this._socket = null;
+      this._input({ kind: 'signalingClosed', code: event.code, reason: event.reason });
+    };
+  },
+
+  closeSignaling() {
+    this._detachSocket();
+  },
+
+  send({ message }) {
+    if (typeof this.params.send === 'function') {
+      this.params.send(message);
+    } else if (this._socket?.readyState === 1) {
+      this._socket.send(JSON.stringify(message));
+    } else {
+      logFromShell('error', 'sendFailed', '', { type: message.type ?? message.data?.type, why: 'socket not open' });
+    }
+  },
+
+  acquireMedia(constraints) {
+    if (!globalThis.navigator?.mediaDevices?.getUserMedia) {
+      this._input({ kind: 'mediaFailed', name: 'NotSupportedError', message: 'getUserMedia is not available here (no media devices or not a secure context)' });
+      return;
+    }
+    navigator.mediaDevices.getUserMedia(constraints).then(
+      (stream) => {
+        if (this._destroyed) {
+          for (const track of stream.getTracks()) track.stop();
+          return;
+        }
+        this.mediaStream = stream;
+        this.allMediaStreams.push(stream);
+        this._input({ kind: 'mediaAcquired', hasAudio: stream.getAudioTracks().length > 0, hasVideo: stream.getVideoTracks().length > 0 });
+      },
+      (error) =>
+        this._input({ kind: 'mediaFailed', ...failure(error), constraint: String(error?.constraint ?? '') }),
+    );
+  },
+
+  createPeerConnection() {
+    let pc;
+    try {
+      pc = new RTCPeerConnection(this.connectionConfig);
+    } catch (error) {
+      this._pcFailed('createPeerConnection')(error);
+      return;
+    }
+    this.connection = pc;
+    const snapshot = () => this._snapshot();
+    Object.defineProperties(pc, {
+      clientId: { get: () => snapshot().remote?.clientId ?? null, configurable: true },
+      connectionId: { get: () => snapshot().remote?.connectionId ?? null, configurable: true },
+      name: { get: () => snapshot().remote?.name ?? null, configurable: true },
+      iceCandidatesQueue: { get: () => snapshot().iceCandidatesQueue, configurable: true },
+      isInviter: { get: () => snapshot().isInviter, configurable: true },
+      isClosing: { get: () => snapshot().isClosing, configurable: true },
+      negotiating: { get: () => snapshot().negotiating, configurable: true },
+    });
+    for (const track of this.mediaStream?.getTracks() ?? []) pc.addTrack(track, this.mediaStream);
+    pc.onicecandidate = (event) => this._input({ kind: 'localIceCandidate', candidate: event.candidate ? event.candidate.toJSON() : null });
+    for (const [event, property] of PEER_STATE_EVENTS) {
+      pc[`on${event}`] = () => this._input({ kind: 'peerStateChange', event, state: pc[property] });
+    }
+    pc.ontrack = (event) => {
+      const stream = event.streams[0] ?? new MediaStream([event.track]);
+      if (!this._remoteStreams.has(stream.id)) {
+        this._remoteStreams.set(stream.id, stream);
+        this.allMediaStreams.push(stream);
+      }
+      this._input({ kind: 'remoteTrack', trackKind: event.track.kind, streamId: stream.id });
+    };
+  },
+
+  setLocalDescription() {
+    const pc = this.connection;
+    pc.setLocalDescription().then(
+      () => this._input({ kind: 'localDescription', type: pc.localDescription.type, sdp: pc.localDescription.sdp }),
+      this._pcFailed('setLocalDescription'),
+    );
+  },
+
+  setRemoteDescription({ description }) {
+    this.connection.setRemoteDescription(description).then(() => this._input({ kind: 'remoteDescriptionSet' }), this._pcFailed('setRemoteDescription'));
+  },
+
+  addIceCandidate({ candidate }) {
+    const pc = this.connection;
+    (candidate === null ? pc.addIceCandidate() : pc.addIceCandidate(candidate)).catch(this._pcFailed('addIceCandidate'));
+  },
+
+  setTrackEnabled({ kind, enabled }) {
+    for (const track of this.mediaStream?.getTracks() ?? []) {
+      if (track.kind === kind) track.enabled = enabled;
+    }
+  },
+
+  startTimer({ id, ms }) {
+    clearTimeout(this._timers.get(id));
+    this._timers.set(id, setTimeout(() => {
+      this._timers.delete(id);
+      this._input({ kind: 'timerFired', id });
+    }, ms));
+  },
+
+  cancelTimer({ id }) {
+    clearTimeout(this._timers.get(id));
+    this._timers.delete(id);
+  },
+
+  stopTracks() {
+    for (const track of this.mediaStream?.getTracks() ?? []) track.stop();
+  },
+
+  closePeerConnection() {
+    this._closeConnection();
+  },
+
+  resolveCall({ requestId }) {
+    const pending = this._calls.get(requestId);
+    this._calls.delete(requestId);
+    pending?.resolve(this.mediaStream);
+  },
+
+  rejectCall({ requestId, error }) {
+    const pending = this._calls.get(requestId);
+    this._calls.delete(requestId);
+    pending?.reject(new CallError(error));
+  },
+
+  emit({ emitType, eventType, payload }) {
+    let value = payload;
+    if (payload && typeof payload.stream === 'string') {
+      const stream = payload.stream === 'local' ? this.mediaStream : this._remoteStreams.get(payload.stream);
+      value = { ...payload, stream };
+    } else if (eventType === EVENT_LIST.CALL_ERROR) {
+      value = new CallError(payload);
+    }
+    this.emitter.emit(eventType, value, emitType ?? EMIT_TYPE_LIST.EVENT);
+  },
+};
