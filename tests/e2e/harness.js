@@ -234,6 +234,7 @@ function pageSnapshot() {
         })
       : window.callResult,
     events: (window.events || []).map((e) => {
+      if (e && ['iceCandidate', 'offer', 'answer'].includes(e.eventType)) return `${e.emitType} ${e.eventType}`;
       let payload;
       try {
         payload = JSON.stringify(e && e.payload, (k, v) =>
@@ -241,7 +242,7 @@ function pageSnapshot() {
       } catch (err) {
         payload = `(unserializable: ${err.message})`;
       }
-      if (payload && payload.length > 300) payload = `${payload.slice(0, 300)}…`;
+      if (payload && payload.length > 240) payload = `${payload.slice(0, 240)}…`;
       return `${e && e.emitType} ${e && e.eventType} ${payload}`;
     }),
   };
@@ -253,10 +254,14 @@ function pageSnapshot() {
 
 /**
  * Waits until `fn(arg)` is truthy in the page (polled every 100 ms, deadline `timeout`).
- * fn may be a function or a string expression; it may be async.
+ * fn may be a function or a string expression; it must be synchronous (a promise is truthy).
  * Returns the truthy value (JSON). Throws with `message` and the page label on timeout.
  */
 export async function waitFor(page, fn, arg, { timeout = WAIT_MS, message } = {}) {
+  if (typeof fn === 'function' && fn.constructor && fn.constructor.name === 'AsyncFunction') {
+    // A pending promise is truthy: page.waitForFunction would return at once.
+    throw new Error('waitFor: the predicate must be synchronous');
+  }
   try {
     const handle = await page.waitForFunction(fn, arg, { timeout, polling: 100 });
     try {
@@ -442,7 +447,7 @@ export async function waitForCallState(page, state, { timeout = WAIT_MS } = {}) 
   });
 }
 
-// Page-side stats collection (also used inside waitFor predicates, so it is a string).
+// Page-side stats collection (source text, reused inside the wait predicate below).
 const STATS_FN = `async () => {
   const pc = (window.call && window.call.connection) || (window.pcs && window.pcs[window.pcs.length - 1]);
   const out = { hasConnection: !!pc, videoInbound: 0, audioInbound: 0, framesDecoded: 0, videoPacketsReceived: 0, audioPacketsReceived: 0 };
@@ -466,12 +471,22 @@ const STATS_FN = `async () => {
 // functions with the argument; a plain string would be treated as an expression).
 // eslint-disable-next-line no-new-func
 const statsFn = new Function(`return (${STATS_FN});`)();
+// Playwright does not await a predicate's promise (a pending promise is truthy), so the wait
+// predicate is synchronous: each poll starts one getStats() (if none is running) and checks the
+// last finished sample, kept under a key unique to this wait so no stale sample is used.
 // eslint-disable-next-line no-new-func
-const statsAtLeastFn = new Function(`return (async (min) => {
-  const s = await (${STATS_FN})();
+const statsAtLeastFn = new Function(`return (({ key, min }) => {
+  const slot = (window.__e2eStats ||= {})[key] ||= { pending: false, last: null };
+  if (!slot.pending) {
+    slot.pending = true;
+    (${STATS_FN})().then((s) => { slot.last = s; slot.pending = false; }, (e) => { slot.last = null; slot.error = String(e); slot.pending = false; });
+  }
+  const s = slot.last;
+  if (!s) return false;
   for (const k of Object.keys(min)) if (!(s[k] >= min[k])) return false;
   return s;
 });`)();
+let statsKey = 0;
 
 /**
  * inbound-rtp stats of `window.call.connection.getStats()`:
@@ -486,10 +501,14 @@ export async function getStats(page) {
  * (each value is "greater than or equal"); returns the stats that satisfied them.
  */
 export async function waitForStats(page, minimums, { timeout = WAIT_MS } = {}) {
-  return waitFor(page, statsAtLeastFn, minimums, {
+  const key = `w${++statsKey}`;
+  const stats = await waitFor(page, statsAtLeastFn, { key, min: minimums }, {
     timeout,
     message: `inbound-rtp stats >= ${JSON.stringify(minimums)}`,
   });
+  await page.evaluate((key) => { if (window.__e2eStats) delete window.__e2eStats[key]; }, key).catch(() => {});
+  if (!stats || typeof stats !== 'object') throw new Error(`[${page.label}] waitForStats: unexpected ${JSON.stringify(stats)}`);
+  return stats;
 }
 
 /** Track info of the local streams and of the remote streams (REMOTE_STREAM events / allMediaStreams). */
