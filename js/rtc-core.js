@@ -57,10 +57,10 @@ export class RTCCore {
     this.socketMessenger = {
       /** Seed createPublishMessage: `{data: {type, sender, consultationId, ...extra}, route: 'vcm'}`. */
       createPublishMessage: (type, extra = {}) =>
-        JSON.parse(this._session.createPublishMessage(String(type), JSON.stringify(extra))),
+        JSON.parse(this._alive().createPublishMessage(String(type), JSON.stringify(extra))),
       /** Seed createTransientMessage: `{type, chatId, data: {sender, consultationId, ...data}, connectionIds}`. */
       createTransientMessage: (connectionIds, data = {}) =>
-        JSON.parse(this._session.createTransientMessage(JSON.stringify(connectionIds ?? []), JSON.stringify(data))),
+        JSON.parse(this._alive().createTransientMessage(JSON.stringify(connectionIds ?? []), JSON.stringify(data))),
     };
 
     this._session = new core.Session(role, coreParams, Date.now());
@@ -133,24 +133,41 @@ export class RTCCore {
     this._input({ kind: 'hangUp' });
   }
 
-  /** Hangs up if in a call, closes the socket, cancels timers, removes every listener. Idempotent. */
+  /**
+   * Hangs up if in a call, closes the socket, cancels timers, removes every listener and
+   * releases the connection, the streams and the core session (`connection`, `mediaStream`
+   * become null; `callState` stays readable). Idempotent.
+   */
   destroy() {
     if (this._destroyed) return;
     this._input({ kind: 'destroy' });
+    this._final = this._snapshot();
     this._destroyed = true;
     for (const handle of this._timers.values()) clearTimeout(handle);
     this._timers.clear();
     this._detachSocket();
+    this._closeConnection();
     this.emitter.offAll();
+    for (const { reject } of this._calls.values()) {
+      reject(new CallError({ type: 'state', message: 'The call object was destroyed', description: 'destroy() was called' }));
+    }
+    this._calls.clear();
+    this.connection = null;
+    this.mediaStream = null;
+    this.allMediaStreams = [];
+    this._remoteStreams.clear();
+    this._session.delete();
+    this._session = null;
   }
 
   // ---- the loop: one input at a time, effects in order ---------------------------------
 
   _snapshot() {
-    return JSON.parse(this._session.snapshot());
+    return this._session ? JSON.parse(this._session.snapshot()) : this._final;
   }
 
   _input(input) {
+    if (this._destroyed) return; // late browser callbacks of a destroyed call
     this._queue.push(input);
     if (this._busy) return; // an effect fed an input: it runs after the current outputs
     this._busy = true;
@@ -177,6 +194,11 @@ export class RTCCore {
         logFromShell('error', 'effectFailed', '', { kind, error: failure(error) });
       }
     }
+  }
+
+  _alive() {
+    if (!this._session) throw new CallError({ type: 'state', message: 'The call object was destroyed', description: 'used after destroy()' });
+    return this._session;
   }
 
   _pcFailed(operation) {
@@ -286,12 +308,14 @@ RTCCore.prototype._effects = {
     };
   },
 
-  setLocalDescription() {
+  setLocalDescription({ type }) {
     const pc = this.connection;
-    pc.setLocalDescription().then(
-      () => this._input({ kind: 'localDescription', type: pc.localDescription.type, sdp: pc.localDescription.sdp }),
-      this._pcFailed('setLocalDescription'),
-    );
+    (type === 'offer' ? pc.createOffer() : pc.createAnswer())
+      .then((description) => pc.setLocalDescription(description))
+      .then(
+        () => this._input({ kind: 'localDescription', type: pc.localDescription.type, sdp: pc.localDescription.sdp }),
+        this._pcFailed('setLocalDescription'),
+      );
   },
 
   setRemoteDescription({ description }) {

@@ -48,6 +48,7 @@ TEST_CASE("client: a whole call, answered after the doctor entered, hung up by t
   CHECK(c.kinds() == Strings{"addIceCandidate", "addIceCandidate", "setLocalDescription"});
   CHECK(c.last[0].data["candidate"]["candidate"] == "candidate:1");
   CHECK(c.last[1].data["candidate"]["candidate"] == "candidate:2");
+  CHECK(c.find("setLocalDescription") == json{{"type", "answer"}});
   c.feed(in::LocalDescription{"answer", "v=0 answer"});
   CHECK(c.sent().at(0)["type"] == "answer");
   CHECK(c.sent().at(0)["data"]["description"]["sdp"] == "v=0 answer");

@@ -50,6 +50,7 @@ TEST_CASE("doctor: a whole call, from call() to hang up by the doctor", "[doctor
   CHECK(d.kinds() == Strings{"emit:accept", "cancelTimer", "emit:answerEvent", "emit:callStateEvent", "resolveCall",
                              "setLocalDescription"});
   CHECK(d.find("resolveCall") == json{{"requestId", 1}});
+  CHECK(d.find("setLocalDescription") == json{{"type", "offer"}});
   CHECK(d.session.snapshot()["negotiating"] == true);
 
   d.feed(in::PeerStateChange{"signalingstatechange", "have-local-offer"});

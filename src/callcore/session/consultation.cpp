@@ -450,7 +450,7 @@ void ConsultationSession::on(const in::RemoteDescriptionSet&) {
   ice_queue_.clear();
   for (auto& c : queued) out("addIceCandidate", {{"candidate", std::move(c)}});
   if (pending_remote_type_ == "offer") {
-    out("setLocalDescription");  // implicit answer
+    out("setLocalDescription", {{"type", "answer"}});
   } else {
     negotiating_ = false;
   }
@@ -592,7 +592,7 @@ void ConsultationSession::apply_device_state() {
 void ConsultationSession::make_offer() {
   making_offer_ = true;
   negotiating_ = true;
-  out("setLocalDescription");  // implicit offer
+  out("setLocalDescription", {{"type", "offer"}});
 }
 
 void ConsultationSession::end_call(std::string_view reason, const std::optional<errors::CallError>& error,

@@ -29,7 +29,7 @@ struct SignalingMessage { std::string text; };
 struct MediaAcquired { bool has_audio = false; bool has_video = false; };
 /// getUserMedia rejected with DOMException `name` (and `constraint` for OverconstrainedError).
 struct MediaFailed { std::string name; std::string message; std::string constraint; };
-/// pc.setLocalDescription() resolved; the description it set.
+/// pc.setLocalDescription(created offer/answer) resolved; the description it set.
 struct LocalDescription { std::string type; std::string sdp; };
 /// pc.setRemoteDescription() resolved.
 struct RemoteDescriptionSet {};
@@ -66,7 +66,8 @@ std::optional<Input> decode_input(const nlohmann::json& j);
 /// - send {message}: send one signaling message (JSON object) on the socket / to params.send.
 /// - acquireMedia {audio, video}: getUserMedia with these constraints.
 /// - createPeerConnection {}: new RTCPeerConnection(connectionConfig), add the local tracks.
-/// - setLocalDescription {}: pc.setLocalDescription() (implicit offer or answer, W3C §4.4.1.5).
+/// - setLocalDescription {type}: create an "offer" or "answer" (createOffer/createAnswer) and
+///   set it with pc.setLocalDescription; report the result as a LocalDescription input.
 /// - setRemoteDescription {description}: pc.setRemoteDescription(description).
 /// - addIceCandidate {candidate}: pc.addIceCandidate(candidate) (null: end-of-candidates).
 /// - setTrackEnabled {kind, enabled}: enable/disable local tracks of that kind.

@@ -1,0 +1,262 @@
+// Tests of the package API (dist/callcore.js: wasm core + JS shell) in Node. Real WebRTC and
+// media come from @roamhq/wrtc (libwebrtc with synthetic capture devices); the built-in
+// signaling socket uses `ws` against the real reference server.
+// Run: node --test tests/node/api.test.js
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import wrtc from '@roamhq/wrtc';
+import WebSocket from 'ws';
+import { startServer } from '../../demo/server.js';
+
+Object.assign(globalThis, { RTCPeerConnection: wrtc.RTCPeerConnection, MediaStream: wrtc.MediaStream, WebSocket });
+if (!globalThis.navigator) globalThis.navigator = {};
+Object.defineProperty(globalThis.navigator, 'mediaDevices', { value: wrtc.mediaDevices, configurable: true });
+
+const callcore = await import('../../dist/callcore.js');
+const { RTCDoctor, RTCClient, CallError, EVENT_LIST, CONNECTION_EVENT_LIST, EMIT_TYPE_LIST, logger } = callcore;
+
+const DEADLINE_MS = 10000;
+
+// wrtc (0.9 and 0.10) crashes in Node's environment teardown (napi finalizers) when it has
+// created media tracks; an explicit exit once the test runner has reported skips that teardown
+// and keeps the runner's exit code.
+process.once('beforeExit', () => process.exit(process.exitCode ?? 0));
+
+/** Resolves when `predicate()` is true, polling; rejects after `ms` with `what`. */
+function until(predicate, what, ms = DEADLINE_MS) {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const tick = () => {
+      if (predicate()) return resolve();
+      if (Date.now() - start > ms) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 5);
+    };
+    tick();
+  });
+}
+
+/** Records every event of an object's emitter. */
+function record(rtc) {
+  const events = [];
+  rtc.emitter.on(EVENT_LIST.ALL, (e) => events.push(e));
+  return events;
+}
+
+const doctorInfo = { avatarId: 'a1', fullName: 'Gregory House', specialityName: 'Diagnostics' };
+let nextConsultation = 1;
+
+/**
+ * A doctor and a client whose portal-owned sockets are wired to each other in memory (the
+ * portal's job: deliver `{type, data}` to socketMessageHandler, asynchronously as a socket does).
+ */
+function pair(overrides = {}) {
+  const consultationId = `node-${process.pid}-${nextConsultation++}`;
+  const sides = {};
+  const deliver = (to) => (message) => {
+    const type = message.type ?? message.data.type;
+    setImmediate(() => sides[to]?.socketMessageHandler({ type, data: message.data }));
+  };
+  sides.doctor = new RTCDoctor({
+    name: 'Dr House', clientId: 'doc-1', connectionId: 'conn-doc', consultationId, doctor: doctorInfo,
+    isAudio: false, enterTimeoutSecond: 5, answerTimeoutSecond: 5, send: deliver('client'), ...overrides.doctor,
+  });
+  sides.client = new RTCClient({
+    name: 'Alice', clientId: 'cli-1', connectionId: 'conn-cli', consultationId, isAudio: false,
+    send: deliver('doctor'), ...overrides.client,
+  });
+  return sides;
+}
+
+describe('public names', () => {
+  test('enums come from the core dictionary with the seed values', () => {
+    assert.equal(EVENT_LIST.ALL, 'allEvent');
+    assert.equal(EVENT_LIST.HANG_UP, 'hangUpReceiveEvent');
+    assert.equal(EVENT_LIST.RTC_RESPONDENT_PROPS, 'rtcRespondentPropsEvent');
+    assert.equal(callcore.SOCKET_MESSAGES_EVENT_LIST.ENTER, 'enter');
+    assert.equal(CONNECTION_EVENT_LIST.CONNECTION_ICE_STATE, 'iceconnectionstatechange');
+    assert.deepEqual(EMIT_TYPE_LIST, { EVENT: 'event', ERROR: 'error' });
+    assert.ok(Object.isFrozen(EVENT_LIST));
+  });
+
+  test('invalid RTCParams throw CallError "params" naming the field', () => {
+    assert.throws(() => new RTCDoctor(null), (e) => e instanceof CallError && e.type === 'params');
+    assert.throws(
+      () => new RTCClient({ name: 'x', clientId: 'c', connectionId: 'k', isAudio: false, send() {} }),
+      (e) => e.name === 'CallError' && e.type === 'params' && /consultationId/.test(e.description),
+    );
+    assert.throws(
+      () => new RTCClient({ name: 'x', clientId: 'c', connectionId: null, consultationId: 'k', isAudio: false }),
+      (e) => e.type === 'params' && /signalingUrl/.test(e.description),
+    );
+  });
+
+  test('socketMessenger builds the seed publish and transient shapes', (t) => {
+    const { doctor, client } = pair();
+    t.after(() => { doctor.destroy(); client.destroy(); });
+    const consultationId = doctor.params.consultationId;
+    const sender = { chatId: consultationId, clientId: 'doc-1', connectionId: 'conn-doc' };
+    assert.deepEqual(doctor.socketMessenger.createPublishMessage('enter'), {
+      data: { type: 'enter', sender, consultationId }, route: 'vcm',
+    });
+    assert.deepEqual(doctor.socketMessenger.createTransientMessage(['conn-cli'], { type: 'deviceState', isMute: true }), {
+      type: 'deviceState', chatId: consultationId, connectionIds: ['conn-cli'],
+      data: { sender, consultationId, isMute: true },
+    });
+  });
+});
+
+describe('a consultation call with real WebRTC (wrtc)', () => {
+  test('doctor calls, client answers, both connect; the doctor hangs up', async (t) => {
+    const { doctor, client } = pair();
+    t.after(() => { doctor.destroy(); client.destroy(); });
+    const doctorEvents = record(doctor);
+    const clientEvents = record(client);
+    let clientCall;
+    client.emitter.on(EVENT_LIST.ENTER, () => { clientCall = client.call(); });
+
+    const doctorStream = await doctor.call();
+    const clientStream = await clientCall;
+    assert.equal(doctorStream, doctor.mediaStream);
+    assert.equal(clientStream, client.mediaStream);
+    assert.ok(doctorStream.getTracks().every((track) => track.readyState === 'live'));
+    assert.equal(doctor.hasEntered, true);
+    assert.equal(doctor.hasAnswered, true);
+
+    await until(() => doctor.callState === 'connected' && client.callState === 'connected', 'both connected');
+    assert.equal(doctor.connection.connectionId, 'conn-cli');
+    assert.equal(doctor.connection.name, 'Alice');
+    assert.equal(doctor.connection.isInviter, true);
+    assert.equal(client.connection.isInviter, false);
+    assert.ok(clientEvents.some((e) => e.eventType === EVENT_LIST.REMOTE_STREAM && e.payload.stream.getTracks().length > 0));
+    const props = doctorEvents.find((e) => e.eventType === EVENT_LIST.RTC_RESPONDENT_PROPS);
+    assert.equal(props.payload.name, 'Alice');
+    const clientProps = clientEvents.find((e) => e.eventType === EVENT_LIST.RTC_RESPONDENT_PROPS);
+    assert.equal(clientProps.payload.doctor.fullName, 'Gregory House');
+
+    const pc = doctor.connection;
+    doctor.hangUp();
+    await until(() => clientEvents.some((e) => e.eventType === EVENT_LIST.HANG_UP), 'HANG_UP on the client');
+    assert.equal(clientEvents.find((e) => e.eventType === EVENT_LIST.HANG_UP).payload.reason, 'hangUp');
+    await until(() => client.connection.signalingState === 'closed', 'client connection closed');
+    assert.equal(pc.signalingState, 'closed');
+    assert.ok(doctorStream.getTracks().every((track) => track.readyState === 'ended'));
+    assert.ok(clientStream.getTracks().every((track) => track.readyState === 'ended'));
+    assert.equal(doctor.callState, 'ended');
+    assert.equal(client.callState, 'ended');
+  });
+
+  test('changeDeviceState reaches the far side and disables local tracks', async (t) => {
+    const { doctor, client } = pair();
+    t.after(() => { doctor.destroy(); client.destroy(); });
+    const doctorEvents = record(doctor);
+    client.emitter.on(EVENT_LIST.ENTER, () => client.call());
+    await doctor.call();
+    await until(() => client.callState === 'connected', 'client connected');
+    client.changeDeviceState({ isMute: true, isHidden: true });
+    assert.ok(client.mediaStream.getTracks().every((track) => !track.enabled));
+    await until(() => doctorEvents.some((e) => e.eventType === EVENT_LIST.REMOTE_DEVICE_STATE), 'REMOTE_DEVICE_STATE');
+    const state = doctorEvents.find((e) => e.eventType === EVENT_LIST.REMOTE_DEVICE_STATE).payload;
+    assert.deepEqual(state, { connectionId: 'conn-cli', isHidden: true, isMute: true });
+  });
+
+  test('a malformed message gives an error event and the call goes on', async (t) => {
+    const { doctor, client } = pair();
+    t.after(() => { doctor.destroy(); client.destroy(); });
+    const doctorEvents = record(doctor);
+    client.emitter.on(EVENT_LIST.ENTER, () => client.call());
+    await doctor.call();
+    await until(() => doctor.callState === 'connected', 'connected');
+    for (const bad of [{ type: 'offer', data: { description: 42 } }, { type: 12 }, { type: 'noSuchType', data: {} }, '{oops']) {
+      await doctor.socketMessageHandler(bad);
+    }
+    const errors = doctorEvents.filter((e) => e.eventType === EVENT_LIST.SIGNALING_ERROR);
+    assert.deepEqual(errors.map((e) => e.payload.code), ['invalidField', 'malformed', 'unknownType', 'malformed']);
+    assert.ok(errors.every((e) => e.emitType === EMIT_TYPE_LIST.ERROR));
+    assert.equal(doctor.callState, 'connected');
+    assert.ok(logger.filter((e) => e.event === 'signalingErrorEvent').length >= 4);
+  });
+
+  test('nobody enters: call() rejects with CallError "enter" and stops the tracks', async (t) => {
+    const doctor = new RTCDoctor({
+      name: 'Dr', clientId: 'd', connectionId: 'conn-d', consultationId: 'alone', isAudio: true,
+      enterTimeoutSecond: 0.2, send() {},
+    });
+    t.after(() => doctor.destroy());
+    const errors = [];
+    doctor.emitter.on(EVENT_LIST.CALL_ERROR, (e) => errors.push(e));
+    await assert.rejects(doctor.call(), (e) => e instanceof CallError && e.type === 'enter' && /0.2 s/.test(e.description));
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].emitType, 'error');
+    assert.ok(doctor.mediaStream.getTracks().every((track) => track.readyState === 'ended'));
+    assert.equal(doctor.mediaStream.getVideoTracks().length, 0); // isAudio
+  });
+
+  test('the client enters but never answers: CallError "answer" and HANG_UP on the client', async (t) => {
+    const { doctor, client } = pair({ doctor: { answerTimeoutSecond: 0.3 } });
+    t.after(() => { doctor.destroy(); client.destroy(); });
+    const clientEvents = record(client);
+    await assert.rejects(doctor.call(), (e) => e.type === 'answer');
+    await until(() => clientEvents.some((e) => e.eventType === EVENT_LIST.HANG_UP), 'HANG_UP on the client');
+    assert.equal(clientEvents.find((e) => e.eventType === EVENT_LIST.HANG_UP).payload.reason, 'answer');
+  });
+
+  test('call() twice rejects the second with CallError "state"; destroy is idempotent', async (t) => {
+    const { doctor, client } = pair();
+    t.after(() => client.destroy());
+    const first = doctor.call();
+    await assert.rejects(doctor.call(), (e) => e.type === 'state');
+    let heard = 0;
+    doctor.emitter.on(EVENT_LIST.ALL, () => heard++);
+    doctor.destroy();
+    doctor.destroy();
+    await assert.rejects(first, (e) => e.type === 'hangUp');
+    assert.ok(heard >= 1, 'the hang-up done by destroy() is still announced');
+    assert.equal(doctor.emitter.events.size, 0);
+    const heardAtDestroy = heard;
+    doctor.emitter.emit(EVENT_LIST.HANG_UP, {});
+    assert.equal(heard, heardAtDestroy);
+  });
+});
+
+describe('logger', () => {
+  test('lists connection state changes, filters, exports JSON and redacts secrets', async (t) => {
+    const { doctor, client } = pair();
+    t.after(() => { doctor.destroy(); client.destroy(); });
+    client.emitter.on(EVENT_LIST.ENTER, () => client.call());
+    await doctor.call();
+    await until(() => doctor.callState === 'connected', 'connected');
+    const connectionEvents = logger.getConnectionEvents();
+    assert.ok(connectionEvents.some((e) => e.event === 'connectionstatechange' && e.data.state === 'connected'));
+    assert.ok(connectionEvents.some((e) => e.event === 'iceconnectionstatechange'));
+    assert.ok(connectionEvents.every((e) => Object.values(CONNECTION_EVENT_LIST).includes(e.event)));
+    const only = logger.filter((e) => e.event === 'connectionstatechange');
+    assert.ok(only.length > 0 && only.every((e) => e.event === 'connectionstatechange'));
+    const exported = JSON.parse(logger.export());
+    assert.ok(Array.isArray(exported) && exported.length <= 1000);
+    const sdpEntries = exported.filter((e) => e.event === 'localDescription');
+    assert.ok(sdpEntries.length >= 2);
+    assert.ok(sdpEntries.every((e) => /a=ice-pwd:\[redacted\]/.test(e.data.sdp) && typeof e.time === 'number'));
+  });
+});
+
+describe('built-in signaling socket (signalingUrl) with the reference server', () => {
+  let server;
+  before(async () => { server = await startServer({ port: 0 }); });
+  after(async () => { await server.close(); });
+
+  test('a call through the server; the client leaving ends the doctor call with reason peerLeft', async (t) => {
+    const consultationId = `ws-${process.pid}`;
+    const base = { connectionId: null, consultationId, isAudio: true, signalingUrl: server.wsUrl };
+    const client = new RTCClient({ ...base, name: 'Alice', clientId: 'cli-1' });
+    const doctor = new RTCDoctor({ ...base, name: 'Dr', clientId: 'doc-1', doctor: doctorInfo });
+    t.after(() => { doctor.destroy(); client.destroy(); });
+    const doctorEvents = record(doctor);
+    client.emitter.on(EVENT_LIST.ENTER, () => client.call());
+    await doctor.call();
+    await until(() => doctor.callState === 'connected' && client.callState === 'connected', 'both connected');
+    assert.match(doctor.connection.connectionId, /.+/);
+    client.destroy(); // hangs up and closes its socket
+    await until(() => doctorEvents.some((e) => e.eventType === EVENT_LIST.HANG_UP), 'HANG_UP on the doctor');
+    assert.equal(doctor.callState, 'ended');
+  });
+});
