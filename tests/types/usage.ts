@@ -1,0 +1,38 @@
+// Compiled by tests/node/package.test.js with `tsc --noEmit`: the declarations must type a
+// portal's ordinary use of the API, and reject misuse marked with @ts-expect-error.
+import {
+  CallError, CALL_ERROR_TYPE_LIST, EVENT_LIST, EMIT_TYPE_LIST, logger, RTCClient, RTCDoctor,
+  type CallErrorType, type CallState, type RTCParams,
+} from 'callcore';
+
+const params: RTCParams = {
+  name: 'Dr House', clientId: 'doc-1', connectionId: null, consultationId: 'c-1', isAudio: false,
+  doctor: { avatarId: 'a1', fullName: 'Gregory House', specialityName: 'Diagnostics' },
+  enterTimeoutSecond: 30, signalingUrl: 'ws://127.0.0.1:8080/ws',
+};
+const doctor = new RTCDoctor(params);
+const client = new RTCClient({ ...params, signalingUrl: undefined, connectionId: 'x', send: (m) => console.log(m) });
+doctor.connectionConfig = { iceServers: [{ urls: 'stun:127.0.0.1:3478' }] };
+
+doctor.emitter.on(EVENT_LIST.HANG_UP, (event) => {
+  const reason: string = event.payload.reason;
+  console.log(reason, event.emitType === EMIT_TYPE_LIST.ERROR);
+});
+const off = doctor.emitter.on(EVENT_LIST.CALL_STATE, ({ payload }) => {
+  const state: CallState = payload.state;
+  console.log(state);
+});
+off();
+doctor.call().then((stream: MediaStream) => stream.getTracks()).catch((error: unknown) => {
+  if (error instanceof CallError) {
+    const type: CallErrorType = error.type;
+    console.log(type === CALL_ERROR_TYPE_LIST.ENTER, error.description);
+  }
+});
+doctor.changeDeviceState({ isMute: true });
+void client.socketMessageHandler({ type: 'enter', data: {} });
+console.log(doctor.connection?.iceCandidatesQueue.length, logger.getConnectionEvents()[0]?.time);
+// @ts-expect-error: HANG_UP's payload has no `stream`
+doctor.emitter.on(EVENT_LIST.HANG_UP, (event) => event.payload.stream);
+// @ts-expect-error: isAudio is required
+new RTCClient({ name: 'a', clientId: 'b', connectionId: null, consultationId: 'c' });
