@@ -148,10 +148,6 @@ export class RTCCore {
     this._detachSocket();
     this._closeConnection();
     this.emitter.offAll();
-    for (const { reject } of this._calls.values()) {
-      reject(new CallError({ type: 'state', message: 'The call object was destroyed', description: 'destroy() was called' }));
-    }
-    this._calls.clear();
     this.connection = null;
     this.mediaStream = null;
     this.allMediaStreams = [];
