@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run build`: everything the package ships, from a clean tree.
+// `npm run build`: everything the package ships, from a clean tree (missing Debian packages are
+// installed first when run as root; see scripts/install-deps.sh).
 //  1. the wasm core with Emscripten (build/wasm/callcore_core.cjs, wasm inlined),
 //  2. dist/callcore.js: js/ + the glue bundled into one ES module by esbuild,
 //  3. dist/callcore.d.ts: js/callcore.d.ts + enum declarations generated from the C++ dictionary.
@@ -13,6 +14,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wasmDir = join(root, 'build', 'wasm');
 const env = { ...process.env, NODE_PATH: '/usr/share/nodejs' }; // Debian's emcc needs its node modules
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, env, stdio: 'inherit' });
+
+run('bash', [join(root, 'scripts', 'install-deps.sh')]); // Emscripten and the C++ libraries, if missing
 
 run('emcmake', [
   'cmake', '-S', root, '-B', wasmDir, '-DCMAKE_BUILD_TYPE=Release',
