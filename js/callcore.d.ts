@@ -175,3 +175,9 @@ export declare const logger: {
   export(): string;
   clear(): void;
 };
+
+/** Figures for benchmarks and bug reports. */
+export declare const diagnostics: {
+  /** The wasm core's linear memory size, in bytes. */
+  wasmHeapBytes(): number;
+};

@@ -1,4 +1,5 @@
 // callcore: the public consultation API, compatible with the budu-webrtc seed (docs/api.md).
+import { core } from './core.js';
 import { RTCCore } from './rtc-core.js';
 
 export { CallError } from './call-error.js';
@@ -40,3 +41,11 @@ export class RTCClient extends RTCCore {
     super('client', params);
   }
 }
+
+/**
+ * Figures for benchmarks and bug reports (not part of the seed API).
+ * `wasmHeapBytes()`: the wasm core's linear memory size in bytes (grows, never shrinks).
+ */
+export const diagnostics = Object.freeze({
+  wasmHeapBytes: () => core.HEAP8.length,
+});
