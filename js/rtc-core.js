@@ -38,7 +38,12 @@ export class RTCCore {
     if (params === null || typeof params !== 'object') {
       throw new CallError({ type: 'params', message: 'Invalid RTCParams', description: 'params must be an object' });
     }
-    const coreParams = JSON.stringify({ ...params, send: undefined, hasSend: typeof params.send === 'function' });
+    const coreParams = JSON.stringify({
+      ...params,
+      send: undefined,
+      hasSend: typeof params.send === 'function',
+      randomSeed: Math.floor(Math.random() * 2 ** 32), // jitter of retry delays
+    });
     const invalid = core.validateParams(coreParams);
     if (invalid) throw new CallError(JSON.parse(invalid));
 
@@ -128,6 +133,24 @@ export class RTCCore {
     this._input({ kind: 'changeDeviceState', isHidden, isMute });
   }
 
+  /**
+   * Portal-owned socket only: the portal's socket dropped. Outbound messages are queued, in
+   * order, until socketReconnected().
+   */
+  socketDisconnected() {
+    this._input({ kind: 'signalingPaused' });
+  }
+
+  /**
+   * Portal-owned socket only: the portal's socket is back. Queued messages are sent in order;
+   * pass the new connection id if the server gave one. Inbound messages delivered twice are
+   * applied once (each carries data.messageId).
+   * @param {string} [connectionId]
+   */
+  socketReconnected(connectionId) {
+    this._input({ kind: 'signalingResumed', connectionId: connectionId ?? '' });
+  }
+
   /** Ends the call: tells the far side, stops the local tracks, closes the connection. */
   hangUp() {
     this._input({ kind: 'hangUp' });
@@ -212,7 +235,7 @@ export class RTCCore {
   _closeConnection() {
     const pc = this.connection;
     if (!pc) return;
-    pc.onicecandidate = pc.ontrack = null;
+    pc.onicecandidate = pc.ontrack = pc.onnegotiationneeded = null;
     for (const [event] of PEER_STATE_EVENTS) pc[`on${event}`] = null;
     if (pc.signalingState !== 'closed') pc.close();
   }
@@ -290,6 +313,7 @@ RTCCore.prototype._effects = {
       negotiating: { get: () => snapshot().negotiating, configurable: true },
     });
     for (const track of this.mediaStream?.getTracks() ?? []) pc.addTrack(track, this.mediaStream);
+    pc.onnegotiationneeded = () => this._input({ kind: 'negotiationNeeded' });
     pc.onicecandidate = (event) => this._input({ kind: 'localIceCandidate', candidate: event.candidate ? event.candidate.toJSON() : null });
     for (const [event, property] of PEER_STATE_EVENTS) {
       pc[`on${event}`] = () => this._input({ kind: 'peerStateChange', event, state: pc[property] });
@@ -305,9 +329,17 @@ RTCCore.prototype._effects = {
   },
 
   setLocalDescription({ type }) {
+    // Implicit setLocalDescription (W3C webrtc-pc §4.4.1.5) creates the offer or answer the
+    // signaling state calls for, atomically; implementations without it (libwebrtc bindings
+    // for Node) throw TypeError and get the explicit create + set.
     const pc = this.connection;
-    (type === 'offer' ? pc.createOffer() : pc.createAnswer())
-      .then((description) => pc.setLocalDescription(description))
+    const explicit = () =>
+      (type === 'offer' ? pc.createOffer() : pc.createAnswer()).then((description) => pc.setLocalDescription(description));
+    pc.setLocalDescription()
+      .catch((error) => {
+        if (error?.name === 'TypeError') return explicit();
+        throw error;
+      })
       .then(
         () => this._input({ kind: 'localDescription', type: pc.localDescription.type, sdp: pc.localDescription.sdp }),
         this._pcFailed('setLocalDescription'),
@@ -315,7 +347,17 @@ RTCCore.prototype._effects = {
   },
 
   setRemoteDescription({ description }) {
-    this.connection.setRemoteDescription(description).then(() => this._input({ kind: 'remoteDescriptionSet' }), this._pcFailed('setRemoteDescription'));
+    this.connection
+      .setRemoteDescription(description)
+      .then(() => this._input({ kind: 'remoteDescriptionSet', type: description.type }), this._pcFailed('setRemoteDescription'));
+  },
+
+  restartIce() {
+    try {
+      this.connection.restartIce();
+    } catch (error) {
+      this._pcFailed('restartIce')(error);
+    }
   },
 
   addIceCandidate({ candidate }) {

@@ -44,7 +44,7 @@ TEST_CASE("client: a whole call, answered after the doctor entered, hung up by t
   c.message("iceCandidate", {{"candidate", {{"candidate", "candidate:2"}, {"sdpMLineIndex", 0}}}}, "conn-doc");
   CHECK_FALSE(c.has("addIceCandidate"));
   CHECK(c.session.snapshot()["iceCandidatesQueue"].size() == 2);
-  c.feed(in::RemoteDescriptionSet{});
+  c.feed(in::RemoteDescriptionSet{"offer"});
   CHECK(c.kinds() == Strings{"addIceCandidate", "addIceCandidate", "setLocalDescription"});
   CHECK(c.last[0].data["candidate"]["candidate"] == "candidate:1");
   CHECK(c.last[1].data["candidate"]["candidate"] == "candidate:2");

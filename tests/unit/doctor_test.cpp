@@ -67,7 +67,7 @@ TEST_CASE("doctor: a whole call, from call() to hang up by the doctor", "[doctor
 
   d.message("answer", {{"description", {{"type", "answer"}, {"sdp", "v=0 answer"}}}}, "conn-cli");
   CHECK(d.find("setRemoteDescription")["description"]["sdp"] == "v=0 answer");
-  d.feed(in::RemoteDescriptionSet{});
+  d.feed(in::RemoteDescriptionSet{"answer"});
   CHECK(d.kinds() == Strings{"addIceCandidate"});
   CHECK(d.find("addIceCandidate")["candidate"]["candidate"] == "candidate:1");
   CHECK(d.session.snapshot()["iceCandidatesQueue"].empty());

@@ -18,6 +18,8 @@ constexpr std::array kEntries{
     Entry{"EVENT_LIST", "CALL_ERROR", kCallError},
     Entry{"EVENT_LIST", "SIGNALING_ERROR", kSignalingError},
     Entry{"EVENT_LIST", "SOCKET_STATE", kSocketState},
+    Entry{"EVENT_LIST", "ICE_RESTART", kIceRestart},
+    Entry{"EVENT_LIST", "SIGNALING_RECONNECT", kSignalingReconnect},
 
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "ENTER", "enter"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "ACCEPT", "accept"},
@@ -27,6 +29,7 @@ constexpr std::array kEntries{
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "DEVICE_STATE", "deviceState"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "HANG_UP", "hangUp"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "JOIN", "join"},
+    Entry{"SOCKET_MESSAGES_EVENT_LIST", "LEAVE", "leave"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "JOINED", "joined"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "PEER_JOINED", "peerJoined"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "PEER_LEFT", "peerLeft"},

@@ -34,6 +34,8 @@ inline constexpr std::string_view kAnswer = "answerEvent";
 inline constexpr std::string_view kCallError = "callErrorEvent";
 inline constexpr std::string_view kSignalingError = "signalingErrorEvent";
 inline constexpr std::string_view kSocketState = "socketStateEvent";
+inline constexpr std::string_view kIceRestart = "iceRestartEvent";
+inline constexpr std::string_view kSignalingReconnect = "signalingReconnectEvent";
 
 // Emit types (seed: EMIT_TYPE_LIST).
 inline constexpr std::string_view kEmitEvent = "event";

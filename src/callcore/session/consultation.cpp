@@ -87,12 +87,31 @@ std::variant<Params, errors::CallError> parse_params(const json& j) {
   if (has_url) p.signaling_url = url->get<std::string>();
   if (send && p.connection_id.empty())
     return errors::params_error("connectionId is required when the portal owns the socket (send)");
+  p.ice_disconnected_grace_ms = timeout_field(j, "iceDisconnectedGraceMs", 3000, ok).value_or(0);
+  if (!ok) return errors::params_error("iceDisconnectedGraceMs must be a positive number of ms");
+  p.ice_restart_timeout_ms = timeout_field(j, "iceRestartTimeoutMs", 10000, ok).value_or(0);
+  if (!ok) return errors::params_error("iceRestartTimeoutMs must be a positive number of ms");
+  p.reconnect_backoff.cap_ms = timeout_field(j, "reconnectBackoffCapMs", 8000, ok).value_or(0);
+  if (!ok) return errors::params_error("reconnectBackoffCapMs must be a positive number of ms");
+  if (auto it = j.find("iceRestartMaxAttempts"); it != j.end() && !it->is_null()) {
+    if (!it->is_number_integer() || it->get<int>() < 1 || it->get<int>() > 100)
+      return errors::params_error("iceRestartMaxAttempts must be an integer from 1 to 100");
+    p.ice_restart_max_attempts = it->get<int>();
+  }
+  if (auto it = j.find("randomSeed"); it != j.end() && it->is_number() && it->get<double>() >= 0)
+    p.random_seed = static_cast<std::uint64_t>(it->get<double>());
   return p;
 }
 
 ConsultationSession::ConsultationSession(Role role, Params params, log::Logger& logger, double now_ms)
-    : role_(role), params_(std::move(params)), logger_(logger), now_ms_(now_ms) {
+    : role_(role),
+      params_(std::move(params)),
+      logger_(logger),
+      now_ms_(now_ms),
+      negotiation_(/*polite=*/role == Role::Client),
+      random_(params_.random_seed) {
   connection_id_ = params_.connection_id;
+  message_id_prefix_ = fmt::format("{:08x}", static_cast<std::uint32_t>(random_.next_unit() * 4294967296.0));
   if (params_.signaling_url.empty()) {
     signaling_ready_ = true;
   } else {
@@ -128,9 +147,12 @@ json ConsultationSession::snapshot() const {
           {"iceCandidatesQueue", ice_queue_},
           {"isInviter", role_ == Role::Doctor},
           {"isClosing", is_closing_},
-          {"negotiating", negotiating_},
+          {"negotiating", negotiation_.negotiating()},
           {"deviceState", {{"isHidden", is_hidden_}, {"isMute", is_mute_}}},
-          {"signalingState", signaling_state_}};
+          {"signalingState", negotiation_.signaling_state()},
+          {"iceRestartAttempt", ice_restart_attempt_},
+          {"reconnectAttempt", reconnect_attempt_},
+          {"queuedMessages", unsent_.size()}};
 }
 
 json ConsultationSession::create_publish_message(std::string_view type, const json& fields) const {
@@ -171,7 +193,12 @@ void ConsultationSession::on(const in::Destroy&) {
   if (destroyed_) return;
   if (in_call()) end_call("hangUp", std::nullopt, /*notify_remote=*/true);
   destroyed_ = true;
-  if (!params_.signaling_url.empty()) out("closeSignaling");
+  cancel_timer(kReconnectTimer);
+  if (!params_.signaling_url.empty()) {
+    // Tell the server we are really gone (no reconnect grace), then close the socket.
+    if (signaling_ready_) out("send", {{"message", {{"type", "leave"}, {"data", json::object()}}}});
+    out("closeSignaling");
+  }
   log(log::Level::Info, "destroyed");
 }
 
@@ -188,24 +215,35 @@ void ConsultationSession::on(const in::ChangeDeviceState& c) {
 void ConsultationSession::on(const in::SignalingOpen&) {
   emit(ev::kSocketState, {{"state", "open"}});
   log(log::Level::Info, "signalingOpen", {{"url", params_.signaling_url}});
-  out("send", {{"message",
-                {{"type", "join"},
-                 {"data",
-                  {{"consultationId", params_.consultation_id}, {"clientId", params_.client_id}, {"name", params_.name}}}}}});
+  json join = {{"consultationId", params_.consultation_id}, {"clientId", params_.client_id}, {"name", params_.name}};
+  if (!connection_id_.empty()) join["connectionId"] = connection_id_;  // resume membership
+  out("send", {{"message", {{"type", "join"}, {"data", std::move(join)}}}});
 }
 
 void ConsultationSession::on(const in::SignalingClosed& c) {
   signaling_ready_ = false;
   emit(ev::kSocketState, {{"state", "closed"}});
   log(destroyed_ ? log::Level::Info : log::Level::Warn, "signalingClosed", {{"code", c.code}, {"reason", c.reason}});
-  if (destroyed_) return;
-  // Before the media path is up, the call cannot go on without signaling.
-  if (in_call() && state_ != CallState::Connected) {
-    end_call("signaling",
-             errors::CallError{"signaling", "The signaling connection was lost",
-                               fmt::format("socket closed (code {}{}{})", c.code, c.reason.empty() ? "" : ": ", c.reason)},
-             /*notify_remote=*/false);
-  }
+  if (destroyed_ || active_timers_.count(kReconnectTimer) != 0) return;
+  // The call goes on (media is peer to peer); messages wait in order until we rejoin.
+  ++reconnect_attempt_;
+  const double delay = params_.reconnect_backoff.delay_ms(reconnect_attempt_, random_);
+  start_timer(kReconnectTimer, delay / 1000.0);
+  emit(ev::kSignalingReconnect, {{"phase", "scheduled"}, {"attempt", reconnect_attempt_}, {"delayMs", delay}});
+}
+
+void ConsultationSession::on(const in::SignalingPaused&) {
+  if (!params_.signaling_url.empty()) return;  // the built-in socket reports itself
+  signaling_ready_ = false;
+  log(log::Level::Warn, "signalingPaused");
+}
+
+void ConsultationSession::on(const in::SignalingResumed& r) {
+  if (!params_.signaling_url.empty()) return;
+  if (!r.connection_id.empty()) connection_id_ = r.connection_id;
+  signaling_ready_ = true;
+  log(log::Level::Info, "signalingResumed", {{"connectionId", connection_id_}, {"queued", unsent_.size()}});
+  flush_unsent();
 }
 
 void ConsultationSession::on(const in::SignalingMessage& m) {
@@ -223,6 +261,10 @@ void ConsultationSession::on(const in::SignalingMessage& m) {
     }
   }
   if (!msg.sender.connection_id.empty() && msg.sender.connection_id == connection_id_) return;  // own echo
+  if (is_duplicate(msg)) {
+    log(log::Level::Debug, "duplicateMessage", {{"type", signaling::to_string(msg.type)}, {"messageId", msg.data["messageId"]}});
+    return;
+  }
   on_message(msg);
 }
 
@@ -231,12 +273,21 @@ void ConsultationSession::on_message(const signaling::Message& msg) {
   log(log::Level::Debug, "signalingMessage", {{"type", type}, {"data", msg.data}});
   switch (msg.type) {
     case MessageType::Joined: {
-      connection_id_ = msg.data["connectionId"].get<std::string>();
+      const std::string id = msg.data["connectionId"].get<std::string>();
+      if (!connection_id_.empty() && id != connection_id_)
+        log(log::Level::Warn, "connectionIdChanged", {{"from", connection_id_}, {"to", id}});
+      connection_id_ = id;
       signaling_ready_ = true;
       emit(type, msg.data);
-      auto queued = std::move(unsent_);
-      unsent_.clear();
-      for (auto& m : queued) send(std::move(m));
+      if (joined_once_) {
+        emit(ev::kSignalingReconnect, {{"phase", "rejoined"},
+                                       {"attempt", reconnect_attempt_},
+                                       {"resumed", msg.data.value("resumed", false)},
+                                       {"queued", unsent_.size()}});
+      }
+      joined_once_ = true;
+      reconnect_attempt_ = 0;
+      flush_unsent();
       return;
     }
     case MessageType::PeerJoined:
@@ -348,32 +399,31 @@ void ConsultationSession::on_enter(const signaling::Message& msg) {
 
 void ConsultationSession::on_description(const signaling::Message& msg) {
   const json& description = msg.data["description"];
-  const bool is_offer = msg.type == MessageType::Offer;
+  const auto type = signaling::to_string(msg.type);
   if (!pc_created_) {
-    log(log::Level::Warn, "ignoredMessage", {{"type", signaling::to_string(msg.type)}, {"why", "no peer connection yet"}});
+    log(log::Level::Warn, "ignoredMessage", {{"type", type}, {"why", "no peer connection yet"}});
     return;
   }
-  if (is_offer) {
-    // W3C webrtc-pc §10: an offer collides when we are making one or are not stable.
-    const bool collision = making_offer_ || signaling_state_ != "stable";
-    const bool polite = role_ == Role::Client;
-    ignore_offer_ = !polite && collision;
-    if (ignore_offer_) {
-      log(log::Level::Info, "offerIgnored", {{"why", "glare: impolite side keeps its own offer"}});
-      return;
+  if (msg.type == MessageType::Offer) {
+    switch (negotiation_.on_remote_offer()) {
+      case PerfectNegotiation::OfferDecision::Ignore:
+        log(log::Level::Info, "offerIgnored", {{"why", "offers collided; the impolite side keeps its own"}});
+        return;
+      case PerfectNegotiation::OfferDecision::Rollback:
+        log(log::Level::Info, "offerCollision", {{"why", "offers collided; the polite side rolls its own back"}});
+        break;
+      case PerfectNegotiation::OfferDecision::Apply:
+        break;
     }
-  } else if (signaling_state_ != "have-local-offer") {
-    log(log::Level::Warn, "ignoredMessage", {{"type", "answer"}, {"why", fmt::format("signalingState '{}'", signaling_state_)}});
+  } else if (!negotiation_.on_remote_answer()) {
+    log(log::Level::Warn, "ignoredMessage", {{"type", type}, {"why", "no local offer is waiting for an answer"}});
     return;
   }
-  negotiating_ = true;
-  remote_description_set_ = false;
-  pending_remote_type_ = is_offer ? "offer" : "answer";
   out("setRemoteDescription", {{"description", description}});
 }
 
 void ConsultationSession::on_remote_candidate(const signaling::Message& msg) {
-  if (ignore_offer_) {
+  if (negotiation_.ignore_offer()) {
     log(log::Level::Debug, "candidateDropped", {{"why", "belongs to an ignored offer"}});
     return;
   }
@@ -436,25 +486,36 @@ void ConsultationSession::on(const in::MediaFailed& m) {
 
 void ConsultationSession::on(const in::LocalDescription& d) {
   if (!in_call() || !remote_) return;
-  if (d.type == "offer") making_offer_ = false;
+  if (!negotiation_.on_local_description(d.type)) {
+    log(log::Level::Info, "staleOffer", {{"why", "rolled back by the far side's offer; not sent"}});
+    return;
+  }
   log(log::Level::Info, "localDescription", {{"type", d.type}, {"sdp", d.sdp}});
   send_to_remote(d.type, {{"description", {{"type", d.type}, {"sdp", d.sdp}}}});
-  if (d.type == "answer") negotiating_ = false;
 }
 
-void ConsultationSession::on(const in::RemoteDescriptionSet&) {
+void ConsultationSession::on(const in::RemoteDescriptionSet& r) {
   if (!in_call()) return;
+  negotiation_.on_remote_description_set(r.type);
   remote_description_set_ = true;
-  log(log::Level::Info, "remoteDescriptionSet", {{"type", pending_remote_type_}});
+  log(log::Level::Info, "remoteDescriptionSet", {{"type", r.type}});
   auto queued = std::move(ice_queue_);
   ice_queue_.clear();
   for (auto& c : queued) out("addIceCandidate", {{"candidate", std::move(c)}});
-  if (pending_remote_type_ == "offer") {
-    out("setLocalDescription", {{"type", "answer"}});
-  } else {
-    negotiating_ = false;
+  if (r.type == "offer") out("setLocalDescription", {{"type", "answer"}});
+}
+
+void ConsultationSession::on(const in::NegotiationNeeded&) {
+  if (!in_call() || !pc_created_ || !remote_) return;
+  if (!negotiation_.negotiated_once()) {
+    // The first offer follows the call flow (the doctor offers on accept); a renegotiation
+    // still needed after it fires negotiationneeded again once stable (W3C webrtc-pc §4.7.3).
+    log(log::Level::Debug, "negotiationNeededDeferred");
+    return;
   }
-  pending_remote_type_.clear();
+  if (negotiation_.making_offer()) return;
+  log(log::Level::Info, "negotiationNeeded");
+  make_offer();
 }
 
 void ConsultationSession::on(const in::OperationFailed& f) {
@@ -464,12 +525,16 @@ void ConsultationSession::on(const in::OperationFailed& f) {
     log(log::Level::Warn, "addIceCandidateFailed", {{"name", f.name}, {"message", f.message}});
     return;
   }
-  if (f.operation == "setLocalDescription") making_offer_ = false;
+  if (f.operation == "setLocalDescription") negotiation_.on_local_description_failed();
+  if (f.operation == "restartIce") {
+    log(log::Level::Warn, "restartIceFailed", {{"name", f.name}, {"message", f.message}});
+    return;
+  }
   const auto err = errors::negotiation_error(f.operation, f.name, f.message);
-  if (state_ == CallState::Connected) {
+  if (negotiation_.negotiated_once()) {
+    // A failed renegotiation leaves the established media as it was.
     log(log::Level::Error, "negotiationFailed", error_json(err));
     emit(ev::kCallError, error_json(err), /*is_error=*/true);
-    negotiating_ = false;
     return;
   }
   end_call("negotiation", err, /*notify_remote=*/true);
@@ -485,18 +550,77 @@ void ConsultationSession::on(const in::PeerStateChange& s) {
   if (!events::is_connection_event(s.event)) return;
   emit(s.event, {{"state", s.state}, {"connectionId", remote_ ? remote_->connection_id : ""}});
   if (s.event == ev::kSignalingStateChange) {
-    signaling_state_ = s.state;
+    negotiation_.on_signaling_state(s.state);
     return;
   }
-  if (s.event != ev::kConnectionStateChange || !in_call()) return;
-  if (s.state == "connected" && state_ == CallState::Connecting) {
-    set_state(CallState::Connected);
-  } else if (s.state == "failed") {
+  if (!in_call() || !pc_created_) return;
+  if (s.event == ev::kIceConnectionStateChange) {
+    on_ice_state(s.state);
+  } else if (s.event == ev::kConnectionStateChange) {
+    if (s.state == "connected" && state_ == CallState::Connecting) set_state(CallState::Connected);
+    if (s.state == "failed") begin_ice_restart();
+  }
+}
+
+// ICE recovery: 'failed' restarts at once; 'disconnected' restarts when it lasts longer than
+// iceDisconnectedGraceMs (it often heals by itself, RFC 8445 §7.2.5.3 consent checks). Each
+// attempt has iceRestartTimeoutMs to reach 'connected'; attempts are bounded and spaced by
+// exponential backoff with jitter; when they run out the call ends for both sides.
+void ConsultationSession::on_ice_state(std::string_view state) {
+  ice_state_ = state;
+  if (state == "connected" || state == "completed") {
+    cancel_timer(kIceGraceTimer);
+    if (ice_restarting_) {
+      emit(ev::kIceRestart, {{"phase", "recovered"}, {"attempt", ice_restart_attempt_}});
+      reset_ice_restart();
+    }
+  } else if (state == "disconnected") {
+    if (!ice_restarting_ && active_timers_.count(kIceGraceTimer) == 0) {
+      start_timer(kIceGraceTimer, params_.ice_disconnected_grace_ms / 1000.0);
+      emit(ev::kIceRestart, {{"phase", "disconnected"}, {"graceMs", params_.ice_disconnected_grace_ms}});
+    }
+  } else if (state == "failed") {
+    begin_ice_restart();
+  }
+}
+
+void ConsultationSession::begin_ice_restart() {
+  cancel_timer(kIceGraceTimer);
+  if (ice_restarting_) return;  // the running attempt's deadline decides what comes next
+  if (!negotiation_.negotiated_once()) {
     end_call("connection",
              errors::CallError{"connection", "The media connection failed",
-                               "RTCPeerConnection connectionState became 'failed' (ICE or DTLS)"},
+                               "ICE failed before the call was established"},
              /*notify_remote=*/true);
+    return;
   }
+  ice_restarting_ = true;
+  ice_restart_attempt();
+}
+
+void ConsultationSession::ice_restart_attempt() {
+  if (ice_restart_attempt_ >= params_.ice_restart_max_attempts) {
+    emit(ev::kIceRestart, {{"phase", "failed"}, {"attempt", ice_restart_attempt_}});
+    end_call("iceFailed",
+             errors::CallError{"connection", "The media connection was lost",
+                               fmt::format("ICE restart failed {} times (iceRestartMaxAttempts)", ice_restart_attempt_)},
+             /*notify_remote=*/true);
+    return;
+  }
+  ++ice_restart_attempt_;
+  ice_backoff_phase_ = false;
+  emit(ev::kIceRestart, {{"phase", "attempt"}, {"attempt", ice_restart_attempt_}});
+  log(log::Level::Warn, "iceRestart", {{"attempt", ice_restart_attempt_}, {"iceConnectionState", ice_state_}});
+  out("restartIce");
+  start_timer(kIceRestartTimer, params_.ice_restart_timeout_ms / 1000.0);
+}
+
+void ConsultationSession::reset_ice_restart() {
+  cancel_timer(kIceRestartTimer);
+  cancel_timer(kIceGraceTimer);
+  ice_restarting_ = false;
+  ice_backoff_phase_ = false;
+  ice_restart_attempt_ = 0;
 }
 
 void ConsultationSession::on(const in::RemoteTrack& t) {
@@ -512,6 +636,22 @@ void ConsultationSession::on(const in::TimerFired& t) {
     end_call("enter", errors::enter_timeout(params_.enter_timeout_s), /*notify_remote=*/false);
   } else if (t.id == kAnswerTimer && state_ == CallState::WaitingAnswer) {
     end_call("answer", errors::answer_timeout(params_.answer_timeout_s), /*notify_remote=*/true);
+  } else if (t.id == kIceGraceTimer && in_call() && ice_state_ == "disconnected") {
+    begin_ice_restart();
+  } else if (t.id == kIceRestartTimer && in_call() && ice_restarting_) {
+    if (ice_backoff_phase_) {
+      ice_restart_attempt();
+      return;
+    }
+    // This attempt did not reconnect in time: wait, then try again.
+    const double delay = params_.ice_backoff.delay_ms(ice_restart_attempt_, random_);
+    ice_backoff_phase_ = true;
+    emit(ev::kIceRestart, {{"phase", "backoff"}, {"attempt", ice_restart_attempt_}, {"delayMs", delay}});
+    start_timer(kIceRestartTimer, delay / 1000.0);
+  } else if (t.id == kReconnectTimer && !destroyed_) {
+    emit(ev::kSignalingReconnect, {{"phase", "reconnecting"}, {"attempt", reconnect_attempt_}});
+    emit(ev::kSocketState, {{"state", "connecting"}});
+    out("openSignaling", {{"url", params_.signaling_url}});
   }
 }
 
@@ -552,7 +692,30 @@ void ConsultationSession::send(json message) {
   out("send", {{"message", std::move(message)}});
 }
 
+void ConsultationSession::flush_unsent() {
+  auto queued = std::move(unsent_);
+  unsent_.clear();
+  for (auto& m : queued) send(std::move(m));
+}
+
+// Every call message carries data.messageId (unique per session: a random prefix and a
+// counter), so a message delivered twice (a resend after a reconnect) is applied once.
+bool ConsultationSession::is_duplicate(const signaling::Message& msg) {
+  auto it = msg.data.find("messageId");
+  if (it == msg.data.end() || !it->is_string()) return false;
+  const std::string key = msg.sender.connection_id + "/" + it->get<std::string>();
+  if (!seen_set_.insert(key).second) return true;
+  seen_ids_.push_back(key);
+  constexpr std::size_t kRemembered = 1024;
+  if (seen_ids_.size() > kRemembered) {
+    seen_set_.erase(seen_ids_.front());
+    seen_ids_.pop_front();
+  }
+  return false;
+}
+
 void ConsultationSession::send_to_remote(std::string_view type, json fields) {
+  fields["messageId"] = fmt::format("{}-{}", message_id_prefix_, ++message_seq_);
   if (remote_) {
     send(signaling::make_transient(type, sender(), params_.consultation_id, {remote_->connection_id}, fields));
   } else {
@@ -561,10 +724,12 @@ void ConsultationSession::send_to_remote(std::string_view type, json fields) {
 }
 
 void ConsultationSession::send_enter(const std::vector<std::string>& to) {
+  json props = own_props();
+  props["messageId"] = fmt::format("{}-{}", message_id_prefix_, ++message_seq_);
   if (to.empty()) {
-    send(signaling::make_publish("enter", sender(), params_.consultation_id, own_props()));
+    send(signaling::make_publish("enter", sender(), params_.consultation_id, props));
   } else {
-    send(signaling::make_transient("enter", sender(), params_.consultation_id, to, own_props()));
+    send(signaling::make_transient("enter", sender(), params_.consultation_id, to, props));
   }
 }
 
@@ -590,15 +755,19 @@ void ConsultationSession::apply_device_state() {
 }
 
 void ConsultationSession::make_offer() {
-  making_offer_ = true;
-  negotiating_ = true;
+  negotiation_.on_make_offer();
   out("setLocalDescription", {{"type", "offer"}});
 }
 
 void ConsultationSession::end_call(std::string_view reason, const std::optional<errors::CallError>& error,
                                    bool notify_remote) {
   is_closing_ = true;
-  for (int id : std::set<int>(active_timers_)) cancel_timer(static_cast<TimerId>(id));
+  for (int id : std::set<int>(active_timers_)) {
+    if (id != kReconnectTimer) cancel_timer(static_cast<TimerId>(id));  // the socket outlives the call
+  }
+  ice_restarting_ = false;
+  ice_backoff_phase_ = false;
+  ice_restart_attempt_ = 0;
   if (notify_remote && (remote_ || role_ == Role::Doctor)) send_to_remote("hangUp", {{"reason", reason}});
   log(error ? log::Level::Error : log::Level::Info, "callEnded",
       error ? json{{"reason", reason}, {"error", error_json(*error)}} : json{{"reason", reason}});
@@ -612,8 +781,7 @@ void ConsultationSession::end_call(std::string_view reason, const std::optional<
   pc_created_ = false;
   media_ready_ = false;
   ice_queue_.clear();
-  negotiating_ = false;
-  making_offer_ = false;
+  negotiation_.reset();
   set_state(CallState::Ended);
 }
 
@@ -622,10 +790,9 @@ void ConsultationSession::reset_call() {
   has_entered_ = false;
   has_answered_ = false;
   is_closing_ = false;
-  ignore_offer_ = false;
+  negotiation_.reset();
   remote_description_set_ = false;
-  pending_remote_type_.clear();
-  signaling_state_ = "stable";
+  ice_state_ = "new";
   remote_streams_.clear();
   set_state(CallState::Idle);
 }

@@ -8,6 +8,7 @@
 // of W3C webrtc-pc §10 "Perfect Negotiation"; the client is polite.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <set>
@@ -18,7 +19,9 @@
 
 #include "callcore/errors/call_error.hpp"
 #include "callcore/log/logger.hpp"
+#include "callcore/session/backoff.hpp"
 #include "callcore/session/io.hpp"
+#include "callcore/session/negotiation.hpp"
 #include "callcore/signaling/vcm.hpp"
 
 namespace callcore::session {
@@ -30,7 +33,8 @@ enum class Role { Doctor, Client };
 enum class CallState { Idle, AcquiringMedia, WaitingEnter, WaitingAnswer, Connecting, Connected, Ended };
 std::string_view to_string(CallState state);
 
-/// RTCParams (seed), as the core needs them. Timeouts in seconds.
+/// RTCParams (seed), as the core needs them, plus recovery settings (docs/api.md). Timeouts
+/// in seconds as in the seed, recovery delays in milliseconds.
 struct Params {
   std::string name;
   std::string client_id;
@@ -42,16 +46,29 @@ struct Params {
   double enter_timeout_s = 60;
   double answer_timeout_s = 60;
   std::string signaling_url;                 // "" when the portal owns the socket (send)
+  double ice_disconnected_grace_ms = 3000;   // 'disconnected' this long → ICE restart
+  int ice_restart_max_attempts = 3;          // then the call ends (CallError 'connection')
+  double ice_restart_timeout_ms = 10000;     // an attempt not connected by then has failed
+  Backoff ice_backoff{1000, 8000, 0.5};      // between ICE restart attempts
+  Backoff reconnect_backoff{500, 8000, 0.5}; // between signaling reconnects (built-in socket)
+  std::uint64_t random_seed = 1;             // jitter source (the shell passes a random seed)
 };
 
 /// Parses RTCParams JSON. Returns the CallError 'params' naming the first invalid field when
 /// name/clientId/consultationId are not non-empty strings (clientId may be a number), a
-/// timeout is not a positive number, or not exactly one of signalingUrl / send (`hasSend`
-/// true) is given.
+/// timeout or delay is not a positive number (iceDisconnectedGraceMs, iceRestartTimeoutMs,
+/// reconnectBackoffCapMs; iceRestartMaxAttempts a positive integer), or not exactly one of
+/// signalingUrl / send (`hasSend` true) is given. `randomSeed` (number) seeds the jitter.
 std::variant<Params, errors::CallError> parse_params(const nlohmann::json& j);
 
 /// Timer ids used in startTimer/cancelTimer effects.
-enum TimerId : int { kEnterTimer = 1, kAnswerTimer = 2 };
+enum TimerId : int {
+  kEnterTimer = 1,       // enterTimeoutSecond
+  kAnswerTimer = 2,      // answerTimeoutSecond
+  kIceGraceTimer = 3,    // iceConnectionState 'disconnected' grace
+  kIceRestartTimer = 4,  // an ICE restart attempt's deadline, or the backoff before the next
+  kReconnectTimer = 5,   // backoff before reopening the built-in socket
+};
 
 /// One consultation call, for one role. Not copyable state is plain data: safe to move.
 class ConsultationSession {
@@ -67,7 +84,8 @@ class ConsultationSession {
 
   /// State for the JS properties: {callState, hasEntered, hasAnswered, connectionId,
   /// remote: {connectionId, clientId, name} | null, iceCandidatesQueue: [...], isInviter,
-  /// isClosing, negotiating, deviceState: {isHidden, isMute}, signalingState}.
+  /// isClosing, negotiating, deviceState: {isHidden, isMute}, signalingState,
+  /// iceRestartAttempt, reconnectAttempt, queuedMessages}.
   nlohmann::json snapshot() const;
 
   /// Seed socketMessenger.createPublishMessage(type): publish shape with this side's sender.
@@ -103,6 +121,9 @@ class ConsultationSession {
   void on(const in::PeerStateChange&);
   void on(const in::RemoteTrack&);
   void on(const in::TimerFired&);
+  void on(const in::NegotiationNeeded&);
+  void on(const in::SignalingPaused&);
+  void on(const in::SignalingResumed&);
 
   void on_message(const signaling::Message& msg);
   void on_enter(const signaling::Message& msg);
@@ -123,6 +144,12 @@ class ConsultationSession {
   void cancel_timer(TimerId id);
   void apply_device_state();
   void make_offer();
+  void on_ice_state(std::string_view state);
+  void begin_ice_restart();
+  void ice_restart_attempt();
+  void reset_ice_restart();
+  void flush_unsent();
+  bool is_duplicate(const signaling::Message& msg);
   void end_call(std::string_view reason, const std::optional<errors::CallError>& error, bool notify_remote);
   void settle_call(const std::optional<errors::CallError>& error);
   void reset_call();
@@ -152,14 +179,22 @@ class ConsultationSession {
   bool destroyed_ = false;
   bool is_hidden_ = false;
   bool is_mute_ = false;
-  // Negotiation (W3C webrtc-pc §10 perfect negotiation).
-  bool making_offer_ = false;
-  bool ignore_offer_ = false;
-  bool negotiating_ = false;
-  bool remote_description_set_ = false;
-  std::string pending_remote_type_;    // "offer" | "answer" while setRemoteDescription runs
-  std::string signaling_state_ = "stable";
+  PerfectNegotiation negotiation_;
+  bool remote_description_set_ = false;  // pc.remoteDescription is not null
   std::vector<nlohmann::json> ice_queue_;  // remote candidates waiting for the remote description
+  // ICE restart (iceConnectionState 'failed', or 'disconnected' past the grace).
+  std::string ice_state_ = "new";
+  bool ice_restarting_ = false;
+  bool ice_backoff_phase_ = false;     // kIceRestartTimer is the backoff, not the deadline
+  int ice_restart_attempt_ = 0;
+  // Built-in socket reconnect and message ids.
+  int reconnect_attempt_ = 0;
+  bool joined_once_ = false;
+  Random random_;
+  std::string message_id_prefix_;
+  std::uint64_t message_seq_ = 0;
+  std::deque<std::string> seen_ids_;   // recent inbound messageIds, oldest first (bounded)
+  std::set<std::string> seen_set_;
   std::set<std::string> remote_streams_;
   std::set<int> active_timers_;
 };

@@ -37,7 +37,10 @@ std::optional<Input> decode_input(const json& j) {
     return in::MediaAcquired{opt_bool(j, "hasAudio").value_or(false), opt_bool(j, "hasVideo").value_or(false)};
   if (kind == "mediaFailed") return in::MediaFailed{str(j, "name"), str(j, "message"), str(j, "constraint")};
   if (kind == "localDescription") return in::LocalDescription{str(j, "type"), str(j, "sdp")};
-  if (kind == "remoteDescriptionSet") return in::RemoteDescriptionSet{};
+  if (kind == "remoteDescriptionSet") return in::RemoteDescriptionSet{str(j, "type")};
+  if (kind == "negotiationNeeded") return in::NegotiationNeeded{};
+  if (kind == "signalingPaused") return in::SignalingPaused{};
+  if (kind == "signalingResumed") return in::SignalingResumed{str(j, "connectionId")};
   if (kind == "operationFailed") return in::OperationFailed{str(j, "operation"), str(j, "name"), str(j, "message")};
   if (kind == "localIceCandidate") {
     auto it = j.find("candidate");

@@ -31,8 +31,14 @@ struct MediaAcquired { bool has_audio = false; bool has_video = false; };
 struct MediaFailed { std::string name; std::string message; std::string constraint; };
 /// pc.setLocalDescription(created offer/answer) resolved; the description it set.
 struct LocalDescription { std::string type; std::string sdp; };
-/// pc.setRemoteDescription() resolved.
-struct RemoteDescriptionSet {};
+/// pc.setRemoteDescription() resolved for a description of `type` ("offer" | "answer").
+struct RemoteDescriptionSet { std::string type; };
+/// pc's negotiationneeded event (W3C webrtc-pc §4.7.3).
+struct NegotiationNeeded {};
+/// portal socket: it disconnected; outbound messages are queued until SignalingResumed.
+struct SignalingPaused {};
+/// portal socket: it reconnected, with `connection_id` when the server gave a new one ("" keeps it).
+struct SignalingResumed { std::string connection_id; };
 /// a peer connection operation rejected (`operation`: createPeerConnection,
 /// setLocalDescription, setRemoteDescription, addIceCandidate).
 struct OperationFailed { std::string operation; std::string name; std::string message; };
@@ -50,15 +56,16 @@ struct TimerFired { int id = 0; };
 using Input = std::variant<in::Call, in::HangUp, in::Destroy, in::ChangeDeviceState, in::SignalingOpen,
                            in::SignalingClosed, in::SignalingMessage, in::MediaAcquired, in::MediaFailed,
                            in::LocalDescription, in::RemoteDescriptionSet, in::OperationFailed,
-                           in::LocalIceCandidate, in::PeerStateChange, in::RemoteTrack, in::TimerFired>;
+                           in::LocalIceCandidate, in::PeerStateChange, in::RemoteTrack, in::TimerFired,
+                           in::NegotiationNeeded, in::SignalingPaused, in::SignalingResumed>;
 
 /// Decodes an input from its JSON form `{kind, ...fields}` (kinds: call {requestId}, hangUp,
 /// destroy, changeDeviceState {isHidden?, isMute?}, signalingOpen, signalingClosed {code,
 /// reason}, signalingMessage {text}, mediaAcquired {hasAudio, hasVideo}, mediaFailed {name,
-/// message, constraint}, localDescription {type, sdp}, remoteDescriptionSet, operationFailed
+/// message, constraint}, localDescription {type, sdp}, remoteDescriptionSet {type}, operationFailed
 /// {operation, name, message}, localIceCandidate {candidate}, peerStateChange {event, state},
-/// remoteTrack {trackKind, streamId}, timerFired {id}). Returns nullopt for anything else; never
-/// throws.
+/// remoteTrack {trackKind, streamId}, timerFired {id}, negotiationNeeded, signalingPaused,
+/// signalingResumed {connectionId}). Returns nullopt for anything else; never throws.
 std::optional<Input> decode_input(const nlohmann::json& j);
 
 /// One output, in order. `kind` is an effect for the shell or "emit" for an app event:
@@ -68,7 +75,9 @@ std::optional<Input> decode_input(const nlohmann::json& j);
 /// - createPeerConnection {}: new RTCPeerConnection(connectionConfig), add the local tracks.
 /// - setLocalDescription {type}: create an "offer" or "answer" (createOffer/createAnswer) and
 ///   set it with pc.setLocalDescription; report the result as a LocalDescription input.
-/// - setRemoteDescription {description}: pc.setRemoteDescription(description).
+/// - setRemoteDescription {description}: pc.setRemoteDescription(description) (a colliding
+///   local offer is rolled back implicitly, W3C webrtc-pc §4.4.1.6).
+/// - restartIce {}: pc.restartIce() (W3C webrtc-pc §4.4.1.6); negotiationneeded follows.
 /// - addIceCandidate {candidate}: pc.addIceCandidate(candidate) (null: end-of-candidates).
 /// - setTrackEnabled {kind, enabled}: enable/disable local tracks of that kind.
 /// - startTimer {id, ms} / cancelTimer {id}.

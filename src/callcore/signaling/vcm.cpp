@@ -10,7 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<MessageType, std::string_view>, 12> kTypes{{
+constexpr std::array<std::pair<MessageType, std::string_view>, 13> kTypes{{
     {MessageType::Enter, "enter"},
     {MessageType::Accept, "accept"},
     {MessageType::Offer, "offer"},
@@ -19,6 +19,7 @@ constexpr std::array<std::pair<MessageType, std::string_view>, 12> kTypes{{
     {MessageType::DeviceState, "deviceState"},
     {MessageType::HangUp, "hangUp"},
     {MessageType::Join, "join"},
+    {MessageType::Leave, "leave"},
     {MessageType::Joined, "joined"},
     {MessageType::PeerJoined, "peerJoined"},
     {MessageType::PeerLeft, "peerLeft"},
@@ -103,6 +104,10 @@ std::optional<DecodeError> check_fields(MessageType type, std::string_view name,
     case MessageType::PeerJoined:
     case MessageType::PeerLeft:
       if (!is_nonempty_string_field(data, "connectionId")) return invalid(name, "connectionId must be a non-empty string");
+      if (!optional_field(data, "resumed", [](const json& v) { return v.is_boolean(); }))
+        return invalid(name, "resumed must be a boolean");
+      if (!optional_field(data, "reason", [](const json& v) { return v.is_string(); }))
+        return invalid(name, "reason must be a string");
       return std::nullopt;
     case MessageType::Error:
       if (!is_string_field(data, "code") || !is_string_field(data, "message"))
@@ -110,6 +115,7 @@ std::optional<DecodeError> check_fields(MessageType type, std::string_view name,
       return std::nullopt;
     case MessageType::Accept:
     case MessageType::Join:
+    case MessageType::Leave:
       return std::nullopt;
   }
   return std::nullopt;
@@ -161,7 +167,8 @@ DecodeResult decode(std::string_view text, std::size_t max_bytes) {
   const std::string name = type_it->get<std::string>();
   auto type = message_type_from(name);
   if (!type) return DecodeError{"unknownType", fmt::format("unknown message type '{}'", name.substr(0, 64))};
-  if (*type == MessageType::Join) return DecodeError{"unexpectedType", "'join' is only sent by clients to the server"};
+  if (*type == MessageType::Join || *type == MessageType::Leave)
+    return DecodeError{"unexpectedType", fmt::format("'{}' is only sent by clients to the server", name)};
   auto data_it = root.find("data");
   if (data_it == root.end() || !data_it->is_object())
     return DecodeError{"malformed", fmt::format("'{}' message has no 'data' object", name)};
@@ -169,6 +176,10 @@ DecodeResult decode(std::string_view text, std::size_t max_bytes) {
   Message msg{*type, {}, std::move(*data_it)};
   if (is_call_message(*type)) {
     if (auto err = check_sender(name, msg.data, msg.sender)) return *err;
+    if (!optional_field(msg.data, "messageId", [](const json& v) {
+          return v.is_string() && v.get_ref<const std::string&>().size() <= kMaxMessageIdBytes;
+        }))
+      return invalid(name, "messageId must be a string of at most 128 bytes");
   }
   if (auto err = check_fields(*type, name, msg.data)) return *err;
   return msg;

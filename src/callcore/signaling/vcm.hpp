@@ -16,9 +16,11 @@ namespace callcore::signaling {
 
 /// Largest inbound message accepted, in bytes (the reference server's limit too).
 inline constexpr std::size_t kMaxMessageBytes = 64 * 1024;
+/// Longest `data.messageId` accepted, in bytes.
+inline constexpr std::size_t kMaxMessageIdBytes = 128;
 
 /// Wire message types (SOCKET_MESSAGES_EVENT_LIST).
-enum class MessageType { Enter, Accept, Offer, Answer, IceCandidate, DeviceState, HangUp, Join, Joined, PeerJoined, PeerLeft, Error };
+enum class MessageType { Enter, Accept, Offer, Answer, IceCandidate, DeviceState, HangUp, Join, Leave, Joined, PeerJoined, PeerLeft, Error };
 
 /// The wire string of a type, e.g. "iceCandidate".
 std::string_view to_string(MessageType type);
@@ -36,8 +38,10 @@ struct Sender {
 /// a type requires were checked (see docs/protocol.md): enter has sender; offer/answer have
 /// description {type: "offer"|"answer", sdp: string}; iceCandidate has candidate null or
 /// {candidate: string, sdpMid?: string|null, sdpMLineIndex?: uint|null}; deviceState has
-/// booleans isHidden, isMute; joined has connectionId; peerJoined/peerLeft have connectionId;
-/// error has code and message strings.
+/// booleans isHidden, isMute; joined has connectionId (and boolean resumed when present);
+/// peerJoined/peerLeft have connectionId (peerLeft a string reason when present); error has
+/// code and message strings; a call message's messageId, when present, is a string of at most
+/// kMaxMessageIdBytes bytes.
 struct Message {
   MessageType type;
   Sender sender;  // empty strings for server messages (joined, peerJoined, peerLeft, error)
@@ -45,7 +49,7 @@ struct Message {
 };
 
 /// Why an inbound message was refused. `code`: "tooLarge", "malformed", "unknownType",
-/// "invalidField", "unexpectedType" (a type that only travels outbound, e.g. join).
+/// "invalidField", "unexpectedType" (a type that only travels outbound: join, leave).
 struct DecodeError {
   std::string code;
   std::string message;

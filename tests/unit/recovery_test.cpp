@@ -1,0 +1,331 @@
+// Issue 3 behaviour of the core: perfect negotiation, duplicate messages, ICE restart with
+// backoff, and signaling reconnect — every path driven with time passed in.
+#include "callcore/session/backoff.hpp"
+#include "callcore/session/negotiation.hpp"
+#include "driver.hpp"
+
+using namespace callcore;
+using namespace callcore::session;
+using callcore::test::client_params;
+using callcore::test::doctor_params;
+using callcore::test::Driver;
+using nlohmann::json;
+using Strings = std::vector<std::string>;
+
+namespace {
+
+json offer(const std::string& sdp) { return {{"description", {{"type", "offer"}, {"sdp", sdp}}}}; }
+json answer(const std::string& sdp) { return {{"description", {{"type", "answer"}, {"sdp", sdp}}}}; }
+
+// A doctor whose first offer/answer exchange is done and whose connection is up.
+Driver connected_doctor(json params = doctor_params()) {
+  Driver d(Role::Doctor, params);
+  d.feed(in::Call{1});
+  d.feed(in::MediaAcquired{true, true});
+  d.message("enter", {{"name", "Alice"}}, "conn-cli");
+  d.message("accept", json::object(), "conn-cli");
+  d.feed(in::PeerStateChange{"signalingstatechange", "have-local-offer"});
+  d.feed(in::LocalDescription{"offer", "v=0 o1"});
+  d.message("answer", answer("v=0 a1"), "conn-cli");
+  d.feed(in::PeerStateChange{"signalingstatechange", "stable"});
+  d.feed(in::RemoteDescriptionSet{"answer"});
+  d.feed(in::PeerStateChange{"iceconnectionstatechange", "connected"});
+  d.feed(in::PeerStateChange{"connectionstatechange", "connected"});
+  REQUIRE(d.state() == "connected");
+  return d;
+}
+
+// A client that answered the doctor's first offer and is connected.
+Driver connected_client() {
+  Driver c(Role::Client, client_params());
+  c.message("enter", {{"name", "Dr House"}}, "conn-doc");
+  c.feed(in::Call{1});
+  c.feed(in::MediaAcquired{true, true});
+  c.message("offer", offer("v=0 o1"), "conn-doc");
+  c.feed(in::PeerStateChange{"signalingstatechange", "have-remote-offer"});
+  c.feed(in::RemoteDescriptionSet{"offer"});
+  c.feed(in::LocalDescription{"answer", "v=0 a1"});
+  c.feed(in::PeerStateChange{"signalingstatechange", "stable"});
+  c.feed(in::PeerStateChange{"iceconnectionstatechange", "connected"});
+  c.feed(in::PeerStateChange{"connectionstatechange", "connected"});
+  REQUIRE(c.state() == "connected");
+  return c;
+}
+
+std::vector<json> emitted(const Driver& d, const std::string& event_type) {
+  std::vector<json> out;
+  for (const auto& o : d.last) {
+    if (o.kind == "emit" && o.data["eventType"] == event_type) out.push_back(o.data["payload"]);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("negotiation: a renegotiation waits for the first exchange, then either side offers", "[negotiation]") {
+  Driver d(Role::Doctor, doctor_params());
+  d.feed(in::Call{1});
+  d.feed(in::MediaAcquired{true, true});
+  d.message("enter", {{"name", "Alice"}}, "conn-cli");
+  d.feed(in::NegotiationNeeded{});  // tracks added before the call is set up: deferred
+  CHECK(d.last.empty());
+
+  Driver c = connected_client();
+  c.feed(in::NegotiationNeeded{});  // e.g. the client turns video on in an audio-only call
+  CHECK(c.find("setLocalDescription") == json{{"type", "offer"}});
+  CHECK(c.session.snapshot()["negotiating"] == true);
+  c.feed(in::PeerStateChange{"signalingstatechange", "have-local-offer"});
+  c.feed(in::LocalDescription{"offer", "v=0 o2"});
+  CHECK(c.sent().at(0)["type"] == "offer");
+  c.message("answer", answer("v=0 a2"), "conn-doc");
+  CHECK(c.has("setRemoteDescription"));
+  c.feed(in::PeerStateChange{"signalingstatechange", "stable"});
+  c.feed(in::RemoteDescriptionSet{"answer"});
+  CHECK(c.session.snapshot()["negotiating"] == false);
+}
+
+TEST_CASE("negotiation: glare, seen from the impolite doctor", "[negotiation][glare]") {
+  Driver d = connected_doctor();
+  d.feed(in::NegotiationNeeded{});
+  CHECK(d.has("setLocalDescription"));
+  // The client's offer crosses ours: the doctor keeps its own and drops theirs and its candidates.
+  d.message("offer", offer("v=0 client"), "conn-cli");
+  CHECK_FALSE(d.has("setRemoteDescription"));
+  d.message("iceCandidate", {{"candidate", {{"candidate", "candidate:7"}}}}, "conn-cli");
+  CHECK_FALSE(d.has("addIceCandidate"));
+  d.feed(in::PeerStateChange{"signalingstatechange", "have-local-offer"});
+  d.feed(in::LocalDescription{"offer", "v=0 doctor"});
+  CHECK(d.sent().at(0)["data"]["description"]["sdp"] == "v=0 doctor");
+  // The client (polite) answers our offer: we are stable again and take candidates again.
+  d.message("answer", answer("v=0 client answer"), "conn-cli");
+  CHECK(d.has("setRemoteDescription"));
+  d.feed(in::RemoteDescriptionSet{"answer"});
+  d.message("iceCandidate", {{"candidate", {{"candidate", "candidate:8"}}}}, "conn-cli");
+  CHECK(d.find("addIceCandidate")["candidate"]["candidate"] == "candidate:8");
+}
+
+TEST_CASE("negotiation: glare, seen from the polite client", "[negotiation][glare]") {
+  Driver c = connected_client();
+  c.feed(in::NegotiationNeeded{});
+  CHECK(c.has("setLocalDescription"));  // our offer is being made...
+  c.message("offer", offer("v=0 doctor"), "conn-doc");  // ...when the doctor's arrives
+  CHECK(c.find("setRemoteDescription")["description"]["sdp"] == "v=0 doctor");  // we yield
+  // Our in-flight offer resolves afterwards: it was rolled back, so it is not sent.
+  c.feed(in::LocalDescription{"offer", "v=0 client"});
+  CHECK(c.sent().empty());
+  c.feed(in::RemoteDescriptionSet{"offer"});
+  CHECK(c.find("setLocalDescription") == json{{"type", "answer"}});
+  c.feed(in::LocalDescription{"answer", "v=0 client answer"});
+  CHECK(c.sent().at(0)["type"] == "answer");
+  CHECK(c.session.snapshot()["negotiating"] == false);
+}
+
+TEST_CASE("negotiation: an offer while our answer is being applied is not a collision", "[negotiation]") {
+  Driver d = connected_doctor();
+  d.feed(in::NegotiationNeeded{});
+  d.feed(in::PeerStateChange{"signalingstatechange", "have-local-offer"});
+  d.feed(in::LocalDescription{"offer", "v=0 o2"});
+  d.message("answer", answer("v=0 a2"), "conn-cli");  // isSettingRemoteAnswerPending
+  d.message("offer", offer("v=0 client o3"), "conn-cli");
+  CHECK(d.find("setRemoteDescription")["description"]["type"] == "offer");
+}
+
+TEST_CASE("negotiation: an answer with no offer outstanding is ignored", "[negotiation]") {
+  Driver c = connected_client();
+  c.message("answer", answer("v=0 stray"), "conn-doc");
+  CHECK_FALSE(c.has("setRemoteDescription"));
+  CHECK_FALSE(c.has("emit", "signalingErrorEvent"));
+}
+
+TEST_CASE("the PerfectNegotiation flags follow W3C webrtc-pc §10", "[negotiation]") {
+  PerfectNegotiation impolite(false);
+  CHECK(impolite.on_remote_offer() == PerfectNegotiation::OfferDecision::Apply);
+  impolite.on_local_description("answer");
+  impolite.on_make_offer();
+  CHECK(impolite.on_remote_offer() == PerfectNegotiation::OfferDecision::Ignore);
+  CHECK(impolite.ignore_offer());
+  PerfectNegotiation polite(true);
+  polite.on_signaling_state("have-local-offer");
+  CHECK(polite.on_remote_offer() == PerfectNegotiation::OfferDecision::Rollback);
+  CHECK_FALSE(polite.on_remote_answer());  // its offer was rolled back
+}
+
+TEST_CASE("messages: a message delivered twice is applied once", "[messages]") {
+  Driver c(Role::Client, client_params());
+  json enter = {{"name", "Dr House"}, {"messageId", "abc-1"}};
+  c.message("enter", enter, "conn-doc");
+  CHECK(c.has("emit", "enterEvent"));
+  c.message("enter", enter, "conn-doc");
+  CHECK(c.last.empty());
+  c.message("deviceState", {{"isMute", true}, {"messageId", "abc-2"}}, "conn-doc");
+  c.message("deviceState", {{"isMute", true}, {"messageId", "abc-2"}}, "conn-doc");
+  CHECK(c.last.empty());
+  // The same id from another sender is another message.
+  c.message("deviceState", {{"isMute", false}, {"messageId", "abc-2"}}, "conn-other");
+  CHECK(c.logger.entries().back().event == "ignoredMessage");
+}
+
+TEST_CASE("messages: every outbound call message carries a unique messageId", "[messages]") {
+  Driver c(Role::Client, client_params());
+  c.message("enter", {{"name", "Dr House"}}, "conn-doc");
+  const std::string first = c.sent().at(0)["data"]["messageId"];
+  c.feed(in::Call{1});
+  c.feed(in::MediaAcquired{true, true});
+  const std::string second = c.sent().at(0)["data"]["messageId"];
+  CHECK(first != second);
+  CHECK(first.size() > 9);
+  CHECK(first.substr(0, 9) == second.substr(0, 9));  // same session prefix
+}
+
+TEST_CASE("ICE: 'failed' restarts at once; 'connected' again ends the restart", "[ice]") {
+  Driver d = connected_doctor();
+  d.feed(in::PeerStateChange{"iceconnectionstatechange", "failed"}, 10000);
+  CHECK(d.has("restartIce"));
+  CHECK(emitted(d, "iceRestartEvent").at(0) == json{{"phase", "attempt"}, {"attempt", 1}});
+  CHECK(d.find("startTimer") == json{{"id", kIceRestartTimer}, {"ms", 10000.0}});
+  d.feed(in::PeerStateChange{"connectionstatechange", "failed"});  // same failure: no second attempt
+  CHECK_FALSE(d.has("restartIce"));
+  d.feed(in::NegotiationNeeded{});  // restartIce() asks for a new offer
+  CHECK(d.find("setLocalDescription") == json{{"type", "offer"}});
+  d.feed(in::PeerStateChange{"iceconnectionstatechange", "connected"}, 11000);
+  CHECK(emitted(d, "iceRestartEvent").at(0) == json{{"phase", "recovered"}, {"attempt", 1}});
+  CHECK(d.find("cancelTimer")["id"] == kIceRestartTimer);
+  CHECK(d.session.snapshot()["iceRestartAttempt"] == 0);
+  CHECK(d.state() == "connected");
+}
+
+TEST_CASE("ICE: 'disconnected' restarts only when it outlasts the grace", "[ice]") {
+  Driver d = connected_doctor();
+  d.feed(in::PeerStateChange{"iceconnectionstatechange", "disconnected"}, 10000);
+  CHECK(d.find("startTimer") == json{{"id", kIceGraceTimer}, {"ms", 3000.0}});
+  d.feed(in::PeerStateChange{"iceconnectionstatechange", "connected"}, 11000);  // healed by itself
+  CHECK(d.find("cancelTimer")["id"] == kIceGraceTimer);
+  CHECK_FALSE(d.has("restartIce"));
+
+  d.feed(in::PeerStateChange{"iceconnectionstatechange", "disconnected"}, 20000);
+  d.feed(in::TimerFired{kIceGraceTimer}, 23000);
+  CHECK(d.has("restartIce"));
+}
+
+TEST_CASE("ICE: attempts back off with jitter and are bounded; then the call ends for both sides", "[ice]") {
+  json p = doctor_params();
+  p["iceRestartMaxAttempts"] = 2;
+  p["randomSeed"] = 42;
+  Driver d = connected_doctor(p);
+  d.feed(in::PeerStateChange{"iceconnectionstatechange", "failed"}, 10000);
+  d.feed(in::TimerFired{kIceRestartTimer}, 20000);  // attempt 1 did not reconnect
+  const json backoff = emitted(d, "iceRestartEvent").at(0);
+  CHECK(backoff["phase"] == "backoff");
+  const double delay = backoff["delayMs"];
+  CHECK(delay >= 500.0);  // base 1000 ms, jitter up to half
+  CHECK(delay <= 1000.0);
+  CHECK_FALSE(d.has("restartIce"));
+  d.feed(in::TimerFired{kIceRestartTimer}, 20000 + delay);
+  CHECK(d.has("restartIce"));
+  CHECK(emitted(d, "iceRestartEvent").at(0) == json{{"phase", "attempt"}, {"attempt", 2}});
+  d.feed(in::TimerFired{kIceRestartTimer}, 31000);
+  d.feed(in::TimerFired{kIceRestartTimer}, 33000);  // after the backoff: no attempts left
+  CHECK(emitted(d, "iceRestartEvent").at(0) == json{{"phase", "failed"}, {"attempt", 2}});
+  CHECK(d.find("emit", "callErrorEvent")["payload"]["type"] == "connection");
+  CHECK(d.sent().at(0)["type"] == "hangUp");
+  CHECK(d.sent().at(0)["data"]["reason"] == "iceFailed");
+  CHECK(d.state() == "ended");
+}
+
+TEST_CASE("ICE: the far side gives up: HANG_UP with reason iceFailed", "[ice]") {
+  Driver c = connected_client();
+  c.message("hangUp", {{"reason", "iceFailed"}}, "conn-doc");
+  CHECK(c.find("emit", "hangUpReceiveEvent")["payload"]["reason"] == "iceFailed");
+}
+
+TEST_CASE("ICE: failure before the call is set up ends it with 'connection'", "[ice]") {
+  Driver d(Role::Doctor, doctor_params());
+  d.feed(in::Call{1});
+  d.feed(in::MediaAcquired{true, true});
+  d.message("enter", {{"name", "Alice"}}, "conn-cli");
+  d.message("accept", json::object(), "conn-cli");
+  d.feed(in::PeerStateChange{"connectionstatechange", "failed"});
+  CHECK(d.find("emit", "callErrorEvent")["payload"]["type"] == "connection");
+  CHECK(d.state() == "ended");
+}
+
+TEST_CASE("signaling: the built-in socket reconnects with backoff and resumes its connection id", "[reconnect]") {
+  json p = client_params();
+  p.erase("hasSend");
+  p.erase("connectionId");
+  p["signalingUrl"] = "ws://127.0.0.1:1/ws";
+  p["randomSeed"] = 7;
+  Driver c(Role::Client, p);
+  c.feed(in::SignalingOpen{});
+  CHECK_FALSE(c.sent().at(0)["data"].contains("connectionId"));  // first join: the server assigns
+  c.feed(in::SignalingMessage{R"({"type":"joined","data":{"connectionId":"srv-1","members":[]}})"});
+  c.message("enter", {{"name", "Dr House"}}, "conn-doc");
+  c.feed(in::Call{1});
+  c.feed(in::MediaAcquired{true, true});
+  REQUIRE(c.state() == "connecting");
+
+  c.feed(in::SignalingClosed{1006, ""}, 5000);
+  CHECK(c.state() == "connecting");  // the call goes on
+  const json scheduled = emitted(c, "signalingReconnectEvent").at(0);
+  CHECK(scheduled["attempt"] == 1);
+  CHECK(scheduled["delayMs"].get<double>() <= 500.0);
+  CHECK(c.find("startTimer")["id"] == kReconnectTimer);
+  // Messages made while the socket is down wait, in order.
+  c.feed(in::ChangeDeviceState{std::nullopt, true});
+  c.feed(in::LocalIceCandidate{{{"candidate", "candidate:1"}}});
+  CHECK(c.sent().empty());
+  CHECK(c.session.snapshot()["queuedMessages"] == 2);
+
+  c.feed(in::TimerFired{kReconnectTimer}, 5500);
+  CHECK(c.find("openSignaling")["url"] == "ws://127.0.0.1:1/ws");
+  c.feed(in::SignalingClosed{1006, ""}, 5600);  // the server is still down
+  const double second = emitted(c, "signalingReconnectEvent").at(0)["delayMs"];
+  CHECK(second >= 500.0);
+  CHECK(second <= 1000.0);
+  c.feed(in::TimerFired{kReconnectTimer}, 6600);
+  c.feed(in::SignalingOpen{}, 6700);
+  CHECK(c.sent().at(0)["data"]["connectionId"] == "srv-1");  // resume the membership
+  c.feed(in::SignalingMessage{R"({"type":"joined","data":{"connectionId":"srv-1","resumed":true}})"}, 6710);
+  REQUIRE(c.sent().size() == 2);
+  CHECK(c.sent()[0]["type"] == "deviceState");
+  CHECK(c.sent()[1]["type"] == "iceCandidate");
+  CHECK(emitted(c, "signalingReconnectEvent").at(0)["phase"] == "rejoined");
+  CHECK(c.session.snapshot()["reconnectAttempt"] == 0);
+
+  // Destroy says goodbye to the server and stops reconnecting.
+  c.feed(in::Destroy{});
+  Strings types;
+  for (const auto& m : c.sent()) types.push_back(m.value("type", m["data"].value("type", "")));
+  CHECK(types == Strings{"hangUp", "leave"});
+  CHECK(c.has("closeSignaling"));
+  c.feed(in::SignalingClosed{1000, "destroy"});
+  CHECK_FALSE(c.has("startTimer"));
+}
+
+TEST_CASE("signaling: a portal socket that drops queues messages until it is back", "[reconnect]") {
+  Driver c = connected_client();
+  c.feed(in::SignalingPaused{});
+  c.feed(in::HangUp{});
+  CHECK(c.sent().empty());
+  CHECK(c.state() == "ended");
+  c.feed(in::SignalingResumed{"conn-cli-2"});
+  REQUIRE(c.sent().size() == 1);
+  CHECK(c.sent()[0]["type"] == "hangUp");
+  CHECK(c.sent()[0]["data"]["sender"]["connectionId"] == "conn-cli-2");
+}
+
+TEST_CASE("backoff: exponential, capped, jittered, deterministic for a seed", "[backoff]") {
+  Backoff b{500, 8000, 0.5};
+  Random r1(99);
+  Random r2(99);
+  for (int attempt = 1; attempt <= 10; ++attempt) {
+    const double ceiling = std::min(8000.0, 500.0 * (1 << (attempt - 1)));
+    const double d1 = b.delay_ms(attempt, r1);
+    INFO("attempt " << attempt);
+    CHECK(d1 >= ceiling / 2);
+    CHECK(d1 <= ceiling);
+    CHECK(d1 == b.delay_ms(attempt, r2));
+  }
+  Random r3(1);
+  CHECK(Backoff{500, 8000, 0}.delay_ms(100, r3) == 8000.0);
+}
