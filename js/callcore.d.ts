@@ -61,6 +61,14 @@ export interface RTCParams {
   signalingUrl?: string;
   /** The portal's own socket: every outbound message goes here; inbound ones go to socketMessageHandler. */
   send?: (message: IPublishMessage | TransientMessage | SocketMessage) => void;
+  /** ms that iceConnectionState 'disconnected' may last before an ICE restart (default 3000). */
+  iceDisconnectedGraceMs?: number;
+  /** ICE restart attempts before the call ends with CallError 'connection' (default 3, 1–100). */
+  iceRestartMaxAttempts?: number;
+  /** ms an ICE restart attempt has to reach 'connected' (default 10000). */
+  iceRestartTimeoutMs?: number;
+  /** Largest delay between reconnects of the built-in socket, in ms (default 8000). */
+  reconnectBackoffCapMs?: number;
 }
 
 /** A typed call failure (seed CallError). */
@@ -99,6 +107,24 @@ export interface EventPayloads {
   enterEvent: RespondentProps;
   answerEvent: { connectionId: string };
   callErrorEvent: CallError;
+  iceRestartEvent: {
+    phase: 'disconnected' | 'attempt' | 'backoff' | 'recovered' | 'failed';
+    attempt?: number;
+    /** ms, for 'backoff' */
+    delayMs?: number;
+    /** ms, for 'disconnected' */
+    graceMs?: number;
+  };
+  signalingReconnectEvent: {
+    phase: 'scheduled' | 'reconnecting' | 'rejoined';
+    attempt: number;
+    /** ms, for 'scheduled' */
+    delayMs?: number;
+    /** for 'rejoined': the server kept this connection's membership */
+    resumed?: boolean;
+    /** for 'rejoined': queued messages now sent */
+    queued?: number;
+  };
   signalingErrorEvent: { code: string; message: string; raw?: string };
   socketStateEvent: { state: 'connecting' | 'open' | 'closed' };
 }
@@ -142,6 +168,10 @@ export declare class RTCCore {
   /** Resolves with the local stream; rejects with CallError. */
   call(): Promise<MediaStream>;
   socketMessageHandler(message: SocketMessage | string): Promise<void>;
+  /** Portal-owned socket dropped: outbound messages are queued in order. */
+  socketDisconnected(): void;
+  /** Portal-owned socket is back (with its new connection id, if any): the queue is sent. */
+  socketReconnected(connectionId?: string): void;
   changeDeviceState(state: Partial<DeviceState>): void;
   hangUp(): void;
   destroy(): void;
