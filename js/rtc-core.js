@@ -346,9 +346,10 @@ RTCCore.prototype._effects = {
       );
   },
 
-  setRemoteDescription({ description }) {
-    this.connection
-      .setRemoteDescription(description)
+  setRemoteDescription({ description, rollback }) {
+    const pc = this.connection;
+    if (rollback) pc.setLocalDescription({ type: 'rollback' }).catch(this._pcFailed('rollback'));
+    pc.setRemoteDescription(description)
       .then(() => this._input({ kind: 'remoteDescriptionSet', type: description.type }), this._pcFailed('setRemoteDescription'));
   },
 

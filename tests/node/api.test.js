@@ -218,6 +218,52 @@ describe('a consultation call with real WebRTC (wrtc)', () => {
   });
 });
 
+describe('recovery with real WebRTC (wrtc)', () => {
+  test('both sides renegotiate at the same moment, 10 rounds: each ends stable with every transceiver negotiated', async (t) => {
+    const { doctor, client } = pair({ doctor: { isAudio: true }, client: { isAudio: true } });
+    t.after(() => { doctor.destroy(); client.destroy(); });
+    const doctorEvents = record(doctor);
+    const clientEvents = record(client);
+    client.emitter.on(EVENT_LIST.ENTER, () => client.call());
+    await doctor.call();
+    await until(() => doctor.callState === 'connected' && client.callState === 'connected', 'both connected');
+    const settled = () => [doctor, client].every((side) => {
+      const pc = side.connection;
+      return pc.signalingState === 'stable' && !pc.negotiating && pc.getTransceivers().every((tr) => tr.mid !== null);
+    });
+    for (let round = 1; round <= 10; round++) {
+      doctor.connection.addTransceiver('audio', { direction: 'recvonly' });
+      client.connection.addTransceiver('audio', { direction: 'recvonly' });
+      await until(settled, `round ${round} stable on both sides`);
+      assert.equal(doctor.connection.getTransceivers().length, 2 * round + 1);
+      assert.equal(client.connection.getTransceivers().length, 2 * round + 1);
+    }
+    assert.deepEqual([...doctorEvents, ...clientEvents].filter((e) => e.emitType === EMIT_TYPE_LIST.ERROR), []);
+    assert.equal(doctor.callState, 'connected');
+  });
+
+  test('a portal socket that drops queues messages and sends them in order when it is back', async (t) => {
+    const { doctor, client } = pair();
+    t.after(() => { doctor.destroy(); client.destroy(); });
+    const doctorEvents = record(doctor);
+    client.emitter.on(EVENT_LIST.ENTER, () => client.call());
+    await doctor.call();
+    await until(() => client.callState === 'connected', 'client connected');
+    client.socketDisconnected();
+    client.changeDeviceState({ isMute: true });
+    client.changeDeviceState({ isHidden: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(doctorEvents.filter((e) => e.eventType === EVENT_LIST.REMOTE_DEVICE_STATE).length, 0);
+    client.socketReconnected();
+    await until(() => doctorEvents.filter((e) => e.eventType === EVENT_LIST.REMOTE_DEVICE_STATE).length === 2, 'both device states');
+    const states = doctorEvents.filter((e) => e.eventType === EVENT_LIST.REMOTE_DEVICE_STATE).map((e) => e.payload);
+    assert.deepEqual(states.map(({ isMute, isHidden }) => ({ isMute, isHidden })), [
+      { isMute: true, isHidden: false },
+      { isMute: true, isHidden: true },
+    ]);
+  });
+});
+
 describe('logger', () => {
   test('lists connection state changes, filters, exports JSON and redacts secrets', async (t) => {
     const { doctor, client } = pair();

@@ -109,7 +109,7 @@ TEST_CASE("negotiation: glare, seen from the polite client", "[negotiation][glar
   c.feed(in::NegotiationNeeded{});
   CHECK(c.has("setLocalDescription"));  // our offer is being made...
   c.message("offer", offer("v=0 doctor"), "conn-doc");  // ...when the doctor's arrives
-  CHECK(c.find("setRemoteDescription")["description"]["sdp"] == "v=0 doctor");  // we yield
+  CHECK(c.find("setRemoteDescription") == json{{"description", {{"type", "offer"}, {"sdp", "v=0 doctor"}}}, {"rollback", true}});  // we yield
   // Our in-flight offer resolves afterwards: it was rolled back, so it is not sent.
   c.feed(in::LocalDescription{"offer", "v=0 client"});
   CHECK(c.sent().empty());
@@ -328,4 +328,31 @@ TEST_CASE("backoff: exponential, capped, jittered, deterministic for a seed", "[
   }
   Random r3(1);
   CHECK(Backoff{500, 8000, 0}.delay_ms(100, r3) == 8000.0);
+}
+
+TEST_CASE("negotiation: a rolled-back offer that fails to be set is not an error", "[negotiation][glare]") {
+  Driver c = connected_client();
+  c.feed(in::NegotiationNeeded{});
+  c.message("offer", offer("v=0 doctor"), "conn-doc");
+  c.feed(in::OperationFailed{"setLocalDescription", "InvalidStateError", "Called in wrong state: have-remote-offer"});
+  CHECK(c.last.empty());
+  c.feed(in::OperationFailed{"rollback", "InvalidStateError", "Called in wrong state: stable"});
+  CHECK(c.last.empty());
+  CHECK(c.state() == "connected");
+  c.feed(in::RemoteDescriptionSet{"offer"});
+  CHECK(c.find("setLocalDescription") == json{{"type", "answer"}});
+}
+
+TEST_CASE("negotiation: negotiationneeded during an exchange is deferred", "[negotiation]") {
+  Driver c = connected_client();
+  c.message("offer", offer("v=0 o2"), "conn-doc");
+  c.feed(in::PeerStateChange{"signalingstatechange", "have-remote-offer"});
+  c.feed(in::NegotiationNeeded{});
+  CHECK_FALSE(c.has("setLocalDescription"));
+  c.feed(in::RemoteDescriptionSet{"offer"});
+  c.feed(in::LocalDescription{"answer", "v=0 a2"});  // the exchange is done: now we offer
+  CHECK(c.find("setLocalDescription") == json{{"type", "offer"}});
+  c.feed(in::PeerStateChange{"signalingstatechange", "stable"});
+  c.feed(in::NegotiationNeeded{});  // the browser's own re-fire finds the offer under way
+  CHECK_FALSE(c.has("setLocalDescription"));
 }

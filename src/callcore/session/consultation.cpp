@@ -411,7 +411,8 @@ void ConsultationSession::on_description(const signaling::Message& msg) {
         return;
       case PerfectNegotiation::OfferDecision::Rollback:
         log(log::Level::Info, "offerCollision", {{"why", "offers collided; the polite side rolls its own back"}});
-        break;
+        out("setRemoteDescription", {{"description", description}, {"rollback", true}});
+        return;
       case PerfectNegotiation::OfferDecision::Apply:
         break;
     }
@@ -419,7 +420,7 @@ void ConsultationSession::on_description(const signaling::Message& msg) {
     log(log::Level::Warn, "ignoredMessage", {{"type", type}, {"why", "no local offer is waiting for an answer"}});
     return;
   }
-  out("setRemoteDescription", {{"description", description}});
+  out("setRemoteDescription", {{"description", description}, {"rollback", false}});
 }
 
 void ConsultationSession::on_remote_candidate(const signaling::Message& msg) {
@@ -492,6 +493,7 @@ void ConsultationSession::on(const in::LocalDescription& d) {
   }
   log(log::Level::Info, "localDescription", {{"type", d.type}, {"sdp", d.sdp}});
   send_to_remote(d.type, {{"description", {{"type", d.type}, {"sdp", d.sdp}}}});
+  if (d.type == "answer") offer_if_deferred();
 }
 
 void ConsultationSession::on(const in::RemoteDescriptionSet& r) {
@@ -502,7 +504,11 @@ void ConsultationSession::on(const in::RemoteDescriptionSet& r) {
   auto queued = std::move(ice_queue_);
   ice_queue_.clear();
   for (auto& c : queued) out("addIceCandidate", {{"candidate", std::move(c)}});
-  if (r.type == "offer") out("setLocalDescription", {{"type", "answer"}});
+  if (r.type == "offer") {
+    out("setLocalDescription", {{"type", "answer"}});
+  } else {
+    offer_if_deferred();
+  }
 }
 
 void ConsultationSession::on(const in::NegotiationNeeded&) {
@@ -513,7 +519,13 @@ void ConsultationSession::on(const in::NegotiationNeeded&) {
     log(log::Level::Debug, "negotiationNeededDeferred");
     return;
   }
-  if (negotiation_.making_offer()) return;
+  if (negotiation_.negotiating() || negotiation_.signaling_state() != "stable") {
+    // Mid-exchange: offer once the exchange completes. The browser also fires the event again
+    // then (W3C webrtc-pc §4.7.3); whichever comes first offers, the other finds it under way.
+    negotiation_deferred_ = true;
+    log(log::Level::Debug, "negotiationNeededDeferred", {{"signalingState", negotiation_.signaling_state()}});
+    return;
+  }
   log(log::Level::Info, "negotiationNeeded");
   make_offer();
 }
@@ -525,9 +537,13 @@ void ConsultationSession::on(const in::OperationFailed& f) {
     log(log::Level::Warn, "addIceCandidateFailed", {{"name", f.name}, {"message", f.message}});
     return;
   }
-  if (f.operation == "setLocalDescription") negotiation_.on_local_description_failed();
-  if (f.operation == "restartIce") {
-    log(log::Level::Warn, "restartIceFailed", {{"name", f.name}, {"message", f.message}});
+  if (f.operation == "setLocalDescription" && negotiation_.on_local_description_failed()) {
+    log(log::Level::Info, "staleOffer", {{"why", "rolled back before it was set"}, {"name", f.name}});
+    return;
+  }
+  if (f.operation == "restartIce" || f.operation == "rollback") {
+    // restartIce: the next offer still renegotiates; rollback: nothing was left to roll back.
+    log(log::Level::Warn, f.operation + "Failed", {{"name", f.name}, {"message", f.message}});
     return;
   }
   const auto err = errors::negotiation_error(f.operation, f.name, f.message);
@@ -754,7 +770,14 @@ void ConsultationSession::apply_device_state() {
   if (!params_.is_audio) out("setTrackEnabled", {{"kind", "video"}, {"enabled", !is_hidden_}});
 }
 
+void ConsultationSession::offer_if_deferred() {
+  if (!negotiation_deferred_ || negotiation_.negotiating() || !in_call()) return;
+  log(log::Level::Info, "negotiationNeeded", {{"deferred", true}});
+  make_offer();
+}
+
 void ConsultationSession::make_offer() {
+  negotiation_deferred_ = false;
   negotiation_.on_make_offer();
   out("setLocalDescription", {{"type", "offer"}});
 }
@@ -782,6 +805,7 @@ void ConsultationSession::end_call(std::string_view reason, const std::optional<
   media_ready_ = false;
   ice_queue_.clear();
   negotiation_.reset();
+  negotiation_deferred_ = false;
   set_state(CallState::Ended);
 }
 

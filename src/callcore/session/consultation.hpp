@@ -144,6 +144,7 @@ class ConsultationSession {
   void cancel_timer(TimerId id);
   void apply_device_state();
   void make_offer();
+  void offer_if_deferred();
   void on_ice_state(std::string_view state);
   void begin_ice_restart();
   void ice_restart_attempt();
@@ -181,6 +182,7 @@ class ConsultationSession {
   bool is_mute_ = false;
   PerfectNegotiation negotiation_;
   bool remote_description_set_ = false;  // pc.remoteDescription is not null
+  bool negotiation_deferred_ = false;    // negotiationneeded came mid-exchange: offer when done
   std::vector<nlohmann::json> ice_queue_;  // remote candidates waiting for the remote description
   // ICE restart (iceConnectionState 'failed', or 'disconnected' past the grace).
   std::string ice_state_ = "new";

@@ -40,7 +40,7 @@ struct SignalingPaused {};
 /// portal socket: it reconnected, with `connection_id` when the server gave a new one ("" keeps it).
 struct SignalingResumed { std::string connection_id; };
 /// a peer connection operation rejected (`operation`: createPeerConnection,
-/// setLocalDescription, setRemoteDescription, addIceCandidate).
+/// setLocalDescription, setRemoteDescription, addIceCandidate, rollback, restartIce).
 struct OperationFailed { std::string operation; std::string name; std::string message; };
 /// pc's icecandidate event; `candidate` is RTCIceCandidateInit JSON, or null at the end.
 struct LocalIceCandidate { nlohmann::json candidate; };
@@ -75,8 +75,9 @@ std::optional<Input> decode_input(const nlohmann::json& j);
 /// - createPeerConnection {}: new RTCPeerConnection(connectionConfig), add the local tracks.
 /// - setLocalDescription {type}: create an "offer" or "answer" (createOffer/createAnswer) and
 ///   set it with pc.setLocalDescription; report the result as a LocalDescription input.
-/// - setRemoteDescription {description}: pc.setRemoteDescription(description) (a colliding
-///   local offer is rolled back implicitly, W3C webrtc-pc §4.4.1.6).
+/// - setRemoteDescription {description, rollback}: pc.setRemoteDescription(description); with
+///   rollback true, first pc.setLocalDescription({type: 'rollback'}) (a colliding local offer,
+///   W3C webrtc-pc §10), both issued at once so the operations chain keeps their order.
 /// - restartIce {}: pc.restartIce() (W3C webrtc-pc §4.4.1.6); negotiationneeded follows.
 /// - addIceCandidate {candidate}: pc.addIceCandidate(candidate) (null: end-of-candidates).
 /// - setTrackEnabled {kind, enabled}: enable/disable local tracks of that kind.

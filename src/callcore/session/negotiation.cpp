@@ -49,10 +49,12 @@ bool PerfectNegotiation::on_local_description(std::string_view type) {
   return true;
 }
 
-void PerfectNegotiation::on_local_description_failed() {
+bool PerfectNegotiation::on_local_description_failed() {
+  const bool stale = stale_offer_;
   making_offer_ = false;
   stale_offer_ = false;
-  answering_ = false;
+  if (!stale) answering_ = false;
+  return stale;
 }
 
 void PerfectNegotiation::reset() { *this = PerfectNegotiation(polite_); }

@@ -16,8 +16,9 @@ class PerfectNegotiation {
   /// What to do with an offer from the far side.
   enum class OfferDecision {
     Apply,    // setRemoteDescription(offer), then answer
-    Rollback, // polite side during a collision: its own offer is rolled back (implicitly by
-              // setRemoteDescription, W3C webrtc-pc §4.4.1.6) and the remote offer applied
+    Rollback, // polite side during a collision: its own offer is rolled back
+              // (setLocalDescription({type: 'rollback'}), W3C webrtc-pc §4.4.1.5) and the
+              // remote offer applied
     Ignore,   // impolite side during a collision: keep our offer, drop theirs and its candidates
   };
 
@@ -33,8 +34,9 @@ class PerfectNegotiation {
   /// setLocalDescription resolved with a description of `type`. Returns false when that
   /// description must not be sent: an offer that a polite rollback already replaced.
   bool on_local_description(std::string_view type);
-  /// setLocalDescription failed: we are no longer making an offer.
-  void on_local_description_failed();
+  /// setLocalDescription failed: we are no longer making an offer. Returns true when the
+  /// failure was expected: the offer had been rolled back by a remote offer.
+  bool on_local_description_failed();
   /// The pc's signalingState changed (W3C names: stable, have-local-offer, ...).
   void on_signaling_state(std::string_view state) { signaling_state_ = state; }
   void reset();
