@@ -264,12 +264,16 @@ RTCCore.prototype._effects = {
   },
 
   send({ message }) {
-    if (typeof this.params.send === 'function') {
-      this.params.send(message);
-    } else if (this._socket?.readyState === 1) {
-      this._socket.send(JSON.stringify(message));
-    } else {
-      logFromShell('error', 'sendFailed', '', { type: message.type ?? message.data?.type, why: 'socket not open' });
+    try {
+      if (typeof this.params.send === 'function') {
+        this.params.send(message);
+      } else if (this._socket?.readyState === 1) {
+        this._socket.send(JSON.stringify(message));
+      } else {
+        throw new Error('socket not open');
+      }
+    } catch (error) {
+      this._input({ kind: 'sendFailed', message, reason: String(error?.message ?? error) });
     }
   },
 

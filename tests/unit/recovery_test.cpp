@@ -356,3 +356,21 @@ TEST_CASE("negotiation: negotiationneeded during an exchange is deferred", "[neg
   c.feed(in::NegotiationNeeded{});  // the browser's own re-fire finds the offer under way
   CHECK_FALSE(c.has("setLocalDescription"));
 }
+
+TEST_CASE("signaling: a send that fails goes back to the queue, in order", "[reconnect]") {
+  Driver c = connected_client();
+  c.feed(in::ChangeDeviceState{std::nullopt, true});
+  json first = c.sent().at(0);
+  c.feed(in::LocalIceCandidate{{{"candidate", "candidate:5"}}});
+  json second = c.sent().at(0);
+  c.feed(in::SendFailed{first, "socket not open"});
+  c.feed(in::SendFailed{second, "socket not open"});
+  c.feed(in::HangUp{});  // made while the socket is down: queued after them
+  CHECK(c.sent().empty());
+  c.feed(in::SignalingResumed{""});
+  REQUIRE(c.sent().size() == 3);
+  CHECK(c.sent()[0]["type"] == "deviceState");
+  CHECK(c.sent()[1]["type"] == "iceCandidate");
+  CHECK(c.sent()[2]["type"] == "hangUp");
+  CHECK(c.sent()[0]["data"]["messageId"] == first["data"]["messageId"]);  // the same message
+}

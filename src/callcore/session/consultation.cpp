@@ -238,6 +238,14 @@ void ConsultationSession::on(const in::SignalingPaused&) {
   log(log::Level::Warn, "signalingPaused");
 }
 
+void ConsultationSession::on(const in::SendFailed& f) {
+  if (destroyed_) return;
+  // The socket is going away: keep the message, in order, for when it is back.
+  signaling_ready_ = false;
+  log(log::Level::Warn, "sendFailed", {{"reason", f.reason}, {"type", f.message.value("type", "")}});
+  unsent_.push_back(f.message);
+}
+
 void ConsultationSession::on(const in::SignalingResumed& r) {
   if (!params_.signaling_url.empty()) return;
   if (!r.connection_id.empty()) connection_id_ = r.connection_id;

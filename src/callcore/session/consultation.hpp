@@ -124,6 +124,7 @@ class ConsultationSession {
   void on(const in::NegotiationNeeded&);
   void on(const in::SignalingPaused&);
   void on(const in::SignalingResumed&);
+  void on(const in::SendFailed&);
 
   void on_message(const signaling::Message& msg);
   void on_enter(const signaling::Message& msg);

@@ -40,6 +40,11 @@ std::optional<Input> decode_input(const json& j) {
   if (kind == "remoteDescriptionSet") return in::RemoteDescriptionSet{str(j, "type")};
   if (kind == "negotiationNeeded") return in::NegotiationNeeded{};
   if (kind == "signalingPaused") return in::SignalingPaused{};
+  if (kind == "sendFailed") {
+    auto it = j.find("message");
+    if (it == j.end() || !it->is_object()) return std::nullopt;
+    return in::SendFailed{*it, str(j, "reason")};
+  }
   if (kind == "signalingResumed") return in::SignalingResumed{str(j, "connectionId")};
   if (kind == "operationFailed") return in::OperationFailed{str(j, "operation"), str(j, "name"), str(j, "message")};
   if (kind == "localIceCandidate") {

@@ -35,6 +35,9 @@ struct LocalDescription { std::string type; std::string sdp; };
 struct RemoteDescriptionSet { std::string type; };
 /// pc's negotiationneeded event (W3C webrtc-pc §4.7.3).
 struct NegotiationNeeded {};
+/// a send effect could not be performed (socket not open, or the portal's send threw): the
+/// message goes back to the queue, in order, until the socket is back.
+struct SendFailed { nlohmann::json message; std::string reason; };
 /// portal socket: it disconnected; outbound messages are queued until SignalingResumed.
 struct SignalingPaused {};
 /// portal socket: it reconnected, with `connection_id` when the server gave a new one ("" keeps it).
@@ -57,7 +60,7 @@ using Input = std::variant<in::Call, in::HangUp, in::Destroy, in::ChangeDeviceSt
                            in::SignalingClosed, in::SignalingMessage, in::MediaAcquired, in::MediaFailed,
                            in::LocalDescription, in::RemoteDescriptionSet, in::OperationFailed,
                            in::LocalIceCandidate, in::PeerStateChange, in::RemoteTrack, in::TimerFired,
-                           in::NegotiationNeeded, in::SignalingPaused, in::SignalingResumed>;
+                           in::NegotiationNeeded, in::SignalingPaused, in::SignalingResumed, in::SendFailed>;
 
 /// Decodes an input from its JSON form `{kind, ...fields}` (kinds: call {requestId}, hangUp,
 /// destroy, changeDeviceState {isHidden?, isMute?}, signalingOpen, signalingClosed {code,
@@ -65,7 +68,8 @@ using Input = std::variant<in::Call, in::HangUp, in::Destroy, in::ChangeDeviceSt
 /// message, constraint}, localDescription {type, sdp}, remoteDescriptionSet {type}, operationFailed
 /// {operation, name, message}, localIceCandidate {candidate}, peerStateChange {event, state},
 /// remoteTrack {trackKind, streamId}, timerFired {id}, negotiationNeeded, signalingPaused,
-/// signalingResumed {connectionId}). Returns nullopt for anything else; never throws.
+/// signalingResumed {connectionId}, sendFailed {message, reason}). Returns nullopt for anything
+/// else; never throws.
 std::optional<Input> decode_input(const nlohmann::json& j);
 
 /// One output, in order. `kind` is an effect for the shell or "emit" for an app event:
