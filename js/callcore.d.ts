@@ -127,15 +127,33 @@ export interface EventPayloads {
   };
   signalingErrorEvent: { code: string; message: string; raw?: string };
   socketStateEvent: { state: 'connecting' | 'open' | 'closed' };
+  listenerErrorEvent: { eventType: string; error: unknown };
 }
 
-/** The emitter of a call (seed). */
+/** A listener of events of type E (a known event name gets its payload type). */
+export type Listener<E extends string> = (event: CallEvent<E extends keyof EventPayloads ? EventPayloads[E] : any>) => void;
+
+/**
+ * The emitter of a call (seed; extra methods as in the atm0s media SDK). A listener that
+ * throws does not stop the others: it becomes an 'error' event EVENT_LIST.LISTENER_ERROR.
+ */
 export declare class Emitter {
   events: Map<string, Set<(event: CallEvent<any>) => void>>;
-  on<E extends keyof EventPayloads>(event: E, cb: (event: CallEvent<EventPayloads[E]>) => void): () => void;
-  on(event: string, cb: (event: CallEvent<any>) => void): () => void;
-  off(event: string, cb: (event: CallEvent<any>) => void): void;
+  /** Returns a function that unsubscribes. */
+  on<E extends string>(event: E, cb: Listener<E>): () => void;
+  /** The next event only; returns a function that unsubscribes. */
+  once<E extends string>(event: E, cb: Listener<E>): () => void;
+  /** One unsubscribe function per event, in order. */
+  onMany(events: string[], cb: (event: CallEvent<any>) => void): Array<() => void>;
+  /** No throw when `cb` is not registered. */
+  off<E extends string>(event: E, cb: Listener<E>): void;
+  removeListener<E extends string>(event: E, cb: Listener<E>): void;
+  /** Every listener of `event`, or of every event when omitted. */
+  offAllListeners(event?: string): void;
+  removeAllListeners(event?: string): void;
   offAll(): void;
+  listeners(event: string): Array<(event: CallEvent<any>) => void>;
+  listenerCount(event: string): number;
   emit(eventType: string, payload?: unknown, emitType?: EmitType): CallEvent;
 }
 

@@ -23,6 +23,11 @@ const off = doctor.emitter.on(EVENT_LIST.CALL_STATE, ({ payload }) => {
   console.log(state);
 });
 off();
+doctor.emitter.once(EVENT_LIST.REMOTE_DEVICE_STATE, ({ payload }) => console.log(payload.isMute === true));
+const offs: Array<() => void> = doctor.emitter.onMany([EVENT_LIST.ENTER, EVENT_LIST.ANSWER], (e) => console.log(e.eventType));
+offs.forEach((fn) => fn());
+const count: number = doctor.emitter.listenerCount(EVENT_LIST.ALL);
+console.log(count, doctor.emitter.listeners(EVENT_LIST.ALL).length);
 doctor.call().then((stream: MediaStream) => stream.getTracks()).catch((error: unknown) => {
   if (error instanceof CallError) {
     const type: CallErrorType = error.type;

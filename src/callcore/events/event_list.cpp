@@ -19,6 +19,7 @@ constexpr std::array kEntries{
     Entry{"EVENT_LIST", "SIGNALING_ERROR", kSignalingError},
     Entry{"EVENT_LIST", "SOCKET_STATE", kSocketState},
     Entry{"EVENT_LIST", "ICE_RESTART", kIceRestart},
+    Entry{"EVENT_LIST", "LISTENER_ERROR", kListenerError},
     Entry{"EVENT_LIST", "SIGNALING_RECONNECT", kSignalingReconnect},
 
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "ENTER", "enter"},

@@ -35,6 +35,7 @@ inline constexpr std::string_view kCallError = "callErrorEvent";
 inline constexpr std::string_view kSignalingError = "signalingErrorEvent";
 inline constexpr std::string_view kSocketState = "socketStateEvent";
 inline constexpr std::string_view kIceRestart = "iceRestartEvent";
+inline constexpr std::string_view kListenerError = "listenerErrorEvent";
 inline constexpr std::string_view kSignalingReconnect = "signalingReconnectEvent";
 
 // Emit types (seed: EMIT_TYPE_LIST).
