@@ -128,6 +128,7 @@ export interface EventPayloads {
   signalingErrorEvent: { code: string; message: string; raw?: string };
   socketStateEvent: { state: 'connecting' | 'open' | 'closed' };
   listenerErrorEvent: { eventType: string; error: unknown };
+  messageEvent: { type: string; body: unknown; connectionId: string; via: 'dataChannel' | 'signaling' };
 }
 
 /** A listener of events of type E (a known event name gets its payload type). */
@@ -186,6 +187,8 @@ export declare class RTCCore {
   /** Resolves with the local stream; rejects with CallError. */
   call(): Promise<MediaStream>;
   socketMessageHandler(message: SocketMessage | string): Promise<void>;
+  /** Sends `{type, body}` to the far side (data channel, or signaling until it opens); order kept. */
+  sendMessage(message: { type: string; body?: unknown }): Promise<void>;
   /** Portal-owned socket dropped: outbound messages are queued in order. */
   socketDisconnected(): void;
   /** Portal-owned socket is back (with its new connection id, if any): the queue is sent. */

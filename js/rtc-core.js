@@ -109,6 +109,23 @@ export class RTCCore {
   }
 
   /**
+   * Sends an app message to the far side (issue 4; seed media-store `sendMessage`): on the
+   * call's data channel when it is open, else through signaling; the far side gets
+   * EVENT_LIST.MESSAGE `{type, body, connectionId, via}` in the order they were sent.
+   * @param {{type: string, body?: unknown}} message `type` 1–64 bytes; the JSON of
+   *   `{type, body}` at most 16 KiB
+   * @returns {Promise<void>} resolves once handed to a transport; rejects with CallError
+   *   'message' (too large, bad type) or 'state' (no call with a far side)
+   */
+  sendMessage({ type, body = null } = {}) {
+    return new Promise((resolve, reject) => {
+      const requestId = this._nextRequestId++;
+      this._calls.set(requestId, { resolve, reject });
+      this._input({ kind: 'sendMessage', requestId, type: typeof type === 'string' ? type : '', body });
+    });
+  }
+
+  /**
    * Feeds one inbound signaling message `{type, data}` (a portal-owned socket passes every
    * message here). Malformed input never throws: it becomes an 'error' event
    * (EVENT_LIST.SIGNALING_ERROR) and a log entry, and changes no state.
@@ -236,6 +253,8 @@ export class RTCCore {
     const pc = this.connection;
     if (!pc) return;
     pc.onicecandidate = pc.ontrack = pc.onnegotiationneeded = null;
+    if (this._channel) this._channel.onopen = this._channel.onclose = this._channel.onmessage = null;
+    this._channel = null;
     for (const [event] of PEER_STATE_EVENTS) pc[`on${event}`] = null;
     if (pc.signalingState !== 'closed') pc.close();
   }
@@ -317,6 +336,12 @@ RTCCore.prototype._effects = {
       negotiating: { get: () => snapshot().negotiating, configurable: true },
     });
     for (const track of this.mediaStream?.getTracks() ?? []) pc.addTrack(track, this.mediaStream);
+    // The app data channel: pre-negotiated (same id on both sides), so no ondatachannel dance.
+    const channel = pc.createDataChannel('callcore', { negotiated: true, id: 0, ordered: true });
+    this._channel = channel;
+    channel.onopen = channel.onclose = () => this._input({ kind: 'dataChannelState', state: channel.readyState });
+    channel.onmessage = (event) =>
+      this._input({ kind: 'dataChannelMessage', text: typeof event.data === 'string' ? event.data : '' });
     pc.onnegotiationneeded = () => this._input({ kind: 'negotiationNeeded' });
     pc.onicecandidate = (event) => this._input({ kind: 'localIceCandidate', candidate: event.candidate ? event.candidate.toJSON() : null });
     for (const [event, property] of PEER_STATE_EVENTS) {
@@ -395,6 +420,26 @@ RTCCore.prototype._effects = {
 
   closePeerConnection() {
     this._closeConnection();
+  },
+
+  dataSend({ text }) {
+    try {
+      this._channel.send(text);
+    } catch {
+      this._input({ kind: 'dataChannelSendFailed', text });
+    }
+  },
+
+  resolveRequest({ requestId }) {
+    const pending = this._calls.get(requestId);
+    this._calls.delete(requestId);
+    pending?.resolve();
+  },
+
+  rejectRequest({ requestId, error }) {
+    const pending = this._calls.get(requestId);
+    this._calls.delete(requestId);
+    pending?.reject(new CallError(error));
   },
 
   resolveCall({ requestId }) {

@@ -264,6 +264,37 @@ describe('recovery with real WebRTC (wrtc)', () => {
   });
 });
 
+describe('app messages (sendMessage) with real WebRTC (wrtc)', () => {
+  test('both ways, in order, starting before the data channel is open; oversized refused', async (t) => {
+    const { doctor, client } = pair({ doctor: { isAudio: true }, client: { isAudio: true } });
+    t.after(() => { doctor.destroy(); client.destroy(); });
+    const toDoctor = [];
+    const toClient = [];
+    doctor.emitter.on(EVENT_LIST.MESSAGE, (e) => toDoctor.push(e.payload));
+    client.emitter.on(EVENT_LIST.MESSAGE, (e) => toClient.push(e.payload));
+    const clientReady = new Promise((resolve) => client.emitter.on(EVENT_LIST.ENTER, () => resolve(client.call())));
+    await doctor.call();
+    await clientReady;
+    // Right after call() the data channel is not open yet: the first ones go by signaling.
+    const sends = [];
+    for (let i = 1; i <= 30; i++) {
+      sends.push(doctor.sendMessage({ type: 'chat', body: { i } }));
+      sends.push(client.sendMessage({ type: 'chat', body: { i } }));
+      if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await Promise.all(sends);
+    await until(() => toDoctor.length === 30 && toClient.length === 30, '30 messages each way');
+    assert.deepEqual(toDoctor.map((m) => m.body.i), Array.from({ length: 30 }, (_, k) => k + 1));
+    assert.deepEqual(toClient.map((m) => m.body.i), Array.from({ length: 30 }, (_, k) => k + 1));
+    const vias = new Set([...toDoctor, ...toClient].map((m) => m.via));
+    assert.ok(vias.has('signaling'), `some went by signaling: ${[...vias]}`);
+    assert.ok(vias.has('dataChannel'), `some went on the data channel: ${[...vias]}`);
+    assert.equal(toDoctor[0].connectionId, 'conn-cli');
+    await assert.rejects(doctor.sendMessage({ type: 'blob', body: 'x'.repeat(17000) }),
+      (e) => e instanceof CallError && e.type === 'message' && /16384 byte limit/.test(e.description));
+  });
+});
+
 describe('logger', () => {
   test('lists connection state changes, filters, exports JSON and redacts secrets', async (t) => {
     const { doctor, client } = pair();

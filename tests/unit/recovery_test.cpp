@@ -374,3 +374,51 @@ TEST_CASE("signaling: a send that fails goes back to the queue, in order", "[rec
   CHECK(c.sent()[2]["type"] == "hangUp");
   CHECK(c.sent()[0]["data"]["messageId"] == first["data"]["messageId"]);  // the same message
 }
+
+TEST_CASE("app messages: signaling until the data channel opens, then the channel; in order on arrival", "[messages][app]") {
+  Driver c = connected_client();
+  c.feed(in::SendMessage{1, "chat", {{"text", "hello"}}});
+  CHECK(c.sent().at(0)["type"] == "message");
+  CHECK(c.sent().at(0)["data"]["message"] == json{{"type", "chat"}, {"body", {{"text", "hello"}}}, {"seq", 1}});
+  CHECK(c.find("resolveRequest") == json{{"requestId", 1}});
+  c.feed(in::DataChannelState{"open"});
+  c.feed(in::SendMessage{2, "chat", "second"});
+  CHECK(c.find("dataSend")["text"] == R"({"body":"second","seq":2,"type":"chat"})");
+  CHECK(c.sent().empty());
+  // The channel closes mid-send: the message goes through signaling instead.
+  c.feed(in::DataChannelSendFailed{R"({"body":"third","seq":3,"type":"chat"})"});
+  CHECK(c.sent().at(0)["data"]["message"]["seq"] == 3);
+
+  // Inbound: seq 2 on the channel overtakes seq 1 on signaling; both arrive in order, once.
+  c.feed(in::DataChannelMessage{R"({"type":"chat","body":"b","seq":2})"});
+  CHECK_FALSE(c.has("emit", "messageEvent"));
+  c.message("message", {{"message", {{"type", "chat"}, {"body", "a"}, {"seq", 1}}}}, "conn-doc");
+  const auto delivered = emitted(c, "messageEvent");
+  REQUIRE(delivered.size() == 2);
+  CHECK(delivered[0]["body"] == "a");
+  CHECK(delivered[0]["via"] == "signaling");
+  CHECK(delivered[1]["body"] == "b");
+  CHECK(delivered[1]["via"] == "dataChannel");
+  c.feed(in::DataChannelMessage{R"({"type":"chat","body":"b","seq":2})"});  // duplicate
+  CHECK(c.last.empty());
+}
+
+TEST_CASE("app messages: oversized, bad type, no call and malformed input are refused clearly", "[messages][app]") {
+  Driver c = connected_client();
+  c.feed(in::SendMessage{5, "blob", std::string(17000, 'x')});
+  CHECK(c.find("rejectRequest")["error"]["type"] == "message");
+  CHECK(c.find("rejectRequest")["error"]["description"].get<std::string>().find("16384 byte limit") != std::string::npos);
+  CHECK(c.sent().empty());
+  c.feed(in::SendMessage{6, "", 1});
+  CHECK(c.find("rejectRequest")["error"]["type"] == "message");
+  c.feed(in::SendMessage{7, "ok", 1});  // refused messages did not use up a seq
+  CHECK(c.sent().at(0)["data"]["message"]["seq"] == 1);
+  c.feed(in::DataChannelMessage{"not json"});
+  CHECK(c.find("emit", "signalingErrorEvent")["emitType"] == "error");
+  c.message("message", {{"message", {{"type", "chat"}, {"seq", 0}}}}, "conn-doc");
+  CHECK(c.find("emit", "signalingErrorEvent")["payload"]["code"] == "invalidField");
+
+  Driver idle(Role::Client, client_params());
+  idle.feed(in::SendMessage{1, "chat", 1});
+  CHECK(idle.find("rejectRequest")["error"]["type"] == "state");
+}

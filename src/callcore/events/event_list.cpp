@@ -20,6 +20,7 @@ constexpr std::array kEntries{
     Entry{"EVENT_LIST", "SOCKET_STATE", kSocketState},
     Entry{"EVENT_LIST", "ICE_RESTART", kIceRestart},
     Entry{"EVENT_LIST", "LISTENER_ERROR", kListenerError},
+    Entry{"EVENT_LIST", "MESSAGE", kMessage},
     Entry{"EVENT_LIST", "SIGNALING_RECONNECT", kSignalingReconnect},
 
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "ENTER", "enter"},
@@ -29,6 +30,7 @@ constexpr std::array kEntries{
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "ICE_CANDIDATE", "iceCandidate"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "DEVICE_STATE", "deviceState"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "HANG_UP", "hangUp"},
+    Entry{"SOCKET_MESSAGES_EVENT_LIST", "MESSAGE", "message"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "JOIN", "join"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "LEAVE", "leave"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "JOINED", "joined"},
@@ -63,6 +65,7 @@ constexpr std::array kEntries{
     Entry{"CALL_ERROR_TYPE_LIST", "HANG_UP", "hangUp"},
     Entry{"CALL_ERROR_TYPE_LIST", "STATE", "state"},
     Entry{"CALL_ERROR_TYPE_LIST", "PARAMS", "params"},
+    Entry{"CALL_ERROR_TYPE_LIST", "MESSAGE", "message"},
 };
 
 }  // namespace

@@ -36,6 +36,7 @@ inline constexpr std::string_view kSignalingError = "signalingErrorEvent";
 inline constexpr std::string_view kSocketState = "socketStateEvent";
 inline constexpr std::string_view kIceRestart = "iceRestartEvent";
 inline constexpr std::string_view kListenerError = "listenerErrorEvent";
+inline constexpr std::string_view kMessage = "messageEvent";
 inline constexpr std::string_view kSignalingReconnect = "signalingReconnectEvent";
 
 // Emit types (seed: EMIT_TYPE_LIST).

@@ -246,6 +246,83 @@ void ConsultationSession::on(const in::SendFailed& f) {
   unsent_.push_back(f.message);
 }
 
+// ---- app messages (sendMessage) -----------------------------------------------------------
+// Sent on the data channel when it is open, else as a 'message' signaling message; each has a
+// seq so the far side delivers them in order (and once) whichever way each one came.
+
+void ConsultationSession::on(const in::SendMessage& m) {
+  std::optional<errors::CallError> err;
+  if (!in_call() || !remote_) {
+    err = errors::state_error("sendMessage() needs a call with a far side");
+  } else if (m.type.empty() || m.type.size() > 64) {
+    err = errors::CallError{"message", "The message was refused", "type must be a string of 1 to 64 bytes"};
+  }
+  const json app = {{"type", m.type}, {"body", m.body}, {"seq", app_seq_out_ + 1}};
+  const std::string text = app.dump();
+  if (!err && text.size() > signaling::kMaxAppMessageBytes) {
+    err = errors::CallError{"message", "The message is too large",
+                            fmt::format("{} bytes exceed the {} byte limit", text.size(), signaling::kMaxAppMessageBytes)};
+  }
+  if (err) {
+    log(log::Level::Warn, "messageRefused", error_json(*err));
+    out("rejectRequest", {{"requestId", m.request_id}, {"error", error_json(*err)}});
+    return;
+  }
+  ++app_seq_out_;
+  if (data_channel_open_) {
+    out("dataSend", {{"text", text}});
+  } else {
+    send_to_remote("message", {{"message", app}});
+  }
+  out("resolveRequest", {{"requestId", m.request_id}});
+}
+
+void ConsultationSession::on(const in::DataChannelState& s) {
+  data_channel_open_ = s.state == "open";
+  log(log::Level::Info, "dataChannelState", {{"state", s.state}});
+}
+
+void ConsultationSession::on(const in::DataChannelSendFailed& f) {
+  data_channel_open_ = false;
+  auto parsed = signaling::decode_app_message(f.text);
+  if (auto* app = std::get_if<signaling::AppMessage>(&parsed); app && remote_ && in_call()) {
+    send_to_remote("message", {{"message", {{"type", app->type}, {"body", app->body}, {"seq", app->seq}}}});
+  }
+}
+
+void ConsultationSession::on(const in::DataChannelMessage& m) {
+  auto parsed = signaling::decode_app_message(m.text);
+  if (auto* err = std::get_if<signaling::DecodeError>(&parsed)) {
+    signaling_error(err->code, "data channel: " + err->message, m.text);
+    return;
+  }
+  if (!remote_ || !in_call()) return;
+  deliver_app_message(std::get<signaling::AppMessage>(std::move(parsed)), "dataChannel");
+}
+
+void ConsultationSession::deliver_app_message(signaling::AppMessage msg, std::string_view via) {
+  if (msg.seq < app_seq_in_next_ || app_pending_.count(msg.seq) != 0) {
+    log(log::Level::Debug, "duplicateAppMessage", {{"seq", msg.seq}});
+    return;
+  }
+  const auto seq = msg.seq;
+  app_pending_.emplace(seq, PendingAppMessage{std::move(msg), std::string(via)});
+  constexpr std::size_t kMaxAhead = 256;
+  if (app_pending_.size() > kMaxAhead) {
+    // A gap this long will not fill: skip it rather than hold every later message back.
+    log(log::Level::Warn, "appMessageGap", {{"from", app_seq_in_next_}, {"to", app_pending_.begin()->first}});
+    app_seq_in_next_ = app_pending_.begin()->first;
+  }
+  for (auto it = app_pending_.find(app_seq_in_next_); it != app_pending_.end(); it = app_pending_.find(app_seq_in_next_)) {
+    emit(ev::kMessage, {{"type", it->second.message.type},
+                        {"body", it->second.message.body},
+                        {"connectionId", remote_->connection_id},
+                        {"via", it->second.via}});
+    app_pending_.erase(it);
+    ++app_seq_in_next_;
+  }
+}
+
 void ConsultationSession::on(const in::SignalingResumed& r) {
   if (!params_.signaling_url.empty()) return;
   if (!r.connection_id.empty()) connection_id_ = r.connection_id;
@@ -354,6 +431,9 @@ void ConsultationSession::on_message(const signaling::Message& msg) {
       emit(ev::kRespondentProps, respondent_props());
       return;
     }
+    case MessageType::Message:
+      deliver_app_message(std::get<signaling::AppMessage>(signaling::parse_app_message(msg.data["message"])), "signaling");
+      return;
     case MessageType::HangUp: {
       auto it = msg.data.find("reason");
       on_remote_hang_up(it != msg.data.end() && it->is_string() ? it->get<std::string>() : "hangUp",
@@ -826,6 +906,10 @@ void ConsultationSession::reset_call() {
   remote_description_set_ = false;
   ice_state_ = "new";
   remote_streams_.clear();
+  data_channel_open_ = false;
+  app_seq_out_ = 0;
+  app_seq_in_next_ = 1;
+  app_pending_.clear();
   set_state(CallState::Idle);
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -125,6 +126,11 @@ class ConsultationSession {
   void on(const in::SignalingPaused&);
   void on(const in::SignalingResumed&);
   void on(const in::SendFailed&);
+  void on(const in::SendMessage&);
+  void on(const in::DataChannelState&);
+  void on(const in::DataChannelMessage&);
+  void on(const in::DataChannelSendFailed&);
+  void deliver_app_message(signaling::AppMessage msg, std::string_view via);
 
   void on_message(const signaling::Message& msg);
   void on_enter(const signaling::Message& msg);
@@ -198,6 +204,15 @@ class ConsultationSession {
   std::uint64_t message_seq_ = 0;
   std::deque<std::string> seen_ids_;   // recent inbound messageIds, oldest first (bounded)
   std::set<std::string> seen_set_;
+  // App messages (sendMessage): ordered by seq across the data channel and signaling.
+  bool data_channel_open_ = false;
+  std::uint64_t app_seq_out_ = 0;
+  std::uint64_t app_seq_in_next_ = 1;
+  struct PendingAppMessage {
+    signaling::AppMessage message;
+    std::string via;  // "dataChannel" | "signaling"
+  };
+  std::map<std::uint64_t, PendingAppMessage> app_pending_;  // arrived ahead of a gap
   std::set<std::string> remote_streams_;
   std::set<int> active_timers_;
 };

@@ -40,6 +40,13 @@ std::optional<Input> decode_input(const json& j) {
   if (kind == "remoteDescriptionSet") return in::RemoteDescriptionSet{str(j, "type")};
   if (kind == "negotiationNeeded") return in::NegotiationNeeded{};
   if (kind == "signalingPaused") return in::SignalingPaused{};
+  if (kind == "sendMessage") {
+    auto body = j.find("body");
+    return in::SendMessage{integer(j, "requestId"), str(j, "type"), body == j.end() ? json(nullptr) : *body};
+  }
+  if (kind == "dataChannelState") return in::DataChannelState{str(j, "state")};
+  if (kind == "dataChannelMessage") return in::DataChannelMessage{str(j, "text")};
+  if (kind == "dataChannelSendFailed") return in::DataChannelSendFailed{str(j, "text")};
   if (kind == "sendFailed") {
     auto it = j.find("message");
     if (it == j.end() || !it->is_object()) return std::nullopt;

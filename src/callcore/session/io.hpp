@@ -35,6 +35,14 @@ struct LocalDescription { std::string type; std::string sdp; };
 struct RemoteDescriptionSet { std::string type; };
 /// pc's negotiationneeded event (W3C webrtc-pc §4.7.3).
 struct NegotiationNeeded {};
+/// app: sendMessage({type, body}); `request_id` is settled by resolveRequest/rejectRequest.
+struct SendMessage { int request_id = 0; std::string type; nlohmann::json body; };
+/// the app data channel's readyState changed ("open" | "closing" | "closed").
+struct DataChannelState { std::string state; };
+/// a message arrived on the app data channel, as text.
+struct DataChannelMessage { std::string text; };
+/// channel.send(text) threw (the channel is closing): the message is to be sent another way.
+struct DataChannelSendFailed { std::string text; };
 /// a send effect could not be performed (socket not open, or the portal's send threw): the
 /// message goes back to the queue, in order, until the socket is back.
 struct SendFailed { nlohmann::json message; std::string reason; };
@@ -60,7 +68,8 @@ using Input = std::variant<in::Call, in::HangUp, in::Destroy, in::ChangeDeviceSt
                            in::SignalingClosed, in::SignalingMessage, in::MediaAcquired, in::MediaFailed,
                            in::LocalDescription, in::RemoteDescriptionSet, in::OperationFailed,
                            in::LocalIceCandidate, in::PeerStateChange, in::RemoteTrack, in::TimerFired,
-                           in::NegotiationNeeded, in::SignalingPaused, in::SignalingResumed, in::SendFailed>;
+                           in::NegotiationNeeded, in::SignalingPaused, in::SignalingResumed, in::SendFailed,
+                           in::SendMessage, in::DataChannelState, in::DataChannelMessage, in::DataChannelSendFailed>;
 
 /// Decodes an input from its JSON form `{kind, ...fields}` (kinds: call {requestId}, hangUp,
 /// destroy, changeDeviceState {isHidden?, isMute?}, signalingOpen, signalingClosed {code,
@@ -68,8 +77,9 @@ using Input = std::variant<in::Call, in::HangUp, in::Destroy, in::ChangeDeviceSt
 /// message, constraint}, localDescription {type, sdp}, remoteDescriptionSet {type}, operationFailed
 /// {operation, name, message}, localIceCandidate {candidate}, peerStateChange {event, state},
 /// remoteTrack {trackKind, streamId}, timerFired {id}, negotiationNeeded, signalingPaused,
-/// signalingResumed {connectionId}, sendFailed {message, reason}). Returns nullopt for anything
-/// else; never throws.
+/// signalingResumed {connectionId}, sendFailed {message, reason}, sendMessage {requestId, type,
+/// body}, dataChannelState {state}, dataChannelMessage {text}, dataChannelSendFailed {text}).
+/// Returns nullopt for anything else; never throws.
 std::optional<Input> decode_input(const nlohmann::json& j);
 
 /// One output, in order. `kind` is an effect for the shell or "emit" for an app event:
@@ -88,6 +98,10 @@ std::optional<Input> decode_input(const nlohmann::json& j);
 /// - startTimer {id, ms} / cancelTimer {id}.
 /// - stopTracks {}: stop every local track. closePeerConnection {}: pc.close().
 /// - resolveCall {requestId} / rejectCall {requestId, error: {type, message, description}}.
+/// - resolveRequest {requestId} / rejectRequest {requestId, error}: other app requests
+///   (sendMessage).
+/// - dataSend {text}: send text on the app data channel (label "callcore", negotiated id 0,
+///   ordered; created with the peer connection).
 /// - emit {emitType, eventType, payload}: tell the app; a payload field `stream` holds a
 ///   stream id ("local" for the local stream) that the shell replaces by the MediaStream.
 struct Output {

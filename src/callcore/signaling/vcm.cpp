@@ -10,7 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<MessageType, std::string_view>, 13> kTypes{{
+constexpr std::array<std::pair<MessageType, std::string_view>, 14> kTypes{{
     {MessageType::Enter, "enter"},
     {MessageType::Accept, "accept"},
     {MessageType::Offer, "offer"},
@@ -18,6 +18,7 @@ constexpr std::array<std::pair<MessageType, std::string_view>, 13> kTypes{{
     {MessageType::IceCandidate, "iceCandidate"},
     {MessageType::DeviceState, "deviceState"},
     {MessageType::HangUp, "hangUp"},
+    {MessageType::Message, "message"},
     {MessageType::Join, "join"},
     {MessageType::Leave, "leave"},
     {MessageType::Joined, "joined"},
@@ -113,6 +114,13 @@ std::optional<DecodeError> check_fields(MessageType type, std::string_view name,
       if (!is_string_field(data, "code") || !is_string_field(data, "message"))
         return invalid(name, "code and message must be strings");
       return std::nullopt;
+    case MessageType::Message: {
+      auto it = data.find("message");
+      if (it == data.end()) return invalid(name, "missing message object {type, body, seq}");
+      auto parsed = parse_app_message(*it);
+      if (auto* err = std::get_if<DecodeError>(&parsed)) return *err;
+      return std::nullopt;
+    }
     case MessageType::Accept:
     case MessageType::Join:
     case MessageType::Leave:
@@ -130,6 +138,7 @@ bool is_call_message(MessageType type) {
     case MessageType::IceCandidate:
     case MessageType::DeviceState:
     case MessageType::HangUp:
+    case MessageType::Message:
       return true;
     default:
       return false;
@@ -183,6 +192,27 @@ DecodeResult decode(std::string_view text, std::size_t max_bytes) {
   }
   if (auto err = check_fields(*type, name, msg.data)) return *err;
   return msg;
+}
+
+std::variant<AppMessage, DecodeError> parse_app_message(const json& j) {
+  if (!j.is_object()) return DecodeError{"malformed", "app message is not a JSON object"};
+  auto type = j.find("type");
+  if (type == j.end() || !type->is_string() || type->get_ref<const std::string&>().empty() ||
+      type->get_ref<const std::string&>().size() > 64)
+    return DecodeError{"invalidField", "app message type must be a string of 1 to 64 bytes"};
+  auto seq = j.find("seq");
+  if (seq == j.end() || !seq->is_number_unsigned() || seq->get<std::uint64_t>() == 0)
+    return DecodeError{"invalidField", "app message seq must be an integer >= 1"};
+  auto body = j.find("body");
+  return AppMessage{type->get<std::string>(), body == j.end() ? json(nullptr) : *body, seq->get<std::uint64_t>()};
+}
+
+std::variant<AppMessage, DecodeError> decode_app_message(std::string_view text) {
+  if (text.size() > kMaxAppMessageBytes)
+    return DecodeError{"tooLarge", fmt::format("app message of {} bytes exceeds the {} byte limit", text.size(), kMaxAppMessageBytes)};
+  json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return DecodeError{"malformed", "app message is not valid JSON"};
+  return parse_app_message(j);
 }
 
 json make_publish(std::string_view type, const Sender& sender, std::string_view consultation_id, const json& fields) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,7 +21,7 @@ inline constexpr std::size_t kMaxMessageBytes = 64 * 1024;
 inline constexpr std::size_t kMaxMessageIdBytes = 128;
 
 /// Wire message types (SOCKET_MESSAGES_EVENT_LIST).
-enum class MessageType { Enter, Accept, Offer, Answer, IceCandidate, DeviceState, HangUp, Join, Leave, Joined, PeerJoined, PeerLeft, Error };
+enum class MessageType { Enter, Accept, Offer, Answer, IceCandidate, DeviceState, HangUp, Message, Join, Leave, Joined, PeerJoined, PeerLeft, Error };
 
 /// The wire string of a type, e.g. "iceCandidate".
 std::string_view to_string(MessageType type);
@@ -38,7 +39,8 @@ struct Sender {
 /// a type requires were checked (see docs/protocol.md): enter has sender; offer/answer have
 /// description {type: "offer"|"answer", sdp: string}; iceCandidate has candidate null or
 /// {candidate: string, sdpMid?: string|null, sdpMLineIndex?: uint|null}; deviceState has
-/// booleans isHidden, isMute; joined has connectionId (and boolean resumed when present);
+/// booleans isHidden, isMute; message has `message`, an app message {type, body, seq} (see
+/// parse_app_message); joined has connectionId (and boolean resumed when present);
 /// peerJoined/peerLeft have connectionId (peerLeft a string reason when present); error has
 /// code and message strings; a call message's messageId, when present, is a string of at most
 /// kMaxMessageIdBytes bytes.
@@ -60,6 +62,24 @@ using DecodeResult = std::variant<Message, DecodeError>;
 /// Decodes and validates one inbound message from its JSON text. Never throws; any input
 /// yields either a Message or a DecodeError.
 DecodeResult decode(std::string_view text, std::size_t max_bytes = kMaxMessageBytes);
+
+/// An app message (sendMessage): `{type, body, seq}`, sent on the data channel as this JSON
+/// text or on the signaling channel as `data.message` of a 'message' call message.
+struct AppMessage {
+  std::string type;
+  nlohmann::json body;
+  std::uint64_t seq = 0;
+};
+
+/// Largest app message accepted or sent, in bytes of its JSON text (a data channel message of
+/// at most 16 KiB crosses every browser, RFC 8831 §6.6).
+inline constexpr std::size_t kMaxAppMessageBytes = 16 * 1024;
+
+/// Reads an app message from an object with string `type` (1–64 bytes), unsigned integer
+/// `seq` >= 1 and any `body` (absent: null). Returns a DecodeError ("invalidField") otherwise.
+std::variant<AppMessage, DecodeError> parse_app_message(const nlohmann::json& j);
+/// Decodes an app message from data channel text (at most kMaxAppMessageBytes).
+std::variant<AppMessage, DecodeError> decode_app_message(std::string_view text);
 
 /// Seed createPublishMessage: `{data: {type, sender: {chatId, clientId, connectionId},
 /// consultationId, ...fields}, route: 'vcm'}` (delivered to the whole consultation).
