@@ -77,6 +77,9 @@ export class RTCCore {
     this._calls = new Map();
     this._nextRequestId = 1;
     this._remoteStreams = new Map();
+    this._tracks = new Map(); // trackId → MediaStreamTrack handed to the core (sendTrack, devices)
+    this._senders = new Map(); // media tag → RTCRtpSender
+    this._nextTrackId = 1;
     this._perform(this._session.drain());
   }
 
@@ -118,11 +121,56 @@ export class RTCCore {
    *   'message' (too large, bad type) or 'state' (no call with a far side)
    */
   sendMessage({ type, body = null } = {}) {
-    return new Promise((resolve, reject) => {
-      const requestId = this._nextRequestId++;
-      this._calls.set(requestId, { resolve, reject });
-      this._input({ kind: 'sendMessage', requestId, type: typeof type === 'string' ? type : '', body });
-    });
+    return this._request({ kind: 'sendMessage', type: typeof type === 'string' ? type : '', body });
+  }
+
+  /**
+   * Sends `track` under `mediaTag` (seed media-store sendTrack), during a call: a new tag adds a
+   * sender (renegotiated), a known tag gets its track replaced (no renegotiation). The far side
+   * learns the tag of each remote track (EVENT_LIST.REMOTE_TRACKS, `track` events' `tag`).
+   * Screen sharing: `sendTrack((await navigator.mediaDevices.getDisplayMedia()).getVideoTracks()[0], 'screen')`;
+   * when the user stops sharing in the browser, the tag is closed.
+   * @param {MediaStreamTrack} track
+   * @param {string} mediaTag 1–32 bytes; 'audio' and 'video' are the call's microphone and camera
+   * @param {boolean} [paused=false] add it without sending yet
+   * @returns {Promise<void>} rejects with CallError 'state' (no call, bad tag, kind mismatch)
+   */
+  sendTrack(track, mediaTag, paused = false) {
+    const trackId = this._holdTrack(track);
+    return this._request({ kind: 'sendTrack', tag: String(mediaTag), trackKind: track?.kind ?? '', trackId, paused: !!paused });
+  }
+
+  /** Stops sending the tag's track (the sender sends nothing; no renegotiation). */
+  pauseTrack(mediaTag) {
+    return this._request({ kind: 'trackControl', action: 'pause', tag: String(mediaTag) });
+  }
+
+  /** Sends the tag's track again. */
+  resumeTrack(mediaTag) {
+    return this._request({ kind: 'trackControl', action: 'resume', tag: String(mediaTag) });
+  }
+
+  /** Removes the tag's sender (renegotiated) and stops its track. */
+  closeTrack(mediaTag) {
+    return this._request({ kind: 'trackControl', action: 'close', tag: String(mediaTag) });
+  }
+
+  /**
+   * Switches the microphone ('audio') or camera ('video') during a call with replaceTrack (no
+   * renegotiation); the device ids come from `navigator.mediaDevices.enumerateDevices()`.
+   * @returns {Promise<void>} rejects with CallError 'streamError' (the device could not be
+   *   opened; the current one stays) or 'state'
+   */
+  switchDevice(kind, deviceId) {
+    return this._request({ kind: 'switchDevice', trackKind: String(kind), deviceId: deviceId ? String(deviceId) : '' });
+  }
+
+  /** The far side's track that carries `mediaTag`, or null. */
+  remoteTrack(mediaTag) {
+    const entry = this._snapshot().remoteTracks.find((t) => t.tag === mediaTag);
+    if (!entry) return null;
+    const stream = this._remoteStreams.get(entry.streamId);
+    return stream?.getTracks().find((t) => t.kind === entry.kind) ?? null;
   }
 
   /**
@@ -232,6 +280,26 @@ export class RTCCore {
     }
   }
 
+  _request(input) {
+    return new Promise((resolve, reject) => {
+      const requestId = this._nextRequestId++;
+      this._calls.set(requestId, { resolve, reject });
+      this._input({ ...input, requestId });
+    });
+  }
+
+  _holdTrack(track) {
+    const trackId = `t${this._nextTrackId++}`;
+    if (track) this._tracks.set(trackId, track);
+    return trackId;
+  }
+
+  _trackFor(trackId) {
+    if (trackId === 'local:audio') return this.mediaStream?.getAudioTracks()[0] ?? null;
+    if (trackId === 'local:video') return this.mediaStream?.getVideoTracks()[0] ?? null;
+    return this._tracks.get(trackId) ?? null;
+  }
+
   _alive() {
     if (!this._session) throw new CallError({ type: 'state', message: 'The call object was destroyed', description: 'used after destroy()' });
     return this._session;
@@ -309,7 +377,13 @@ RTCCore.prototype._effects = {
         }
         this.mediaStream = stream;
         this.allMediaStreams.push(stream);
-        this._input({ kind: 'mediaAcquired', hasAudio: stream.getAudioTracks().length > 0, hasVideo: stream.getVideoTracks().length > 0 });
+        for (const track of stream.getTracks()) track.onended = () => this._input({ kind: 'trackEnded', tag: track.kind });
+        this._input({
+          kind: 'mediaAcquired',
+          hasAudio: stream.getAudioTracks().length > 0,
+          hasVideo: stream.getVideoTracks().length > 0,
+          streamId: stream.id,
+        });
       },
       (error) =>
         this._input({ kind: 'mediaFailed', ...failure(error), constraint: String(error?.constraint ?? '') }),
@@ -335,7 +409,7 @@ RTCCore.prototype._effects = {
       isClosing: { get: () => snapshot().isClosing, configurable: true },
       negotiating: { get: () => snapshot().negotiating, configurable: true },
     });
-    for (const track of this.mediaStream?.getTracks() ?? []) pc.addTrack(track, this.mediaStream);
+    for (const track of this.mediaStream?.getTracks() ?? []) this._senders.set(track.kind, pc.addTrack(track, this.mediaStream));
     // The app data channel: pre-negotiated (same id on both sides), so no ondatachannel dance.
     const channel = pc.createDataChannel('callcore', { negotiated: true, id: 0, ordered: true });
     this._channel = channel;
@@ -415,7 +489,66 @@ RTCCore.prototype._effects = {
   },
 
   stopTracks() {
-    for (const track of this.mediaStream?.getTracks() ?? []) track.stop();
+    for (const track of [...(this.mediaStream?.getTracks() ?? []), ...this._tracks.values()]) {
+      track.onended = null;
+      track.stop();
+    }
+    this._tracks.clear();
+    this._senders.clear();
+  },
+
+  addTrack({ tag, trackId }) {
+    const track = this._trackFor(trackId);
+    const stream = new MediaStream([track]);
+    this._senders.set(tag, this.connection.addTrack(track, stream));
+    track.onended = () => this._input({ kind: 'trackEnded', tag });
+    this._input({ kind: 'trackAdded', tag, streamId: stream.id });
+  },
+
+  replaceTrack({ tag, trackId }) {
+    const sender = this._senders.get(tag);
+    sender?.replaceTrack(trackId === null ? null : this._trackFor(trackId)).catch(this._pcFailed('replaceTrack'));
+  },
+
+  removeTrack({ tag }) {
+    const sender = this._senders.get(tag);
+    this._senders.delete(tag);
+    const track = sender?.track;
+    if (sender && this.connection.signalingState !== 'closed') this.connection.removeTrack(sender);
+    if (track) {
+      track.onended = null;
+      track.stop();
+    }
+  },
+
+  acquireDevice({ requestId, kind, deviceId }) {
+    const constraints = { [kind]: deviceId ? { deviceId: { exact: deviceId } } : true };
+    navigator.mediaDevices.getUserMedia(constraints).then(
+      (stream) => {
+        const track = stream.getTracks()[0];
+        const trackId = this._holdTrack(track);
+        this._input({ kind: 'deviceAcquired', requestId, trackKind: kind, trackId, deviceId: track.getSettings?.().deviceId ?? '' });
+      },
+      (error) => this._input({ kind: 'deviceFailed', requestId, trackKind: kind, ...failure(error) }),
+    );
+  },
+
+  releaseTrack({ trackId }) {
+    this._tracks.get(trackId)?.stop();
+    this._tracks.delete(trackId);
+  },
+
+  swapLocalTrack({ kind, trackId, send }) {
+    const track = this._trackFor(trackId);
+    this._tracks.delete(trackId);
+    for (const old of this.mediaStream.getTracks().filter((t) => t.kind === kind)) {
+      old.onended = null;
+      old.stop();
+      this.mediaStream.removeTrack(old);
+    }
+    this.mediaStream.addTrack(track);
+    track.onended = () => this._input({ kind: 'trackEnded', tag: kind });
+    if (send) this._senders.get(kind)?.replaceTrack(track).catch(this._pcFailed('replaceTrack'));
   },
 
   closePeerConnection() {

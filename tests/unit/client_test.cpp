@@ -32,7 +32,7 @@ TEST_CASE("client: a whole call, answered after the doctor entered, hung up by t
   c.feed(in::Call{4});
   c.feed(in::MediaAcquired{true, true});
   CHECK(c.kinds() == Strings{"emit:localStreamEvent", "setTrackEnabled", "setTrackEnabled", "createPeerConnection",
-                             "send", "emit:callStateEvent", "resolveCall"});
+                             "send", "emit:callStateEvent", "resolveCall", "emit:localTracksEvent", "send"});
   CHECK(c.sent().at(0)["type"] == "accept");
   CHECK(c.find("resolveCall") == json{{"requestId", 4}});
   CHECK(c.session.snapshot()["hasAnswered"] == true);
@@ -84,9 +84,10 @@ TEST_CASE("client: call() before the doctor entered waits, then answers on enter
   CHECK(c.sent().empty());
   c.message("enter", doctor_enter(), "conn-doc");
   CHECK(c.has("cancelTimer"));
-  REQUIRE(c.sent().size() == 2);
+  REQUIRE(c.sent().size() == 3);
   CHECK(c.sent()[0]["type"] == "enter");
   CHECK(c.sent()[1]["type"] == "accept");
+  CHECK(c.sent()[2]["type"] == "mediaTags");
   CHECK(c.has("resolveCall"));
   CHECK(c.state() == "connecting");
 }

@@ -48,7 +48,8 @@ TEST_CASE("doctor: a whole call, from call() to hang up by the doctor", "[doctor
 
   d.message("accept", json::object(), "conn-cli", 3000);
   CHECK(d.kinds() == Strings{"emit:accept", "cancelTimer", "emit:answerEvent", "emit:callStateEvent", "resolveCall",
-                             "setLocalDescription"});
+                             "emit:localTracksEvent", "send", "setLocalDescription"});
+  CHECK(d.sent().at(0)["type"] == "mediaTags");  // which stream carries which tag
   CHECK(d.find("resolveCall") == json{{"requestId", 1}});
   CHECK(d.find("setLocalDescription") == json{{"type", "offer"}});
   CHECK(d.session.snapshot()["negotiating"] == true);

@@ -21,6 +21,9 @@ constexpr std::array kEntries{
     Entry{"EVENT_LIST", "ICE_RESTART", kIceRestart},
     Entry{"EVENT_LIST", "LISTENER_ERROR", kListenerError},
     Entry{"EVENT_LIST", "MESSAGE", kMessage},
+    Entry{"EVENT_LIST", "REMOTE_TRACKS", kRemoteTracks},
+    Entry{"EVENT_LIST", "LOCAL_TRACKS", kLocalTracks},
+    Entry{"EVENT_LIST", "DEVICE", kDevice},
     Entry{"EVENT_LIST", "SIGNALING_RECONNECT", kSignalingReconnect},
 
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "ENTER", "enter"},
@@ -31,6 +34,7 @@ constexpr std::array kEntries{
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "DEVICE_STATE", "deviceState"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "HANG_UP", "hangUp"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "MESSAGE", "message"},
+    Entry{"SOCKET_MESSAGES_EVENT_LIST", "MEDIA_TAGS", "mediaTags"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "JOIN", "join"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "LEAVE", "leave"},
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "JOINED", "joined"},

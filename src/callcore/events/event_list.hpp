@@ -37,6 +37,9 @@ inline constexpr std::string_view kSocketState = "socketStateEvent";
 inline constexpr std::string_view kIceRestart = "iceRestartEvent";
 inline constexpr std::string_view kListenerError = "listenerErrorEvent";
 inline constexpr std::string_view kMessage = "messageEvent";
+inline constexpr std::string_view kRemoteTracks = "remoteTracksEvent";
+inline constexpr std::string_view kLocalTracks = "localTracksEvent";
+inline constexpr std::string_view kDevice = "deviceEvent";
 inline constexpr std::string_view kSignalingReconnect = "signalingReconnectEvent";
 
 // Emit types (seed: EMIT_TYPE_LIST).

@@ -152,7 +152,9 @@ json ConsultationSession::snapshot() const {
           {"signalingState", negotiation_.signaling_state()},
           {"iceRestartAttempt", ice_restart_attempt_},
           {"reconnectAttempt", reconnect_attempt_},
-          {"queuedMessages", unsent_.size()}};
+          {"queuedMessages", unsent_.size()},
+          {"localTracks", local_tags_json()},
+          {"remoteTracks", remote_tags_}};
 }
 
 json ConsultationSession::create_publish_message(std::string_view type, const json& fields) const {
@@ -412,6 +414,7 @@ void ConsultationSession::on_message(const signaling::Message& msg) {
       emit(ev::kAnswer, {{"connectionId", remote_->connection_id}});
       set_state(CallState::Connecting);
       settle_call(std::nullopt);
+      announce_tags();
       make_offer();
       return;
     case MessageType::Offer:
@@ -431,6 +434,9 @@ void ConsultationSession::on_message(const signaling::Message& msg) {
       emit(ev::kRespondentProps, respondent_props());
       return;
     }
+    case MessageType::MediaTags:
+      on_media_tags(msg);
+      return;
     case MessageType::Message:
       deliver_app_message(std::get<signaling::AppMessage>(signaling::parse_app_message(msg.data["message"])), "signaling");
       return;
@@ -550,6 +556,9 @@ void ConsultationSession::on(const in::MediaAcquired& m) {
   }
   media_ready_ = true;
   log(log::Level::Info, "mediaAcquired", {{"audio", m.has_audio}, {"video", m.has_video}});
+  // The call's own tracks are the "audio" and "video" tags, sent in the local stream.
+  if (m.has_audio) local_tags_["audio"] = LocalTag{"audio", "local:audio", m.stream_id, false};
+  if (m.has_video) local_tags_["video"] = LocalTag{"video", "local:video", m.stream_id, false};
   emit(ev::kLocalStream, {{"stream", "local"}});
   apply_device_state();
   pc_created_ = true;
@@ -730,7 +739,11 @@ void ConsultationSession::reset_ice_restart() {
 void ConsultationSession::on(const in::RemoteTrack& t) {
   log(log::Level::Info, ev::kTrack, {{"kind", t.kind}, {"streamId", t.stream_id}});
   if (!in_call()) return;
-  emit(ev::kTrack, {{"kind", t.kind}, {"streamId", t.stream_id}, {"connectionId", remote_ ? remote_->connection_id : ""}});
+  json track = {{"kind", t.kind}, {"streamId", t.stream_id}, {"connectionId", remote_ ? remote_->connection_id : ""}};
+  for (const auto& tag : remote_tags_) {
+    if (tag["streamId"] == t.stream_id && tag["kind"] == t.kind) track["tag"] = tag["tag"];
+  }
+  emit(ev::kTrack, std::move(track));
   if (remote_streams_.insert(t.stream_id).second) emit(ev::kRemoteStream, {{"stream", t.stream_id}});
 }
 
@@ -842,6 +855,7 @@ void ConsultationSession::send_accept() {
   send_to_remote("accept", json::object());
   set_state(CallState::Connecting);
   settle_call(std::nullopt);
+  announce_tags();
 }
 
 void ConsultationSession::start_timer(TimerId id, double seconds) {
@@ -894,6 +908,7 @@ void ConsultationSession::end_call(std::string_view reason, const std::optional<
   ice_queue_.clear();
   negotiation_.reset();
   negotiation_deferred_ = false;
+  local_tags_.clear();
   set_state(CallState::Ended);
 }
 
@@ -910,6 +925,7 @@ void ConsultationSession::reset_call() {
   app_seq_out_ = 0;
   app_seq_in_next_ = 1;
   app_pending_.clear();
+  remote_tags_ = json::array();
   set_state(CallState::Idle);
 }
 

@@ -131,6 +131,18 @@ class ConsultationSession {
   void on(const in::DataChannelMessage&);
   void on(const in::DataChannelSendFailed&);
   void deliver_app_message(signaling::AppMessage msg, std::string_view via);
+  // Tracks by media tag and devices (consultation_media.cpp).
+  void on(const in::SendTrack&);
+  void on(const in::TrackControl&);
+  void on(const in::TrackAdded&);
+  void on(const in::TrackEnded&);
+  void on(const in::SwitchDevice&);
+  void on(const in::DeviceAcquired&);
+  void on(const in::DeviceFailed&);
+  void on_media_tags(const signaling::Message& msg);
+  void announce_tags();
+  nlohmann::json local_tags_json() const;
+  void settle_request(int request_id, const std::optional<errors::CallError>& error);
 
   void on_message(const signaling::Message& msg);
   void on_enter(const signaling::Message& msg);
@@ -213,6 +225,15 @@ class ConsultationSession {
     std::string via;  // "dataChannel" | "signaling"
   };
   std::map<std::uint64_t, PendingAppMessage> app_pending_;  // arrived ahead of a gap
+  // Local tracks by media tag ("audio", "video" from call(); "screen"; any app tag).
+  struct LocalTag {
+    std::string kind;       // "audio" | "video"
+    std::string track_id;   // the shell's handle of the track
+    std::string stream_id;  // the stream the far side sees it in ("" until added)
+    bool paused = false;
+  };
+  std::map<std::string, LocalTag> local_tags_;
+  nlohmann::json remote_tags_ = nlohmann::json::array();
   std::set<std::string> remote_streams_;
   std::set<int> active_timers_;
 };

@@ -34,7 +34,19 @@ std::optional<Input> decode_input(const json& j) {
   if (kind == "signalingClosed") return in::SignalingClosed{integer(j, "code"), str(j, "reason")};
   if (kind == "signalingMessage") return in::SignalingMessage{str(j, "text")};
   if (kind == "mediaAcquired")
-    return in::MediaAcquired{opt_bool(j, "hasAudio").value_or(false), opt_bool(j, "hasVideo").value_or(false)};
+    return in::MediaAcquired{opt_bool(j, "hasAudio").value_or(false), opt_bool(j, "hasVideo").value_or(false),
+                             str(j, "streamId")};
+  if (kind == "sendTrack")
+    return in::SendTrack{integer(j, "requestId"), str(j, "tag"), str(j, "trackKind"), str(j, "trackId"),
+                         opt_bool(j, "paused").value_or(false)};
+  if (kind == "trackControl") return in::TrackControl{integer(j, "requestId"), str(j, "action"), str(j, "tag")};
+  if (kind == "trackAdded") return in::TrackAdded{str(j, "tag"), str(j, "streamId")};
+  if (kind == "trackEnded") return in::TrackEnded{str(j, "tag")};
+  if (kind == "switchDevice") return in::SwitchDevice{integer(j, "requestId"), str(j, "trackKind"), str(j, "deviceId")};
+  if (kind == "deviceAcquired")
+    return in::DeviceAcquired{integer(j, "requestId"), str(j, "trackKind"), str(j, "trackId"), str(j, "deviceId")};
+  if (kind == "deviceFailed")
+    return in::DeviceFailed{integer(j, "requestId"), str(j, "trackKind"), str(j, "name"), str(j, "message")};
   if (kind == "mediaFailed") return in::MediaFailed{str(j, "name"), str(j, "message"), str(j, "constraint")};
   if (kind == "localDescription") return in::LocalDescription{str(j, "type"), str(j, "sdp")};
   if (kind == "remoteDescriptionSet") return in::RemoteDescriptionSet{str(j, "type")};

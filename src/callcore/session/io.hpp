@@ -25,8 +25,22 @@ struct SignalingOpen {};
 struct SignalingClosed { int code = 0; std::string reason; };
 /// a signaling message arrived, as JSON text (not yet validated).
 struct SignalingMessage { std::string text; };
-/// getUserMedia resolved; which kinds of track the local stream has.
-struct MediaAcquired { bool has_audio = false; bool has_video = false; };
+/// getUserMedia resolved; which kinds of track the local stream has, and its id.
+struct MediaAcquired { bool has_audio = false; bool has_video = false; std::string stream_id; };
+/// app: sendTrack(track, tag, paused) — the shell keeps the track under `track_id`.
+struct SendTrack { int request_id = 0; std::string tag; std::string kind; std::string track_id; bool paused = false; };
+/// app: pauseTrack(tag) / resumeTrack(tag) / closeTrack(tag).
+struct TrackControl { int request_id = 0; std::string action; std::string tag; };
+/// the shell added a tag's track to the peer connection in a stream of its own: its id.
+struct TrackAdded { std::string tag; std::string stream_id; };
+/// a local track of `tag` ended without callcore stopping it (device unplugged, the browser's
+/// "stop sharing" button).
+struct TrackEnded { std::string tag; };
+/// app: switchDevice(kind, deviceId).
+struct SwitchDevice { int request_id = 0; std::string kind; std::string device_id; };
+/// getUserMedia for one device resolved (`track_id` held by the shell) or failed.
+struct DeviceAcquired { int request_id = 0; std::string kind; std::string track_id; std::string device_id; };
+struct DeviceFailed { int request_id = 0; std::string kind; std::string name; std::string message; };
 /// getUserMedia rejected with DOMException `name` (and `constraint` for OverconstrainedError).
 struct MediaFailed { std::string name; std::string message; std::string constraint; };
 /// pc.setLocalDescription(created offer/answer) resolved; the description it set.
@@ -69,7 +83,9 @@ using Input = std::variant<in::Call, in::HangUp, in::Destroy, in::ChangeDeviceSt
                            in::LocalDescription, in::RemoteDescriptionSet, in::OperationFailed,
                            in::LocalIceCandidate, in::PeerStateChange, in::RemoteTrack, in::TimerFired,
                            in::NegotiationNeeded, in::SignalingPaused, in::SignalingResumed, in::SendFailed,
-                           in::SendMessage, in::DataChannelState, in::DataChannelMessage, in::DataChannelSendFailed>;
+                           in::SendMessage, in::DataChannelState, in::DataChannelMessage, in::DataChannelSendFailed,
+                           in::SendTrack, in::TrackControl, in::TrackAdded, in::TrackEnded, in::SwitchDevice,
+                           in::DeviceAcquired, in::DeviceFailed>;
 
 /// Decodes an input from its JSON form `{kind, ...fields}` (kinds: call {requestId}, hangUp,
 /// destroy, changeDeviceState {isHidden?, isMute?}, signalingOpen, signalingClosed {code,
@@ -78,7 +94,11 @@ using Input = std::variant<in::Call, in::HangUp, in::Destroy, in::ChangeDeviceSt
 /// {operation, name, message}, localIceCandidate {candidate}, peerStateChange {event, state},
 /// remoteTrack {trackKind, streamId}, timerFired {id}, negotiationNeeded, signalingPaused,
 /// signalingResumed {connectionId}, sendFailed {message, reason}, sendMessage {requestId, type,
-/// body}, dataChannelState {state}, dataChannelMessage {text}, dataChannelSendFailed {text}).
+/// body}, dataChannelState {state}, dataChannelMessage {text}, dataChannelSendFailed {text},
+/// sendTrack {requestId, tag, trackKind, trackId, paused}, trackControl {requestId, action:
+/// pause|resume|close, tag}, trackAdded {tag, streamId}, trackEnded {tag}, switchDevice
+/// {requestId, trackKind, deviceId}, deviceAcquired {requestId, trackKind, trackId, deviceId},
+/// deviceFailed {requestId, trackKind, name, message}; mediaAcquired also has streamId).
 /// Returns nullopt for anything else; never throws.
 std::optional<Input> decode_input(const nlohmann::json& j);
 
@@ -100,6 +120,14 @@ std::optional<Input> decode_input(const nlohmann::json& j);
 /// - resolveCall {requestId} / rejectCall {requestId, error: {type, message, description}}.
 /// - resolveRequest {requestId} / rejectRequest {requestId, error}: other app requests
 ///   (sendMessage).
+/// - addTrack {tag, trackId}: pc.addTrack(track, new MediaStream([track])); report trackAdded.
+/// - replaceTrack {tag, trackId | null}: the tag's sender.replaceTrack (null: pause sending).
+/// - removeTrack {tag}: pc.removeTrack(the tag's sender) and stop its track.
+/// - acquireDevice {requestId, kind, deviceId | null}: getUserMedia for one device (null: the
+///   default one); report deviceAcquired / deviceFailed.
+/// - releaseTrack {trackId}: stop a track callcore will not use.
+/// - swapLocalTrack {kind, trackId, send}: the new device's track replaces the local stream's track
+///   of that kind (the old one is stopped) and is sent on the "audio"/"video" tag's sender.
 /// - dataSend {text}: send text on the app data channel (label "callcore", negotiated id 0,
 ///   ordered; created with the peer connection).
 /// - emit {emitType, eventType, payload}: tell the app; a payload field `stream` holds a

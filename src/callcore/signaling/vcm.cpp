@@ -10,7 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<MessageType, std::string_view>, 14> kTypes{{
+constexpr std::array<std::pair<MessageType, std::string_view>, 15> kTypes{{
     {MessageType::Enter, "enter"},
     {MessageType::Accept, "accept"},
     {MessageType::Offer, "offer"},
@@ -19,6 +19,7 @@ constexpr std::array<std::pair<MessageType, std::string_view>, 14> kTypes{{
     {MessageType::DeviceState, "deviceState"},
     {MessageType::HangUp, "hangUp"},
     {MessageType::Message, "message"},
+    {MessageType::MediaTags, "mediaTags"},
     {MessageType::Join, "join"},
     {MessageType::Leave, "leave"},
     {MessageType::Joined, "joined"},
@@ -121,6 +122,18 @@ std::optional<DecodeError> check_fields(MessageType type, std::string_view name,
       if (auto* err = std::get_if<DecodeError>(&parsed)) return *err;
       return std::nullopt;
     }
+    case MessageType::MediaTags: {
+      auto tracks = data.find("tracks");
+      if (tracks == data.end() || !tracks->is_array() || tracks->size() > 16)
+        return invalid(name, "tracks must be an array of at most 16 entries");
+      for (const auto& t : *tracks) {
+        if (!t.is_object() || !is_nonempty_string_field(t, "tag") || !is_string_field(t, "streamId") ||
+            !is_string_field(t, "kind") || (t["kind"] != "audio" && t["kind"] != "video") ||
+            !is_string_field(t, "state") || (t["state"] != "sending" && t["state"] != "paused"))
+          return invalid(name, "each track needs tag, kind audio|video, streamId and state sending|paused");
+      }
+      return std::nullopt;
+    }
     case MessageType::Accept:
     case MessageType::Join:
     case MessageType::Leave:
@@ -139,6 +152,7 @@ bool is_call_message(MessageType type) {
     case MessageType::DeviceState:
     case MessageType::HangUp:
     case MessageType::Message:
+    case MessageType::MediaTags:
       return true;
     default:
       return false;

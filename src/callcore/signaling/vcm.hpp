@@ -21,7 +21,7 @@ inline constexpr std::size_t kMaxMessageBytes = 64 * 1024;
 inline constexpr std::size_t kMaxMessageIdBytes = 128;
 
 /// Wire message types (SOCKET_MESSAGES_EVENT_LIST).
-enum class MessageType { Enter, Accept, Offer, Answer, IceCandidate, DeviceState, HangUp, Message, Join, Leave, Joined, PeerJoined, PeerLeft, Error };
+enum class MessageType { Enter, Accept, Offer, Answer, IceCandidate, DeviceState, HangUp, Message, MediaTags, Join, Leave, Joined, PeerJoined, PeerLeft, Error };
 
 /// The wire string of a type, e.g. "iceCandidate".
 std::string_view to_string(MessageType type);
@@ -40,7 +40,8 @@ struct Sender {
 /// description {type: "offer"|"answer", sdp: string}; iceCandidate has candidate null or
 /// {candidate: string, sdpMid?: string|null, sdpMLineIndex?: uint|null}; deviceState has
 /// booleans isHidden, isMute; message has `message`, an app message {type, body, seq} (see
-/// parse_app_message); joined has connectionId (and boolean resumed when present);
+/// parse_app_message); mediaTags has `tracks`, an array of {tag, kind: "audio"|"video",
+/// streamId, state: "sending"|"paused"} (at most 16); joined has connectionId (and boolean resumed when present);
 /// peerJoined/peerLeft have connectionId (peerLeft a string reason when present); error has
 /// code and message strings; a call message's messageId, when present, is a string of at most
 /// kMaxMessageIdBytes bytes.
