@@ -5,10 +5,16 @@
 //    (1001), the server announces peerLeft {reason: 'left'} at once;
 //  - the client's browser is killed (SIGKILL of its process group): no close frame, the kernel
 //    closes the TCP connection, the server keeps the member for the grace period, then announces
-//    peerLeft {reason: 'timeout'}.
+//    peerLeft {reason: 'timeout'};
+//  - the client's signaling path goes dark (a TCP proxy that stops forwarding without closing
+//    anything, like a lost network): the server's heartbeat notices, then the grace period runs;
+//    this one uses a server with short timers (heartbeatMs 1000, reconnectGraceMs 2000) to check
+//    the formula 2 × heartbeatMs + reconnectGraceMs without waiting 25 s.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSuite, establishCall, waitForStats, eventMark, waitForEventAfter } from './harness.js';
+import { startSuite, establishCall, waitForStats, eventMark, waitForEventAfter, createParty, startCall, waitCallResult, waitForEvent, waitForCallState } from './harness.js';
+import { startServer } from '../../demo/server.js';
+import { startTcpProxy } from './servers.js';
 
 const TEST_TIMEOUT = 180000;
 const GRACE_MS = 5000; // startServer's default reconnectGraceMs (the suite's server uses the defaults)
@@ -67,6 +73,48 @@ describe('the far side disappears without hanging up', () => {
       t.diagnostic(`killed browser → doctor HANG_UP peerLeft after ${ms} ms (grace ${GRACE_MS} ms, bound ${KILLED_BOUND_MS} ms)`);
     } finally {
       await clientBrowser.close();
+    }
+  }));
+
+  it("the client's network goes dark (no TCP close at all): the doctor gets HANG_UP peerLeft within 2 × heartbeatMs + reconnectGraceMs", { timeout: TEST_TIMEOUT }, run(async (t) => {
+    const heartbeatMs = 1000;
+    const reconnectGraceMs = 2000;
+    const bound = 2 * heartbeatMs + reconnectGraceMs; // protocol.md §4.5
+    const server = await startServer({ port: 0, heartbeatMs, reconnectGraceMs });
+    const proxy = await startTcpProxy({ targetPort: server.port });
+    try {
+      const consultationId = suite.consultationId('dark');
+      const client = await suite.newPage('client');
+      const doctor = await suite.newPage('doctor');
+      await createParty(client, 'client', { suite, consultationId, signalingUrl: `ws://127.0.0.1:${proxy.port}/ws` });
+      await waitForEvent(client, 'joined');
+      await createParty(doctor, 'doctor', { suite, consultationId, signalingUrl: server.wsUrl });
+      await startCall(doctor);
+      await waitForEvent(client, 'enterEvent');
+      await startCall(client);
+      for (const page of [client, doctor]) {
+        const r = await waitCallResult(page);
+        assert.ok(r.ok, `[${page.label}] call() resolved: ${JSON.stringify(r.error)}`);
+        await waitForCallState(page, 'connected');
+      }
+      await waitForStats(doctor, { framesDecoded: 1 });
+      const mark = await eventMark(doctor);
+
+      const darkAt = Date.now();
+      proxy.blackhole();
+      const { reason, payload, ms } = await doctorHangUp(doctor, mark, darkAt);
+
+      assert.equal(reason, 'peerLeft', `HANG_UP ${JSON.stringify(payload)}`);
+      const peerLeft = await waitForEventAfter(doctor, mark, 'peerLeft');
+      assert.equal(peerLeft.payload.reason, 'timeout', `peerLeft ${JSON.stringify(peerLeft.payload)}`);
+      // At least one heartbeat interval passes before the server can tell, then the whole grace.
+      assert.ok(ms >= heartbeatMs + reconnectGraceMs - 100, `HANG_UP ${ms} ms after the network went dark: not before heartbeat + grace`);
+      assert.ok(ms < bound + 1500, `HANG_UP ${ms} ms after the network went dark; bound ${bound} ms`);
+      t.diagnostic(`dark network → doctor HANG_UP peerLeft after ${ms} ms (heartbeat ${heartbeatMs} ms, grace ${reconnectGraceMs} ms, bound ${bound} ms)`);
+    } finally {
+      await suite.closePages();
+      await proxy.close();
+      await server.close();
     }
   }));
 });

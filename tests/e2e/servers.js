@@ -305,3 +305,48 @@ export async function startSignalingProcess({ port, extraArgs = [] } = {}) {
 export function readIfExists(file) {
   try { return readFileSync(file, 'utf8'); } catch { return null; }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A TCP proxy that can turn into a black hole (network loss without any TCP close)
+
+/**
+ * Forwards 127.0.0.1:<port> to 127.0.0.1:`targetPort`. `blackhole()` models a network that
+ * vanished: from then on nothing is forwarded either way, nothing is closed (no FIN, no RST, no
+ * WebSocket close frame), and new connections are accepted but go nowhere. `close()` destroys
+ * every socket and stops listening.
+ */
+export async function startTcpProxy({ targetPort }) {
+  const pairs = new Set();
+  let dark = false;
+  const server = net.createServer((downstream) => {
+    downstream.on('error', () => {});
+    if (dark) {
+      downstream.on('data', () => {}); // swallowed
+      pairs.add([downstream]);
+      return;
+    }
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    upstream.on('error', () => {});
+    const pair = [downstream, upstream];
+    pairs.add(pair);
+    downstream.on('data', (d) => { if (!dark) upstream.write(d); });
+    upstream.on('data', (d) => { if (!dark) downstream.write(d); });
+    downstream.on('close', () => { if (!dark) upstream.destroy(); });
+    upstream.on('close', () => { if (!dark) downstream.destroy(); });
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address();
+  return {
+    port,
+    blackhole() { dark = true; },
+    get dark() { return dark; },
+    async close() {
+      for (const pair of pairs) for (const s of pair) s.destroy();
+      pairs.clear();
+      await new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
