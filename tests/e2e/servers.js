@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -238,11 +238,6 @@ export async function startTurnServer({
   return turn;
 }
 
-/** The relay ports in use by the relay candidates turnserver gave out (from its log). */
-export function turnAllocations(turn) {
-  return (turn.log().match(/ALLOCATE processed, success/g) || []).length;
-}
-
 // ---------------------------------------------------------------------------------------------
 // The reference signaling server as a child process
 
@@ -299,11 +294,6 @@ export async function startSignalingProcess({ port, extraArgs = [] } = {}) {
   };
   await srv.start();
   return srv;
-}
-
-/** Reads a small text file if it exists (diagnostics). */
-export function readIfExists(file) {
-  try { return readFileSync(file, 'utf8'); } catch { return null; }
 }
 
 // ---------------------------------------------------------------------------------------------
