@@ -39,11 +39,26 @@ const CONTENT_TYPES = {
   '.wav': 'audio/wav',
 };
 
-/** Message types only the server may send; a client may not publish or forward them. */
-const SERVER_TYPES = new Set(['join', 'joined', 'peerJoined', 'peerLeft', 'error']);
+/**
+ * Message types a connection may not publish or forward: the server's own types (`joined`,
+ * `peerJoined`, `peerLeft`, `error`) and the requests it handles itself (`join`, `leave`).
+ */
+const SERVER_TYPES = new Set(['join', 'leave', 'joined', 'peerJoined', 'peerLeft', 'error']);
 
-/** Upper bound for consultationId, clientId and name (characters). */
+/** Upper bound for consultationId, clientId, name and a requested connectionId (characters). */
 const MAX_ID_LENGTH = 256;
+
+/** At most this many messages are buffered for one member in its grace period (oldest dropped). */
+export const MAX_BUFFERED_MESSAGES = 256;
+
+/** At most this many distinct unknown connection ids are held per consultation (§2.3 of protocol.md). */
+const MAX_HELD_IDS_PER_ROOM = 64;
+
+/** WebSocket close codes after which a member is gone at once (a deliberate close). */
+const DELIBERATE_CLOSE_CODES = new Set([1000, 1001, 1005]);
+
+/** Close code sent to a socket whose member was taken over by a newer socket (protocol.md §4.5). */
+export const CLOSE_REPLACED = 4001;
 
 /** Error codes sent in `{type: 'error', data: {code, message, requestType?}}`. */
 export const ERROR_CODES = Object.freeze({
@@ -53,6 +68,9 @@ export const ERROR_CODES = Object.freeze({
   UNROUTABLE: 'unroutable',
   ALREADY_JOINED: 'alreadyJoined',
 });
+
+/** `peerLeft.data.reason` values. */
+export const LEFT_REASONS = Object.freeze({ LEFT: 'left', TIMEOUT: 'timeout' });
 
 const log = (...args) => {
   if (process.env.CALLCORE_SERVER_LOG === '1') console.error('[callcore-server]', ...args);
@@ -68,6 +86,12 @@ const newConnectionId = () => `c-${randomBytes(6).toString('hex')}`;
 /**
  * Start the signaling + static file server.
  *
+ * Membership survives a dropped socket (protocol.md §4.4–§4.6): a member whose socket closes
+ * without a deliberate close (code 1000/1001/1005, or a `leave` message first) keeps its place for
+ * `reconnectGraceMs`; messages for it are buffered and delivered in order when a new socket
+ * `join`s with its `connectionId` (resume). A member that does not come back in time is
+ * announced with `peerLeft` `{reason: 'timeout'}`.
+ *
  * @param {object} [options]
  * @param {number} [options.port=0] TCP port; 0 picks a free one (read it back from the result).
  * @param {string} [options.host='127.0.0.1'] address to listen on.
@@ -77,10 +101,17 @@ const newConnectionId = () => `c-${randomBytes(6).toString('hex')}`;
  *   A larger one is dropped with error `tooLarge` (the connection stays open); one larger than
  *   16 × this limit closes the connection (WebSocket close code 1009).
  * @param {number} [options.heartbeatMs=10000] interval between server pings, in milliseconds; a
- *   socket that has not answered the previous ping with a pong is terminated (peers get `peerLeft`).
- * @returns {Promise<{port: number, httpUrl: string, wsUrl: string, close: () => Promise<void>}>}
+ *   socket that has not answered the previous ping with a pong is terminated (its member enters
+ *   the grace period).
+ * @param {number} [options.reconnectGraceMs=5000] how long a member whose socket dropped keeps
+ *   its place (and its buffered messages) waiting for a resume, in milliseconds; also how long a
+ *   transient to an unknown connection id is held for a member that joins with that id.
+ * @returns {Promise<{port: number, httpUrl: string, wsUrl: string, snapshot: () => object, close: () => Promise<void>}>}
  *   `httpUrl` is `http://host:port` (no trailing slash), `wsUrl` is `ws://host:port/ws`.
- *   `close()` terminates every socket and stops listening; safe to call twice.
+ *   `snapshot()` describes the rooms for tests and debugging: `{rooms: {[consultationId]:
+ *   [{connectionId, clientId, name, connected, buffered}]}, heldTransients}` (`connected: false`
+ *   while in the grace period; `heldTransients` counts transients still held for unknown ids).
+ *   `close()` terminates every socket, cancels every timer and stops listening; safe to call twice.
  * @throws {Error} (rejection) when the port cannot be bound (e.g. `EADDRINUSE`, with `err.code`).
  */
 export async function startServer({
@@ -89,12 +120,24 @@ export async function startServer({
   root = REPO_ROOT,
   maxMessageBytes = 65536,
   heartbeatMs = 10000,
+  reconnectGraceMs = 5000,
 } = {}) {
   const rootDir = path.resolve(root);
-  /** @type {Map<string, Map<string, Member>>} consultationId → connectionId → member */
+  /** @type {Map<string, Map<string, Member>>} consultationId → connectionId → member (live or in grace) */
   const rooms = new Map();
-  /** @type {Map<import('ws').WebSocket, Member>} every open socket, joined or not */
+  /** @type {Map<string, Member>} connectionId → member, every room (live or in grace) */
+  const members = new Map();
+  /** @type {Map<import('ws').WebSocket, Conn>} every open socket, joined or not */
   const sockets = new Map();
+  /**
+   * Transients held for connection ids nobody in the room has (yet):
+   * consultationId → connectionId → [{message, hold}] in arrival order.
+   * @type {Map<string, Map<string, {message: object, hold: Hold}[]>>}
+   */
+  const held = new Map();
+  /** @type {Set<Hold>} pending holds (their timers), cancelled by close() */
+  const holds = new Set();
+  let stopped = false; // close() was called: sockets closing now start no grace period
 
   const http = createServer((req, res) => {
     serveStatic(rootDir, req, res).catch((err) => {
@@ -117,34 +160,39 @@ export async function startServer({
   });
 
   wss.on('connection', (ws) => {
-    /** @type {Member} */
-    const member = { ws, connectionId: null, clientId: null, name: null, consultationId: null, alive: true };
-    ws.on('pong', () => { member.alive = true; });
+    /** @type {Conn} */
+    const conn = { ws, member: null, alive: true };
+    ws.on('pong', () => { conn.alive = true; });
     ws.on('error', (err) => log('socket error', err.message));
     ws.on('message', (raw, isBinary) => {
       try {
-        onMessage(member, raw, isBinary);
+        onMessage(conn, raw, isBinary);
       } catch (err) {
         // Never let one bad message take the server down.
         log('handler error', err.stack ?? err);
       }
     });
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       sockets.delete(ws);
-      leave(member);
+      const member = conn.member;
+      if (!member || stopped) return; // never joined, left, taken over by a newer socket; or server stopping
+      conn.member = null;
+      member.conn = null;
+      if (DELIBERATE_CLOSE_CODES.has(code)) gone(member, LEFT_REASONS.LEFT, `socket closed (${code})`);
+      else startGrace(member, code);
     });
-    sockets.set(ws, member);
+    sockets.set(ws, conn);
   });
 
   const heartbeat = setInterval(() => {
-    for (const member of sockets.values()) {
-      if (!member.alive) {
-        log('heartbeat missed', member.connectionId ?? '(not joined)');
-        member.ws.terminate(); // 'close' follows: leave() tells the room
+    for (const conn of sockets.values()) {
+      if (!conn.alive) {
+        log('heartbeat missed', conn.member?.connectionId ?? '(not joined)');
+        conn.ws.terminate(); // 'close' (1006) follows: the member enters its grace period
         continue;
       }
-      member.alive = false;
-      try { member.ws.ping(); } catch { /* socket already closing */ }
+      conn.alive = false;
+      try { conn.ws.ping(); } catch { /* socket already closing */ }
     }
   }, heartbeatMs);
   heartbeat.unref();
@@ -153,76 +201,171 @@ export async function startServer({
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
   }
 
-  function sendError(member, code, message, requestType, extra) {
-    log(`error ${code} to ${member.connectionId ?? '(not joined)'}: ${message}`);
-    const data = { code, message };
-    if (typeof requestType === 'string') data.requestType = requestType;
-    send(member.ws, { type: 'error', data: { ...data, ...extra } });
+  /** Sends to a member's socket, or buffers the message while the member is in its grace period. */
+  function deliver(member, message) {
+    if (member.conn) return send(member.conn.ws, message);
+    member.buffer.push(message);
+    if (member.buffer.length > MAX_BUFFERED_MESSAGES) {
+      const dropped = member.buffer.shift();
+      log(`buffer full for ${member.connectionId} (in grace): dropped its oldest message (${dropped.type})`);
+    }
   }
 
-  function onMessage(member, raw, isBinary) {
+  function sendError(conn, code, message, requestType, extra) {
+    log(`error ${code} to ${conn.member?.connectionId ?? '(not joined)'}: ${message}`);
+    const data = { code, message };
+    if (typeof requestType === 'string') data.requestType = requestType;
+    send(conn.ws, { type: 'error', data: { ...data, ...extra } });
+  }
+
+  function onMessage(conn, raw, isBinary) {
     const size = Buffer.isBuffer(raw) ? raw.length : Buffer.byteLength(String(raw));
     if (size > maxMessageBytes) {
-      return sendError(member, ERROR_CODES.TOO_LARGE, `message of ${size} bytes exceeds ${maxMessageBytes} bytes`);
+      return sendError(conn, ERROR_CODES.TOO_LARGE, `message of ${size} bytes exceeds ${maxMessageBytes} bytes`);
     }
-    if (isBinary) return sendError(member, ERROR_CODES.MALFORMED, 'binary frames are not accepted; send JSON text');
+    if (isBinary) return sendError(conn, ERROR_CODES.MALFORMED, 'binary frames are not accepted; send JSON text');
     let msg;
     try {
       msg = JSON.parse(raw.toString('utf8'));
     } catch {
-      return sendError(member, ERROR_CODES.MALFORMED, 'message is not valid JSON');
+      return sendError(conn, ERROR_CODES.MALFORMED, 'message is not valid JSON');
     }
-    if (!isObject(msg)) return sendError(member, ERROR_CODES.MALFORMED, 'message is not a JSON object');
+    if (!isObject(msg)) return sendError(conn, ERROR_CODES.MALFORMED, 'message is not a JSON object');
 
+    const member = conn.member;
     if (msg.type === 'join') {
-      if (member.connectionId) {
-        return sendError(member, ERROR_CODES.ALREADY_JOINED, `already joined consultation ${member.consultationId}`, 'join');
+      if (member) {
+        return sendError(conn, ERROR_CODES.ALREADY_JOINED, `already joined consultation ${member.consultationId}`, 'join');
       }
-      return join(member, msg);
+      return join(conn, msg);
     }
     const requestType = msg.route === 'vcm' && isObject(msg.data) ? msg.data.type : msg.type;
-    if (!member.connectionId) return sendError(member, ERROR_CODES.NOT_JOINED, 'send join first', requestType);
+    if (!member) return sendError(conn, ERROR_CODES.NOT_JOINED, 'send join first', requestType);
+    if (msg.type === 'leave') {
+      // The member is gone at once; the socket stays open and may join again.
+      conn.member = null;
+      member.conn = null;
+      return gone(member, LEFT_REASONS.LEFT, 'leave');
+    }
     if (msg.route === 'vcm') return publish(member, msg);
     if (typeof msg.type === 'string') return transient(member, msg);
-    return sendError(member, ERROR_CODES.MALFORMED, 'message has neither a string type nor route "vcm"');
+    return sendError(conn, ERROR_CODES.MALFORMED, 'message has neither a string type nor route "vcm"');
   }
 
-  function join(member, msg) {
+  function roomOf(consultationId) {
+    let room = rooms.get(consultationId);
+    if (!room) rooms.set(consultationId, (room = new Map()));
+    return room;
+  }
+
+  const memberList = (room, except) => [...room.values()]
+    .filter((m) => m !== except)
+    .map(({ connectionId, clientId, name }) => ({ connectionId, clientId, name }));
+
+  function join(conn, msg) {
     const d = msg.data;
-    if (!isObject(d) || !isId(d.consultationId) || !isName(d.clientId) || (d.name !== undefined && !isName(d.name))) {
-      return sendError(member, ERROR_CODES.MALFORMED,
-        `join needs data.consultationId (non-empty string) and data.clientId, data.name (strings, at most ${MAX_ID_LENGTH} characters)`, 'join');
+    if (!isObject(d) || !isId(d.consultationId) || !isName(d.clientId) || (d.name !== undefined && !isName(d.name))
+      || (d.connectionId !== undefined && d.connectionId !== null && !isId(d.connectionId))) {
+      return sendError(conn, ERROR_CODES.MALFORMED,
+        `join needs data.consultationId (non-empty string) and data.clientId, data.name (strings), and an optional data.connectionId (non-empty string), each at most ${MAX_ID_LENGTH} characters`, 'join');
     }
-    let room = rooms.get(d.consultationId);
-    if (!room) rooms.set(d.consultationId, (room = new Map()));
-    Object.assign(member, {
-      connectionId: newConnectionId(),
+    const requested = d.connectionId ?? null;
+    const previous = requested === null ? undefined : members.get(requested);
+
+    // Resume: the same member (same consultation and clientId) comes back on a new socket —
+    // from its grace period, or taking over a socket the server still believes alive.
+    if (previous && previous.consultationId === d.consultationId && previous.clientId === d.clientId) {
+      return resume(conn, previous);
+    }
+
+    const room = roomOf(d.consultationId);
+    let connectionId = requested;
+    if (requested === null || previous) {
+      do connectionId = newConnectionId(); while (members.has(connectionId));
+    }
+    /** @type {Member} */
+    const member = {
+      conn,
+      connectionId,
       clientId: d.clientId,
       name: d.name ?? '',
       consultationId: d.consultationId,
-    });
-    const members = [...room.values()].map(({ connectionId, clientId, name }) => ({ connectionId, clientId, name }));
-    room.set(member.connectionId, member);
-    log(`join ${member.connectionId} (${member.clientId}) → ${member.consultationId}, ${room.size} member(s)`);
-    send(member.ws, { type: 'joined', data: { connectionId: member.connectionId, consultationId: member.consultationId, members } });
-    const { connectionId, clientId, name, consultationId } = member;
+      buffer: [],
+      graceTimer: null,
+    };
+    conn.member = member;
+    const others = memberList(room);
+    room.set(connectionId, member);
+    members.set(connectionId, member);
+    log(`join ${connectionId} (${member.clientId}) → ${member.consultationId}, ${room.size} member(s)`
+      + (requested && connectionId === requested ? ' (requested id assigned)' : ''));
+    send(conn.ws, { type: 'joined', data: { connectionId, consultationId: member.consultationId, members: others, resumed: false } });
+    const { clientId, name, consultationId } = member;
     for (const other of room.values()) {
-      if (other !== member) send(other.ws, { type: 'peerJoined', data: { connectionId, clientId, name, consultationId } });
+      if (other !== member) deliver(other, { type: 'peerJoined', data: { connectionId, clientId, name, consultationId } });
+    }
+    claimHeld(member);
+  }
+
+  function resume(conn, member) {
+    const old = member.conn;
+    if (old) {
+      // The old socket still looks alive (a half-open connection the heartbeat has not caught
+      // yet): the newer socket wins; the old one is closed and never heard again.
+      log(`${member.connectionId} taken over by a new socket; closing the old one (${CLOSE_REPLACED})`);
+      old.member = null;
+      try { old.ws.close(CLOSE_REPLACED, 'replaced by a newer connection'); } catch { /* already closing */ }
+    }
+    clearTimeout(member.graceTimer);
+    member.graceTimer = null;
+    member.conn = conn;
+    conn.member = member;
+    const buffered = member.buffer;
+    member.buffer = [];
+    log(`resume ${member.connectionId} (${member.clientId}) in ${member.consultationId}, ${buffered.length} buffered message(s)`);
+    const room = rooms.get(member.consultationId);
+    send(conn.ws, {
+      type: 'joined',
+      data: { connectionId: member.connectionId, consultationId: member.consultationId, members: memberList(room, member), resumed: true },
+    });
+    for (const message of buffered) send(conn.ws, message);
+  }
+
+  function startGrace(member, code) {
+    log(`${member.connectionId} dropped (${code}); grace ${reconnectGraceMs} ms`);
+    member.graceTimer = setTimeout(() => gone(member, LEFT_REASONS.TIMEOUT, `not resumed within ${reconnectGraceMs} ms`), reconnectGraceMs);
+  }
+
+  /** The member is no longer in its room: tell the others `peerLeft` with `reason`. */
+  function gone(member, reason, why) {
+    clearTimeout(member.graceTimer);
+    member.graceTimer = null;
+    member.buffer = [];
+    const room = rooms.get(member.consultationId);
+    if (members.get(member.connectionId) === member) members.delete(member.connectionId);
+    if (!room || room.get(member.connectionId) !== member) return;
+    room.delete(member.connectionId);
+    log(`left ${member.connectionId} from ${member.consultationId} (${reason}: ${why}), ${room.size} member(s)`);
+    const { connectionId, clientId, consultationId } = member;
+    for (const other of room.values()) deliver(other, { type: 'peerLeft', data: { connectionId, clientId, consultationId, reason } });
+    if (room.size === 0) {
+      rooms.delete(consultationId);
+      dropHeld(consultationId);
     }
   }
 
   /** Checks the common part of publish and transient `data`; returns the routed data or null. */
   function checkData(member, type, data) {
     if (!isId(type) || SERVER_TYPES.has(type)) {
-      sendError(member, ERROR_CODES.MALFORMED, 'type must be a non-empty string and not a server message type', type);
+      sendError(member.conn, ERROR_CODES.MALFORMED, 'type must be a non-empty string and not a server message type', type);
       return null;
     }
     if (!isObject(data)) {
-      sendError(member, ERROR_CODES.MALFORMED, 'data must be an object', type);
+      sendError(member.conn, ERROR_CODES.MALFORMED, 'data must be an object', type);
       return null;
     }
     if (data.consultationId !== member.consultationId) {
-      sendError(member, ERROR_CODES.UNROUTABLE,
+      sendError(member.conn, ERROR_CODES.UNROUTABLE,
         `data.consultationId ${JSON.stringify(data.consultationId)} is not this connection's consultation ${member.consultationId}`, type);
       return null;
     }
@@ -237,46 +380,114 @@ export async function startServer({
     const data = checkData(member, type, msg.data);
     if (!data) return;
     const room = rooms.get(member.consultationId);
-    for (const other of room.values()) if (other !== member) send(other.ws, { type, data });
+    for (const other of room.values()) if (other !== member) deliver(other, { type, data });
   }
 
   function transient(member, msg) {
     const { type } = msg;
     const ids = msg.connectionIds;
     if (ids !== undefined && ids !== null && !(Array.isArray(ids) && ids.every((id) => typeof id === 'string'))) {
-      return sendError(member, ERROR_CODES.MALFORMED, 'connectionIds must be an array of strings', type);
+      return sendError(member.conn, ERROR_CODES.MALFORMED, 'connectionIds must be an array of strings', type);
     }
     const data = checkData(member, type, msg.data);
     if (!data) return;
     const room = rooms.get(member.consultationId);
-    let targets;
-    const unknown = [];
+    const message = { type, data };
     if (!ids || ids.length === 0) {
-      targets = [...room.values()].filter((m) => m !== member);
-    } else {
-      targets = [];
-      for (const id of new Set(ids)) {
-        if (id === member.connectionId) continue; // never echo to the sender
-        const target = room.get(id);
-        if (target) targets.push(target);
-        else unknown.push(id);
-      }
+      for (const other of room.values()) if (other !== member) deliver(other, message);
+      return;
     }
-    for (const target of targets) send(target.ws, { type, data });
-    if (unknown.length) {
-      sendError(member, ERROR_CODES.UNROUTABLE,
-        `connection id(s) not in consultation ${member.consultationId}: ${unknown.join(', ')}`, type, { connectionIds: unknown });
+    const unknown = [];
+    for (const id of new Set(ids)) {
+      if (id === member.connectionId) continue; // never echo to the sender
+      const target = room.get(id);
+      if (target) deliver(target, message);
+      else unknown.push(id);
+    }
+    if (unknown.length) hold(member, message, unknown);
+  }
+
+  /**
+   * Holds a transient for connection ids not in the room for reconnectGraceMs: a member that
+   * joins the room with one of those ids in time gets it (e.g. both sides coming back with their
+   * old ids after a server restart). Then one `unroutable` names the ids nobody claimed.
+   */
+  function hold(member, message, ids) {
+    const { consultationId } = member;
+    let roomHeld = held.get(consultationId);
+    if (!roomHeld) held.set(consultationId, (roomHeld = new Map()));
+    /** @type {Hold} */
+    const h = { sender: member, type: message.type, unclaimed: new Set(), timer: null };
+    const refused = [];
+    for (const id of ids) {
+      let list = roomHeld.get(id);
+      if (!list) {
+        if (roomHeld.size >= MAX_HELD_IDS_PER_ROOM) {
+          refused.push(id);
+          continue;
+        }
+        roomHeld.set(id, (list = []));
+      }
+      list.push({ message, hold: h });
+      if (list.length > MAX_BUFFERED_MESSAGES) {
+        const dropped = list.shift();
+        dropped.hold.unclaimed.delete(id);
+        log(`held messages for ${id} in ${consultationId} over ${MAX_BUFFERED_MESSAGES}: dropped the oldest (${dropped.message.type})`);
+      }
+      h.unclaimed.add(id);
+    }
+    if (roomHeld.size === 0) held.delete(consultationId);
+    if (refused.length) unroutable(member, message.type, refused);
+    if (h.unclaimed.size === 0) return;
+    holds.add(h);
+    h.timer = setTimeout(() => {
+      holds.delete(h);
+      const rh = held.get(consultationId);
+      for (const id of h.unclaimed) {
+        const list = rh?.get(id);
+        if (!list) continue;
+        const rest = list.filter((entry) => entry.hold !== h);
+        if (rest.length) rh.set(id, rest);
+        else rh.delete(id);
+      }
+      if (rh && rh.size === 0) held.delete(consultationId);
+      if (h.unclaimed.size) unroutable(h.sender, h.type, [...h.unclaimed]);
+    }, reconnectGraceMs);
+  }
+
+  function unroutable(member, type, ids) {
+    // The sender may be in its grace period (buffered) or gone (nobody to tell).
+    if (members.get(member.connectionId) !== member) return;
+    const message = `connection id(s) not in consultation ${member.consultationId}: ${ids.join(', ')}`;
+    log(`error unroutable to ${member.connectionId}: ${message}`);
+    deliver(member, { type: 'error', data: { code: ERROR_CODES.UNROUTABLE, message, requestType: type, connectionIds: ids } });
+  }
+
+  /** A member joined with an id transients were held for: deliver them in order. */
+  function claimHeld(member) {
+    const roomHeld = held.get(member.consultationId);
+    const list = roomHeld?.get(member.connectionId);
+    if (!list) return;
+    roomHeld.delete(member.connectionId);
+    if (roomHeld.size === 0) held.delete(member.consultationId);
+    log(`delivering ${list.length} held message(s) to ${member.connectionId}`);
+    for (const { message, hold: h } of list) {
+      h.unclaimed.delete(member.connectionId);
+      deliver(member, message);
     }
   }
 
-  function leave(member) {
-    if (!member.connectionId) return;
-    const room = rooms.get(member.consultationId);
-    if (!room || !room.delete(member.connectionId)) return;
-    log(`left ${member.connectionId} from ${member.consultationId}, ${room.size} member(s)`);
-    const { connectionId, clientId, consultationId } = member;
-    for (const other of room.values()) send(other.ws, { type: 'peerLeft', data: { connectionId, clientId, consultationId } });
-    if (room.size === 0) rooms.delete(member.consultationId);
+  /** The room emptied: nobody is left to claim or to be told; drop its held messages. */
+  function dropHeld(consultationId) {
+    const roomHeld = held.get(consultationId);
+    if (!roomHeld) return;
+    held.delete(consultationId);
+    for (const list of roomHeld.values()) {
+      for (const { hold: h } of list) {
+        clearTimeout(h.timer);
+        holds.delete(h);
+      }
+    }
   }
 
   await new Promise((resolve, reject) => {
@@ -295,9 +506,25 @@ export async function startServer({
     port: actualPort,
     httpUrl: `http://${urlHost}:${actualPort}`,
     wsUrl: `ws://${urlHost}:${actualPort}/ws`,
+    snapshot() {
+      const out = {};
+      for (const [consultationId, room] of rooms) {
+        out[consultationId] = [...room.values()].map((m) => ({
+          connectionId: m.connectionId, clientId: m.clientId, name: m.name, connected: m.conn !== null, buffered: m.buffer.length,
+        }));
+      }
+      return { rooms: out, heldTransients: holds.size };
+    },
     close() {
       closing ??= new Promise((resolve) => {
+        stopped = true;
         clearInterval(heartbeat);
+        for (const member of members.values()) clearTimeout(member.graceTimer);
+        for (const h of holds) clearTimeout(h.timer);
+        holds.clear();
+        held.clear();
+        members.clear();
+        rooms.clear();
         for (const ws of wss.clients) ws.terminate();
         wss.close(() => {
           http.close(() => resolve());
@@ -310,13 +537,30 @@ export async function startServer({
 }
 
 /**
- * @typedef {object} Member one WebSocket connection
+ * @typedef {object} Conn one WebSocket connection
  * @property {import('ws').WebSocket} ws
- * @property {string|null} connectionId assigned on join
- * @property {string|null} clientId
- * @property {string|null} name
- * @property {string|null} consultationId the room
+ * @property {Member|null} member the member this socket speaks for (null before join, after
+ *   leave, or after a newer socket took the member over)
  * @property {boolean} alive answered the last ping
+ */
+
+/**
+ * @typedef {object} Member one member of a consultation; outlives its socket by the grace period
+ * @property {Conn|null} conn its socket, or null while in the grace period
+ * @property {string} connectionId
+ * @property {string} clientId
+ * @property {string} name
+ * @property {string} consultationId the room
+ * @property {object[]} buffer messages for it while in grace, delivered in order on resume
+ * @property {ReturnType<typeof setTimeout>|null} graceTimer ends the grace period (peerLeft timeout)
+ */
+
+/**
+ * @typedef {object} Hold one transient held for connection ids not (yet) in the room
+ * @property {Member} sender
+ * @property {string} type
+ * @property {Set<string>} unclaimed ids nobody joined with yet
+ * @property {ReturnType<typeof setTimeout>|null} timer answers `unroutable` for the unclaimed ids
  */
 
 /**
@@ -374,37 +618,60 @@ function notFound(res) {
 /** Random consultation id for the printed demo URLs. */
 const demoConsultationId = () => `demo-${randomBytes(3).toString('hex')}`;
 
+
+/** Parses a non-negative integer CLI value or exits with code 2. */
+function intOption(text, flag, max = Number.MAX_SAFE_INTEGER) {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value > max) {
+    console.error(`invalid ${flag} ${text}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const USAGE = 'usage: node demo/server.js [--port 8080] [--host 127.0.0.1] [--grace-ms 5000] [--heartbeat-ms 10000]';
+
 /**
- * CLI: `node demo/server.js [--port 8080] [--host 127.0.0.1]`. Prints the WebSocket URL and the
- * demo page URLs, stops on SIGINT/SIGTERM. Exit code 2 on bad arguments, 1 if it cannot listen.
+ * CLI: `node demo/server.js [--port 8080] [--host 127.0.0.1] [--grace-ms 5000] [--heartbeat-ms 10000]`.
+ * Prints the WebSocket URL and the demo page URLs, stops on SIGINT/SIGTERM. Exit code 2 on bad
+ * arguments, 1 if it cannot listen.
  */
 async function main(argv) {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'grace-ms': { type: 'string' },
+        'heartbeat-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
-    console.error(err.message);
+    console.error(`${err.message}\n${USAGE}`);
     process.exit(2);
   }
   if (values.help) {
-    console.log('usage: node demo/server.js [--port 8080] [--host 127.0.0.1]');
+    console.log(USAGE);
     return;
   }
-  const portText = values.port ?? process.env.PORT ?? '8080';
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) {
-    console.error(`invalid --port ${portText}`);
-    process.exit(2);
+  const port = intOption(values.port ?? process.env.PORT ?? '8080', '--port', 65535);
+  const options = { port, host: values.host ?? '127.0.0.1' };
+  if (values['grace-ms'] !== undefined) options.reconnectGraceMs = intOption(values['grace-ms'], '--grace-ms');
+  if (values['heartbeat-ms'] !== undefined) {
+    options.heartbeatMs = intOption(values['heartbeat-ms'], '--heartbeat-ms');
+    if (options.heartbeatMs === 0) {
+      console.error('invalid --heartbeat-ms 0');
+      process.exit(2);
+    }
   }
-  const host = values.host ?? '127.0.0.1';
   let server;
   try {
-    server = await startServer({ port, host });
+    server = await startServer(options);
   } catch (err) {
-    console.error(`cannot listen on ${host}:${port}: ${err.message}`);
+    console.error(`cannot listen on ${options.host}:${port}: ${err.message}`);
     process.exit(1);
   }
   const c = demoConsultationId();

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what callcore needs from Debian's packages when run as root on Debian; otherwise
 # names what is missing and exits 1. Usage: scripts/install-deps.sh [--browser]
-#   --browser  also Chromium, for the e2e tests (not needed by `npm run demo`).
+#   --browser  also Chromium and coturn (a TURN server), for the e2e tests (not needed by `npm run demo`).
 set -euo pipefail
 
 packages=(cmake g++ make emscripten nlohmann-json3-dev libfmt-dev catch2)
-[[ "${1:-}" == "--browser" ]] && packages+=(chromium)
+[[ "${1:-}" == "--browser" ]] && packages+=(chromium coturn)
 
 missing=()
 for p in "${packages[@]}"; do

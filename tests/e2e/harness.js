@@ -7,6 +7,7 @@
 // - every wait is a condition with a deadline (page.waitForFunction), never a fixed sleep;
 // - page console messages and page errors are collected and attached to a failing test.
 import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,6 +67,75 @@ export async function launchBrowser({ args = DEFAULT_ARGS } = {}) {
   };
 }
 
+/**
+ * Launches Chromium as a child process of this test (its own process group, fresh profile) and
+ * connects Playwright to it over CDP, so a test can kill the browser abruptly by PID — no
+ * WebSocket close frame, no unload — as when a user's browser crashes or the machine dies.
+ * Returns the shape of launchBrowser() plus `pid` and `kill(signal = 'SIGKILL')` (the whole
+ * process group: browser, renderers, network service). close() disconnects, stops the process
+ * group by PID and removes the profile.
+ */
+export async function launchBrowserProcess({ args = DEFAULT_ARGS } = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'callcore-e2e-profile-'));
+  const child = spawn(CHROMIUM, [...args, `--user-data-dir=${dir}`, '--remote-debugging-port=0', 'about:blank'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true, // its own process group: kill(-pid) reaches every Chromium process
+  });
+  let stderr = '';
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  const killGroup = (signal) => {
+    try { process.kill(-child.pid, signal); } catch { /* already gone */ }
+  };
+  const waitExit = (ms) => (gone() ? Promise.resolve(true) : new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => { clearTimeout(timer); resolve(true); });
+  }));
+  let browser;
+  try {
+    const wsEndpoint = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Chromium printed no DevTools endpoint within 60 s:\n${stderr}`)), 60000);
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        const m = /DevTools listening on (ws:\/\/\S+)/.exec(stderr);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+      child.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`Chromium exited (${code ?? signal}):\n${stderr}`)); });
+    });
+    browser = await chromium.connectOverCDP(wsEndpoint, { timeout: 60000 });
+  } catch (err) {
+    killGroup('SIGKILL');
+    await waitExit(5000);
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const context = browser.contexts()[0];
+  let closed = false;
+  return {
+    context,
+    dir,
+    args,
+    pid: child.pid,
+    get exited() { return gone(); },
+    /** Kills the browser's whole process group at once and waits for the browser process to go. */
+    async kill(signal = 'SIGKILL') {
+      killGroup(signal);
+      await waitExit(10000);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try { await browser.close(); } catch { /* disconnected already */ }
+      if (!gone()) {
+        killGroup('SIGTERM');
+        if (!(await waitExit(5000))) killGroup('SIGKILL');
+        await waitExit(5000);
+      }
+      killGroup('SIGKILL'); // any straggler of the group
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Starts the reference signaling/static server from demo/server.js on 127.0.0.1, port 0. */
 export async function startReferenceServer() {
   const mod = await import(pathToFileURL(path.join(ROOT, 'demo', 'server.js')).href);
@@ -97,6 +167,13 @@ export async function startSuite(fileTag, { args = DEFAULT_ARGS, server: serverO
 
   suite.launchBrowser = async (launchArgs) => {
     const b = await launchBrowser({ args: launchArgs });
+    suite.browsers.push(b);
+    return b;
+  };
+
+  /** A browser this test can kill by PID (launchBrowserProcess); closed with the suite. */
+  suite.launchBrowserProcess = async (launchArgs) => {
+    const b = await launchBrowserProcess({ args: launchArgs });
     suite.browsers.push(b);
     return b;
   };
@@ -309,6 +386,7 @@ export async function createParty(page, role, {
   enterTimeoutSecond,
   answerTimeoutSecond,
   signalingUrl = suite && suite.wsUrl,
+  connectionConfig,
 } = {}) {
   if (role !== 'doctor' && role !== 'client') throw new Error(`bad role ${role}`);
   const params = {
@@ -322,7 +400,7 @@ export async function createParty(page, role, {
   };
   if (enterTimeoutSecond !== undefined) params.enterTimeoutSecond = enterTimeoutSecond;
   if (answerTimeoutSecond !== undefined) params.answerTimeoutSecond = answerTimeoutSecond;
-  await page.evaluate(({ role, params }) => {
+  await page.evaluate(({ role, params, connectionConfig }) => {
     const cc = window.callcore;
     window.events = [];
     window.localStreams = [];
@@ -331,14 +409,17 @@ export async function createParty(page, role, {
     const Cls = role === 'doctor' ? cc.RTCDoctor : cc.RTCClient;
     const call = new Cls(params);
     window.call = call;
+    if (connectionConfig) call.connectionConfig = connectionConfig;
     const remember = () => {
       if (call.connection && !window.pcs.includes(call.connection)) window.pcs.push(call.connection);
       if (call.mediaStream && !window.localStreams.includes(call.mediaStream)) {
         window.localStreams.push(call.mediaStream);
       }
     };
+    window.eventTimes = [];
     call.emitter.on(cc.EVENT_LIST.ALL, (event) => {
       window.events.push(event);
+      window.eventTimes.push(Date.now()); // wall clock of each event, same index as window.events
       const stream = event && event.eventType === cc.EVENT_LIST.LOCAL_STREAM && event.payload && event.payload.stream;
       if (stream && !window.localStreams.includes(stream)) window.localStreams.push(stream);
       remember();
@@ -347,7 +428,7 @@ export async function createParty(page, role, {
     // Only records references (no waiting on it): the SDK may swap call.connection / mediaStream
     // without emitting an event at that very moment.
     window.rememberTimer = setInterval(remember, 50);
-  }, { role, params });
+  }, { role, params, connectionConfig });
 }
 
 /** Starts `window.call.call()` without awaiting it; the outcome lands in `window.callResult`. */
@@ -543,13 +624,16 @@ export async function getStreams(page) {
  * waits for EVENT_LIST.ENTER, then calls call(). Waits until both call() promises resolved and
  * both sides are 'connected'. Returns {doctor, client, consultationId, doctorResult, clientResult}.
  */
-export async function establishCall(suite, { isAudio = false, tag = 'call', consultationId } = {}) {
+export async function establishCall(suite, {
+  isAudio = false, tag = 'call', consultationId, connectionConfig, signalingUrl, clientBrowser, doctorBrowser,
+} = {}) {
   consultationId = consultationId || suite.consultationId(tag);
-  const client = await suite.newPage('client');
-  const doctor = await suite.newPage('doctor');
-  await createParty(client, 'client', { suite, consultationId, isAudio });
+  const client = await suite.newPage('client', clientBrowser ? { browser: clientBrowser } : {});
+  const doctor = await suite.newPage('doctor', doctorBrowser ? { browser: doctorBrowser } : {});
+  const common = { suite, consultationId, isAudio, connectionConfig, signalingUrl };
+  await createParty(client, 'client', common);
   await waitForEvent(client, 'joined');
-  await createParty(doctor, 'doctor', { suite, consultationId, isAudio });
+  await createParty(doctor, 'doctor', common);
   await startCall(doctor);
   const enterType = await client.evaluate(() => window.callcore.EVENT_LIST.ENTER);
   await waitForEvent(client, enterType);
@@ -561,4 +645,129 @@ export async function establishCall(suite, { isAudio = false, tag = 'call', cons
   }
   await Promise.all([waitForCallState(doctor, 'connected'), waitForCallState(client, 'connected')]);
   return { doctor, client, consultationId, doctorResult, clientResult };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reliability helpers (tests/e2e/reliability-*.test.js)
+
+/** The number of events recorded so far: a mark for waitForEventAfter(). */
+export async function eventMark(page) {
+  return page.evaluate(() => (window.events || []).length);
+}
+
+/**
+ * Waits until an event of `eventType` recorded at index >= `mark` matches `where` (a subset of
+ * its payload, compared with ===); returns {index, time, emitType, payload} of the first match
+ * (`time`: Date.now() in the page when it was emitted).
+ */
+export async function waitForEventAfter(page, mark, eventType, { where = {}, timeout = WAIT_MS, message } = {}) {
+  const index = await waitFor(page, ({ mark, eventType, where }) => {
+    const events = window.events || [];
+    for (let i = mark; i < events.length; i += 1) {
+      const e = events[i];
+      if (!e || e.eventType !== eventType) continue;
+      const p = e.payload || {};
+      if (Object.keys(where).every((k) => p[k] === where[k])) return i + 1; // truthy even for index 0
+    }
+    return false;
+  }, { mark, eventType, where }, { timeout, message: message || `event ${eventType} ${JSON.stringify(where)} after #${mark}` });
+  const events = await getEvents(page);
+  const i = index - 1;
+  const time = await page.evaluate((i) => (window.eventTimes || [])[i], i);
+  return { index: i, time, ...events[i] };
+}
+
+/**
+ * The selected ICE candidate pair of `window.call.connection` from getStats(): the transport's
+ * selectedCandidatePairId, else the nominated succeeded candidate-pair. Returns
+ * {pairId, state, local: {candidateType, protocol, address, port, relayProtocol, url}, remote: {...},
+ * bytesSent, bytesReceived}, or null when there is none within `waitMs` (polled every 100 ms in
+ * the page; 0 = look once).
+ */
+export async function selectedCandidatePair(page, { waitMs = 0 } = {}) {
+  return page.evaluate(async (waitMs) => {
+    const find = async () => {
+      const pc = window.call && window.call.connection;
+      if (!pc) return null;
+      const report = await pc.getStats();
+      let pair = null;
+      report.forEach((s) => {
+        if (!pair && s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId) || null;
+      });
+      if (!pair) {
+        report.forEach((s) => {
+          if (!pair && s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pair = s;
+        });
+      }
+      if (!pair) return null;
+      const cand = (id) => {
+        const c = report.get(id);
+        return c ? { candidateType: c.candidateType, protocol: c.protocol, address: c.address, port: c.port, relayProtocol: c.relayProtocol, url: c.url } : null;
+      };
+      const out = {
+        pairId: pair.id,
+        state: pair.state,
+        local: cand(pair.localCandidateId),
+        remote: cand(pair.remoteCandidateId),
+        bytesSent: pair.bytesSent,
+        bytesReceived: pair.bytesReceived,
+      };
+      return out.local && out.remote ? out : null;
+    };
+    const end = Date.now() + waitMs;
+    for (;;) {
+      const pair = await find();
+      if (pair || Date.now() >= end) return pair;
+      await new Promise((resolve) => setTimeout(resolve, 100)); // poll interval of a deadline wait
+    }
+  }, waitMs);
+}
+
+/** Waits until `window.call.connection` has a selected candidate pair; returns it. */
+export async function waitForSelectedPair(page, { timeout = WAIT_MS } = {}) {
+  const pair = await selectedCandidatePair(page, { waitMs: timeout });
+  if (!pair) throw new Error(`[${page.label}] no selected candidate pair within ${timeout} ms`);
+  return pair;
+}
+
+/**
+ * Synchronous page predicate: negotiation has settled on this side — signalingState 'stable',
+ * every live transceiver has a mid, and its m-section in the current local description carries the
+ * direction it should (W3C webrtc-pc "check if negotiation is needed": the transceiver's direction
+ * in an offer; its direction intersected with the offered one in an answer). Returns a summary
+ * object when settled, false otherwise.
+ */
+export function negotiationSettledInPage() {
+  const pc = window.call && window.call.connection;
+  if (!pc || pc.signalingState !== 'stable') return false;
+  const local = pc.currentLocalDescription;
+  const remote = pc.currentRemoteDescription;
+  if (!local || !remote) return false;
+  const directions = (sdp) => {
+    const out = {};
+    for (const section of sdp.split(/\r?\nm=/).slice(1)) {
+      const mid = /\r?\na=mid:(\S+)/.exec(section);
+      const dir = /\r?\na=(sendrecv|sendonly|recvonly|inactive)\b/.exec(section);
+      if (mid) out[mid[1]] = dir ? dir[1] : 'sendrecv';
+    }
+    return out;
+  };
+  const parts = (d) => ({ send: d === 'sendrecv' || d === 'sendonly', recv: d === 'sendrecv' || d === 'recvonly' });
+  const join = ({ send, recv }) => (send && recv ? 'sendrecv' : send ? 'sendonly' : recv ? 'recvonly' : 'inactive');
+  const l = directions(local.sdp);
+  const r = directions(remote.sdp);
+  let count = 0;
+  for (const t of pc.getTransceivers()) {
+    if (t.stopped || t.currentDirection === 'stopped') continue;
+    if (t.mid === null || !(t.mid in l)) return false;
+    count += 1;
+    if (local.type === 'offer') {
+      if (l[t.mid] !== t.direction) return false;
+    } else {
+      const offered = parts(r[t.mid]); // the far side's direction, seen from here: reversed
+      const mine = parts(t.direction);
+      if (l[t.mid] !== join({ send: mine.send && offered.recv, recv: mine.recv && offered.send })) return false;
+    }
+  }
+  return { transceivers: count, localType: local.type, sdpBytes: local.sdp.length + remote.sdp.length };
 }

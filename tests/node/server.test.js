@@ -13,12 +13,14 @@ import { startServer } from '../../demo/server.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DEADLINE_MS = 3000;
+/** Grace period of the shared server: short, so held transients are answered quickly. */
+const SHARED_GRACE_MS = 400;
 
 let server;
 const sockets = new Set();
 
 before(async () => {
-  server = await startServer({ port: 0 });
+  server = await startServer({ port: 0, reconnectGraceMs: SHARED_GRACE_MS });
 });
 
 after(async () => {
@@ -71,8 +73,8 @@ async function connect(url = server.wsUrl, options = {}) {
       assert.ok(predicate(msg), `unexpected message ${JSON.stringify(msg)}`);
       return msg;
     },
-    async join(consultationId, clientId = 'u', name = clientId) {
-      client.send({ type: 'join', data: { consultationId, clientId, name } });
+    async join(consultationId, clientId = 'u', name = clientId, extra = {}) {
+      client.send({ type: 'join', data: { consultationId, clientId, name, ...extra } });
       const joined = await client.next((m) => m.type === 'joined');
       client.connectionId = joined.data.connectionId;
       client.consultationId = consultationId;
@@ -93,12 +95,22 @@ async function connect(url = server.wsUrl, options = {}) {
         connectionIds,
       });
     },
-    close() {
+    /** Closes with a close frame (`code` optional: none means the server sees 1005). */
+    close(code) {
       sockets.delete(ws);
       return new Promise((resolve) => {
         if (ws.readyState === WebSocket.CLOSED) return resolve();
         ws.once('close', resolve);
-        ws.close();
+        ws.close(code);
+      });
+    },
+    /** Drops the TCP connection without a close frame (the server sees 1006), like a crash. */
+    drop() {
+      sockets.delete(ws);
+      return new Promise((resolve) => {
+        if (ws.readyState === WebSocket.CLOSED) return resolve();
+        ws.once('close', resolve);
+        ws.terminate();
       });
     },
   };
@@ -124,7 +136,7 @@ test('join replies joined with the other members and tells them peerJoined', asy
   const b = await connect();
   const ja = await a.join(c, 'doc-1', 'Dr. A');
   assert.match(ja.data.connectionId, /^c-[0-9a-f]{12}$/);
-  assert.deepEqual(ja.data, { connectionId: ja.data.connectionId, consultationId: c, members: [] });
+  assert.deepEqual(ja.data, { connectionId: ja.data.connectionId, consultationId: c, members: [], resumed: false });
 
   const jb = await b.join(c, 'cli-1', 'Client B');
   assert.notEqual(jb.data.connectionId, ja.data.connectionId);
@@ -311,7 +323,7 @@ test('closing a socket sends peerLeft; an emptied room is deleted', async () => 
   const bId = b.connectionId;
   await b.close();
   const left = await a.next((m) => m.type === 'peerLeft');
-  assert.deepEqual(left.data, { connectionId: bId, clientId: 'cli', consultationId: c });
+  assert.deepEqual(left.data, { connectionId: bId, clientId: 'cli', consultationId: c, reason: 'left' });
 
   await a.close();
   const fresh = await connect();
@@ -320,8 +332,8 @@ test('closing a socket sends peerLeft; an emptied room is deleted', async () => 
   await fresh.close();
 });
 
-test('a socket that stops answering pings is dropped and its room told', async () => {
-  const srv = await startServer({ port: 0, heartbeatMs: 100 });
+test('a socket that stops answering pings is dropped and, after the grace period, its room told (timeout)', async () => {
+  const srv = await startServer({ port: 0, heartbeatMs: 100, reconnectGraceMs: 200 });
   try {
     const a = await connect(srv.wsUrl);
     const mute = await connect(srv.wsUrl, { autoPong: false });
@@ -329,11 +341,290 @@ test('a socket that stops answering pings is dropped and its room told', async (
     await mute.join('hb', 'mute');
     const left = await a.next((m) => m.type === 'peerLeft', 3000);
     assert.equal(left.data.connectionId, mute.connectionId);
+    assert.equal(left.data.reason, 'timeout');
     assert.equal(a.ws.readyState, WebSocket.OPEN); // a answers pings and stays
     await a.close();
     await mute.close();
   } finally {
     await srv.close();
+  }
+});
+
+// ---- membership across reconnects (protocol.md §4.4–§4.6) -----------------------------------
+
+/** Polls `fn()` (server-side state) until truthy; a deadline, not a sleep. */
+async function until(fn, what, ms = DEADLINE_MS) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = fn();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The server's view of one member (from snapshot()). */
+const memberState = (srv, consultationId, connectionId) =>
+  (srv.snapshot().rooms[consultationId] ?? []).find((m) => m.connectionId === connectionId);
+
+/** Resolves when the server has noticed the drop and holds the member in its grace period. */
+const inGrace = (srv, c, id) => until(() => memberState(srv, c, id)?.connected === false, `${id} in grace`);
+
+/** A server of its own for tests that depend on the grace period's length. */
+async function withServer(options, fn) {
+  const srv = await startServer({ port: 0, ...options });
+  try {
+    await fn(srv);
+  } finally {
+    await srv.close();
+  }
+}
+
+/** Two members of a fresh room on `srv`; a has seen b's peerJoined. */
+async function pairOn(srv, c = room()) {
+  const [a, b] = [await connect(srv.wsUrl), await connect(srv.wsUrl)];
+  await a.join(c, 'doc', 'Doctor');
+  await b.join(c, 'cli', 'Client');
+  await a.next((m) => m.type === 'peerJoined' && m.data.connectionId === b.connectionId);
+  return [a, b, c];
+}
+
+test('a dropped member resumes with its connectionId: same id, resumed, buffered messages in order, nothing to the others', async () => {
+  await withServer({ reconnectGraceMs: 10000 }, async (srv) => {
+    const [a, b, c] = await pairOn(srv);
+    await b.drop(); // no close frame: the server sees 1006
+    await inGrace(srv, c, b.connectionId);
+
+    // While b is away: a transient to b, a publish, a transient to everyone, and a newcomer
+    // (its peerJoined is buffered for b too).
+    a.transient('offer', [b.connectionId], { description: { type: 'offer', sdp: 'v=0\r\n' }, n: 1 });
+    a.publish('deviceState', { isMute: true, isHidden: false, n: 2 });
+    a.transient('iceCandidate', [], { candidate: null, n: 3 });
+    const d = await connect(srv.wsUrl);
+    await d.join(c, 'obs');
+    a.transient('iceCandidate', [b.connectionId], { candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 }, n: 4 });
+    await until(() => memberState(srv, c, b.connectionId).buffered === 5, 'five messages buffered for b');
+
+    const b2 = await connect(srv.wsUrl);
+    const joined = await b2.join(c, 'cli', 'Client', { connectionId: b.connectionId });
+    assert.equal(joined.data.connectionId, b.connectionId);
+    assert.equal(joined.data.resumed, true);
+    assert.equal(joined.data.consultationId, c);
+    assert.deepEqual(joined.data.members.map((m) => m.connectionId).sort(), [a.connectionId, d.connectionId].sort());
+    // Then exactly the buffered messages, in the order they were sent.
+    const got = [];
+    for (let i = 0; i < 5; i += 1) got.push(await b2.nextIs(() => true));
+    assert.deepEqual(got.map((m) => [m.type, m.data.n ?? m.data.connectionId]),
+      [['offer', 1], ['deviceState', 2], ['iceCandidate', 3], ['peerJoined', d.connectionId], ['iceCandidate', 4]]);
+    assert.equal(got[0].data.sender.connectionId, a.connectionId);
+    assert.equal(memberState(srv, c, b.connectionId).connected, true);
+
+    // Live again: new messages go straight through, both ways.
+    a.transient('deviceState', [b.connectionId], { isMute: false, isHidden: false, n: 5 });
+    assert.equal((await b2.nextIs((m) => m.type === 'deviceState')).data.n, 5);
+    b2.transient('answer', [a.connectionId], { description: { type: 'answer', sdp: 'v=0\r\n' } });
+    const answer = await a.next((m) => m.type === 'answer');
+    assert.equal(answer.data.sender.connectionId, b.connectionId);
+
+    // a and d were told nothing about b's drop and resume (barrier: a's own malformed frame).
+    a.send('{');
+    await a.nextIs((m) => m.type === 'peerJoined' && m.data.connectionId === d.connectionId);
+    await a.nextIs(isError('malformed'));
+    d.send('{');
+    await d.nextIs(isError('malformed'));
+    await Promise.all([a, b2, d].map((x) => x.close()));
+  });
+});
+
+test('the grace buffer keeps the newest 256 messages of a member away', async () => {
+  await withServer({ reconnectGraceMs: 10000 }, async (srv) => {
+    const [a, b, c] = await pairOn(srv);
+    await b.drop();
+    await inGrace(srv, c, b.connectionId);
+    for (let n = 1; n <= 300; n += 1) a.transient('deviceState', [b.connectionId], { isMute: false, isHidden: false, n });
+    await until(() => memberState(srv, c, b.connectionId).buffered === 256, 'buffer at its cap');
+    a.send('{'); // barrier: every transient was processed
+    await a.nextIs(isError('malformed'));
+    assert.equal(memberState(srv, c, b.connectionId).buffered, 256);
+    const b2 = await connect(srv.wsUrl);
+    await b2.join(c, 'cli', 'Client', { connectionId: b.connectionId });
+    const ns = [];
+    for (let i = 0; i < 256; i += 1) ns.push((await b2.nextIs((m) => m.type === 'deviceState')).data.n);
+    assert.deepEqual(ns, Array.from({ length: 256 }, (_, i) => 45 + i));
+    await Promise.all([a, b2].map((x) => x.close()));
+  });
+});
+
+test('a dropped member that does not resume in time gets peerLeft reason timeout; its old id is then assigned again', async () => {
+  const graceMs = 300;
+  await withServer({ reconnectGraceMs: graceMs }, async (srv) => {
+    const [a, b, c] = await pairOn(srv);
+    const dropAt = Date.now();
+    await b.drop();
+    const left = await a.next((m) => m.type === 'peerLeft');
+    const elapsed = Date.now() - dropAt;
+    assert.deepEqual(left.data, { connectionId: b.connectionId, clientId: 'cli', consultationId: c, reason: 'timeout' });
+    assert.ok(elapsed >= graceMs - 20, `peerLeft after ${elapsed} ms, not before the ${graceMs} ms grace period`);
+    assert.equal(memberState(srv, c, b.connectionId), undefined);
+
+    // Coming back later with the old id: nobody uses it any more, so it is assigned (not a resume).
+    const b2 = await connect(srv.wsUrl);
+    const joined = await b2.join(c, 'cli', 'Client', { connectionId: b.connectionId });
+    assert.equal(joined.data.connectionId, b.connectionId);
+    assert.equal(joined.data.resumed, false);
+    assert.deepEqual(joined.data.members, [{ connectionId: a.connectionId, clientId: 'doc', name: 'Doctor' }]);
+    const pj = await a.nextIs((m) => m.type === 'peerJoined');
+    assert.equal(pj.data.connectionId, b.connectionId);
+    await Promise.all([a, b2].map((x) => x.close()));
+  });
+});
+
+test('a requested connectionId that is in use gets a fresh id: another room, another clientId; a live member of the same room and clientId is taken over', async () => {
+  await withServer({ reconnectGraceMs: 10000 }, async (srv) => {
+    const [a, b, c] = await pairOn(srv);
+    // In use by a live member of another consultation.
+    const x = await connect(srv.wsUrl);
+    const jx = await x.join(room(), 'cli', 'Client', { connectionId: b.connectionId });
+    assert.notEqual(jx.data.connectionId, b.connectionId);
+    assert.match(jx.data.connectionId, /^c-[0-9a-f]{12}$/);
+    assert.equal(jx.data.resumed, false);
+
+    // In grace, same room, but another clientId: not a resume.
+    await b.drop();
+    await inGrace(srv, c, b.connectionId);
+    const y = await connect(srv.wsUrl);
+    const jy = await y.join(c, 'intruder', 'I', { connectionId: b.connectionId });
+    assert.notEqual(jy.data.connectionId, b.connectionId);
+    assert.equal(jy.data.resumed, false);
+    await a.next((m) => m.type === 'peerJoined' && m.data.connectionId === jy.data.connectionId);
+
+    // null is "no previous id"; a non-string is malformed.
+    const z = await connect(srv.wsUrl);
+    z.send({ type: 'join', data: { consultationId: c, clientId: 'z', connectionId: 42 } });
+    assert.equal((await z.nextIs((m) => m.type === 'error')).data.code, 'malformed');
+    const jz = await z.join(c, 'z', 'z', { connectionId: null });
+    assert.equal(jz.data.resumed, false);
+
+    // b resumes; then b's socket is still open when a third socket claims b's id (a half-open
+    // connection the heartbeat has not caught yet): the newer socket takes over, the old one is
+    // closed with 4001 and its member is not announced as gone.
+    const b2 = await connect(srv.wsUrl);
+    assert.equal((await b2.join(c, 'cli', 'Client', { connectionId: b.connectionId })).data.resumed, true);
+    const b2Closed = new Promise((resolve) => b2.ws.once('close', (code) => resolve(code)));
+    const b3 = await connect(srv.wsUrl);
+    const j3 = await b3.join(c, 'cli', 'Client', { connectionId: b.connectionId });
+    assert.deepEqual([j3.data.connectionId, j3.data.resumed], [b.connectionId, true]);
+    assert.equal(await b2Closed, 4001);
+    a.transient('deviceState', [b.connectionId], { isMute: true, isHidden: true });
+    assert.equal((await b3.next((m) => m.type === 'deviceState')).data.isMute, true);
+    a.send('{');
+    await a.next(isError('malformed'));
+    assert.ok(!a.inbox.some((m) => m.type === 'peerLeft'), `no peerLeft: ${JSON.stringify(a.inbox)}`);
+    await Promise.all([a, b3, x, y, z].map((s) => s.close()));
+  });
+});
+
+test('leave: the member is gone at once (peerLeft reason left); the socket may join again', async () => {
+  await withServer({ reconnectGraceMs: 10000 }, async (srv) => {
+    const [a, b, c] = await pairOn(srv);
+    b.send({ type: 'leave', data: {} });
+    const left = await a.next((m) => m.type === 'peerLeft', DEADLINE_MS);
+    assert.deepEqual(left.data, { connectionId: b.connectionId, clientId: 'cli', consultationId: c, reason: 'left' });
+    assert.equal(memberState(srv, c, b.connectionId), undefined);
+    // The socket is no longer a member: messages need a join first, and a join works.
+    b.transient('offer', [a.connectionId], { description: { type: 'offer', sdp: 'v=0\r\n' } });
+    assert.equal((await b.nextIs((m) => m.type === 'error')).data.code, 'notJoined');
+    const again = await b.join(c, 'cli', 'Client');
+    assert.equal(again.data.resumed, false);
+    assert.notEqual(again.data.connectionId, left.data.connectionId);
+    // A leave before join is notJoined; `leave` cannot be published or forwarded.
+    const n = await connect(srv.wsUrl);
+    n.send({ type: 'leave', data: {} });
+    assert.equal((await n.nextIs((m) => m.type === 'error')).data.code, 'notJoined');
+    a.publish('leave');
+    assert.equal((await a.next((m) => m.type === 'error')).data.code, 'malformed');
+    await Promise.all([a, b, n].map((x) => x.close()));
+  });
+});
+
+for (const code of [1000, 1001]) {
+  test(`a socket closed with ${code} is gone at once: peerLeft reason left, no grace period`, async () => {
+    await withServer({ reconnectGraceMs: 60000 }, async (srv) => {
+      const [a, b, c] = await pairOn(srv);
+      const closedAt = Date.now();
+      await b.close(code);
+      const left = await a.next((m) => m.type === 'peerLeft', DEADLINE_MS); // far below the 60 s grace
+      assert.deepEqual(left.data, { connectionId: b.connectionId, clientId: 'cli', consultationId: c, reason: 'left' });
+      assert.ok(Date.now() - closedAt < 1000, `peerLeft ${Date.now() - closedAt} ms after the close`);
+      // A later join with the old id cannot resume: it is a new member (id assigned, announced).
+      const b2 = await connect(srv.wsUrl);
+      const joined = await b2.join(c, 'cli', 'Client', { connectionId: b.connectionId });
+      assert.deepEqual([joined.data.connectionId, joined.data.resumed], [b.connectionId, false]);
+      await a.next((m) => m.type === 'peerJoined' && m.data.connectionId === b.connectionId);
+      await Promise.all([a, b2].map((x) => x.close()));
+    });
+  });
+}
+
+test('a transient to an id not in the room is held and delivered to a member that joins with that id in time', async () => {
+  const graceMs = 500;
+  await withServer({ reconnectGraceMs: graceMs }, async (srv) => {
+    const c = room();
+    const a = await connect(srv.wsUrl);
+    await a.join(c, 'doc');
+    const later = 'c-feedfacecafe';
+    a.transient('offer', [later], { description: { type: 'offer', sdp: 'v=0\r\n' }, n: 1 });
+    a.transient('iceCandidate', [later, 'c-000000000000'], { candidate: null, n: 2 });
+    await until(() => srv.snapshot().heldTransients === 2, 'two transients held');
+
+    const b = await connect(srv.wsUrl);
+    const joined = await b.join(c, 'cli', 'Client', { connectionId: later });
+    assert.deepEqual([joined.data.connectionId, joined.data.resumed], [later, false]);
+    assert.deepEqual((await b.nextIs(() => true)).data.n, 1);
+    assert.deepEqual((await b.nextIs(() => true)).data.n, 2);
+    await a.next((m) => m.type === 'peerJoined' && m.data.connectionId === later);
+
+    // After the hold: only the id nobody claimed is unroutable, in one error for the second
+    // transient; nothing for the first.
+    const err = await a.next(isError('unroutable'), graceMs + DEADLINE_MS);
+    assert.deepEqual([err.data.requestType, err.data.connectionIds], ['iceCandidate', ['c-000000000000']]);
+    await until(() => srv.snapshot().heldTransients === 0, 'holds expired');
+    a.send('{');
+    await a.nextIs(isError('malformed'));
+    assert.deepEqual(b.inbox, []);
+    await Promise.all([a, b].map((x) => x.close()));
+  });
+});
+
+test('after a server restart both sides come back with their old ids and messages flow between them', async () => {
+  const first = await startServer({ port: 0, reconnectGraceMs: 3000 });
+  const { port } = first;
+  const c = room();
+  let a; let b; let a2; let b2;
+  let second;
+  try {
+    [a, b] = await pairOn(first, c);
+    const ids = [a.connectionId, b.connectionId];
+    const closed = Promise.all([a, b].map((x) => new Promise((resolve) => x.ws.once('close', resolve))));
+    await first.close();
+    await closed;
+    second = await startServer({ port, reconnectGraceMs: 3000 });
+    // a comes back first and at once sends to b's old id: held until b comes back.
+    a2 = await connect(second.wsUrl);
+    const ja = await a2.join(c, 'doc', 'Doctor', { connectionId: ids[0] });
+    assert.deepEqual([ja.data.connectionId, ja.data.resumed, ja.data.members], [ids[0], false, []]);
+    a2.transient('hangUp', [ids[1]], { reason: 'hangUp' });
+    await until(() => second.snapshot().heldTransients === 1, 'hangUp held for b');
+    b2 = await connect(second.wsUrl);
+    const jb = await b2.join(c, 'cli', 'Client', { connectionId: ids[1] });
+    assert.deepEqual([jb.data.connectionId, jb.data.resumed], [ids[1], false]);
+    const hangUp = await b2.nextIs((m) => m.type === 'hangUp');
+    assert.deepEqual([hangUp.data.reason, hangUp.data.sender.connectionId], ['hangUp', ids[0]]);
+    await a2.next((m) => m.type === 'peerJoined' && m.data.connectionId === ids[1]);
+  } finally {
+    for (const x of [a, b, a2, b2]) if (x) x.ws.terminate();
+    await first.close();
+    if (second) await second.close();
   }
 });
 
@@ -426,8 +717,8 @@ test('the repository demo pages are served by the default root', async () => {
   assert.match(res.body, /doctor\.html/);
 });
 
-test('CLI prints the ws URL and demo URLs and exits cleanly on SIGTERM', async () => {
-  const child = spawn(process.execPath, [path.join(REPO, 'demo/server.js'), '--port', '0'], {
+test('CLI prints the ws URL and demo URLs, takes --grace-ms, and exits cleanly on SIGTERM', async () => {
+  const child = spawn(process.execPath, [path.join(REPO, 'demo/server.js'), '--port', '0', '--grace-ms', '250', '--heartbeat-ms', '60000'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
@@ -451,11 +742,28 @@ test('CLI prints the ws URL and demo URLs and exits cleanly on SIGTERM', async (
     assert.match(out, new RegExp(`http://127\\.0\\.0\\.1:${port}/demo/client\\.html\\?c=\\S+`));
     const ws = await connect(`ws://127.0.0.1:${port}/ws`);
     await ws.join('cli');
+    // --grace-ms 250: a dropped member is announced (timeout) well before the 5 s default.
+    const other = await connect(`ws://127.0.0.1:${port}/ws`);
+    await other.join('cli', 'o');
+    await other.drop();
+    const left = await ws.next((m) => m.type === 'peerLeft', 2000);
+    assert.equal(left.data.reason, 'timeout');
     await ws.close();
     const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     child.kill('SIGTERM');
     assert.deepEqual(await exited, { code: 0, signal: null });
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('CLI refuses a bad --grace-ms with exit code 2', async () => {
+  for (const bad of [['--grace-ms', 'soon'], ['--heartbeat-ms', '0'], ['--port', '70000']]) {
+    const child = spawn(process.execPath, [path.join(REPO, 'demo/server.js'), '--port', '0', ...bad], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    assert.equal(code, 2, `${bad.join(' ')}: ${err}`);
+    assert.match(err, /invalid/);
   }
 });
