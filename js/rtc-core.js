@@ -337,10 +337,14 @@ RTCCore.prototype._effects = {
     }
     const socket = new WebSocket(url);
     this._socket = socket;
-    socket.onopen = () => this._input({ kind: 'signalingOpen' });
+    // Events of a socket that is no longer the current one (a late close after a reconnect)
+    // are not this call's business.
+    const current = () => this._socket === socket;
+    socket.onopen = () => current() && this._input({ kind: 'signalingOpen' });
     socket.onmessage = (event) =>
-      this._input({ kind: 'signalingMessage', text: typeof event.data === 'string' ? event.data : '' });
+      current() && this._input({ kind: 'signalingMessage', text: typeof event.data === 'string' ? event.data : '' });
     socket.onclose = (event) => {
+      if (!current()) return;
       this._socket = null;
       this._input({ kind: 'signalingClosed', code: event.code, reason: event.reason });
     };

@@ -422,3 +422,16 @@ TEST_CASE("app messages: oversized, bad type, no call and malformed input are re
   idle.feed(in::SendMessage{1, "chat", 1});
   CHECK(idle.find("rejectRequest")["error"]["type"] == "state");
 }
+
+TEST_CASE("signaling: a socket taken over by a newer one (close 4001) does not reconnect", "[reconnect]") {
+  json p = client_params();
+  p.erase("hasSend");
+  p.erase("connectionId");
+  p["signalingUrl"] = "ws://127.0.0.1:1/ws";
+  Driver c(Role::Client, p);
+  c.feed(in::SignalingOpen{});
+  c.feed(in::SignalingMessage{R"({"type":"joined","data":{"connectionId":"srv-1","members":[]}})"});
+  c.feed(in::SignalingClosed{4001, "taken over"});
+  CHECK_FALSE(c.has("startTimer"));
+  CHECK(c.find("emit", "signalingErrorEvent")["payload"]["code"] == "takenOver");
+}

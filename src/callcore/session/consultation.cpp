@@ -227,6 +227,12 @@ void ConsultationSession::on(const in::SignalingClosed& c) {
   emit(ev::kSocketState, {{"state", "closed"}});
   log(destroyed_ ? log::Level::Info : log::Level::Warn, "signalingClosed", {{"code", c.code}, {"reason", c.reason}});
   if (destroyed_ || active_timers_.count(kReconnectTimer) != 0) return;
+  if (c.code == 4001) {
+    // The server gave this connection's membership to a newer socket (docs/protocol.md §4.6):
+    // reconnecting would take it back and start a tug of war.
+    signaling_error("takenOver", "another socket took over this connection; not reconnecting");
+    return;
+  }
   // The call goes on (media is peer to peer); messages wait in order until we rejoin.
   ++reconnect_attempt_;
   const double delay = params_.reconnect_backoff.delay_ms(reconnect_attempt_, random_);
