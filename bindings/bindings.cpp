@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "callcore/events/event_list.hpp"
+#include "callcore/json_text.hpp"
 #include "callcore/log/logger.hpp"
 #include "callcore/session/consultation.hpp"
 
@@ -31,17 +32,17 @@ json error_json(const errors::CallError& e) {
 std::string dictionary() {
   json out = json::object();
   for (const auto& e : events::dictionary()) out[std::string(e.group)][std::string(e.key)] = e.value;
-  return out.dump();
+  return json_text(out);
 }
 
 /// "" when the RTCParams JSON is valid, else the CallError JSON ({type:'params', ...}).
 std::string validate_params(const std::string& params) {
   auto result = session::parse_params(parse(params));
-  if (auto* err = std::get_if<errors::CallError>(&result)) return error_json(*err).dump();
+  if (auto* err = std::get_if<errors::CallError>(&result)) return json_text(error_json(*err));
   return "";
 }
 
-std::string logger_entries() { return page_logger().to_json().dump(); }
+std::string logger_entries() { return json_text(page_logger().to_json()); }
 void logger_clear() { page_logger().clear(); }
 /// Logs an entry from the shell (e.g. a browser failure with no call decision attached).
 void logger_log(const std::string& level, const std::string& event, const std::string& connection_id,
@@ -77,14 +78,14 @@ class Session {
   std::string drain() {
     json out = json::array();
     while (auto o = session_.poll_output()) out.push_back({{"kind", std::move(o->kind)}, {"data", std::move(o->data)}});
-    return out.dump();
+    return json_text(out);
   }
 
-  std::string snapshot() const { return session_.snapshot().dump(); }
+  std::string snapshot() const { return json_text(session_.snapshot()); }
 
   std::string create_publish_message(const std::string& type, const std::string& fields) const {
     json f = parse(fields);
-    return session_.create_publish_message(type, f.is_object() ? f : json::object()).dump();
+    return json_text(session_.create_publish_message(type, f.is_object() ? f : json::object()));
   }
 
   std::string create_transient_message(const std::string& connection_ids, const std::string& fields) const {
@@ -98,7 +99,7 @@ class Session {
       list.push_back(ids.get<std::string>());
     }
     json f = parse(fields);
-    return session_.create_transient_message(list, f.is_object() ? f : json::object()).dump();
+    return json_text(session_.create_transient_message(list, f.is_object() ? f : json::object()));
   }
 
  private:

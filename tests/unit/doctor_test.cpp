@@ -1,4 +1,5 @@
 // The doctor's side of a consultation, driven input by input with time passed in.
+#include "callcore/json_text.hpp"
 #include "driver.hpp"
 
 using namespace callcore;
@@ -288,4 +289,15 @@ TEST_CASE("doctor: glare: the impolite doctor ignores a colliding offer and its 
   d.message("iceCandidate", {{"candidate", {{"candidate", "candidate:9"}}}}, "conn-cli");
   CHECK_FALSE(d.has("addIceCandidate"));
   CHECK(d.session.snapshot()["iceCandidatesQueue"].empty());
+}
+
+TEST_CASE("doctor: invalid UTF-8 from the network is an error event that can be written out", "[doctor][malformed]") {
+  Driver d(Role::Doctor, doctor_params());
+  const std::string bad = std::string(R"({"type":"hangUp","data":{"reason":")") + "\xC3\x28" + R"("}})";
+  d.feed(in::SignalingMessage{bad});
+  REQUIRE(d.last.size() == 1);
+  CHECK(d.last[0].data["eventType"] == "signalingErrorEvent");
+  const std::string text = callcore::json_text(d.last[0].data);  // must not throw
+  CHECK(text.find("signalingErrorEvent") != std::string::npos);
+  CHECK_NOTHROW(callcore::json_text(d.logger.to_json()));
 }

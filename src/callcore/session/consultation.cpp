@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "callcore/events/event_list.hpp"
+#include "callcore/json_text.hpp"
 
 namespace callcore::session {
 
@@ -266,7 +267,7 @@ void ConsultationSession::on(const in::SendMessage& m) {
     err = errors::CallError{"message", "The message was refused", "type must be a string of 1 to 64 bytes"};
   }
   const json app = {{"type", m.type}, {"body", m.body}, {"seq", app_seq_out_ + 1}};
-  const std::string text = app.dump();
+  const std::string text = json_text(app);
   if (!err && text.size() > signaling::kMaxAppMessageBytes) {
     err = errors::CallError{"message", "The message is too large",
                             fmt::format("{} bytes exceed the {} byte limit", text.size(), signaling::kMaxAppMessageBytes)};
