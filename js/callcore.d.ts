@@ -129,6 +129,10 @@ export interface EventPayloads {
   socketStateEvent: { state: 'connecting' | 'open' | 'closed' };
   listenerErrorEvent: { eventType: string; error: unknown };
   messageEvent: { type: string; body: unknown; connectionId: string; via: 'dataChannel' | 'signaling' };
+  localTracksEvent: { tracks: TagInfo[] };
+  remoteTracksEvent: { connectionId: string; tracks: TagInfo[] };
+  deviceEvent: { phase: 'switched' | 'lost' | 'fallback' | 'unavailable'; kind: 'audio' | 'video'; deviceId?: string; tag?: string };
+  localDeviceStateEvent: DeviceState;
 }
 
 /** A listener of events of type E (a known event name gets its payload type). */
@@ -187,6 +191,19 @@ export declare class RTCCore {
   /** Resolves with the local stream; rejects with CallError. */
   call(): Promise<MediaStream>;
   socketMessageHandler(message: SocketMessage | string): Promise<void>;
+  /** Sends `track` under `mediaTag` ('audio' / 'video' are the call's own; 'screen' for screen sharing). */
+  sendTrack(track: MediaStreamTrack, mediaTag: string, paused?: boolean): Promise<void>;
+  /** Stops sending the tag's track (no renegotiation). */
+  pauseTrack(mediaTag: string): Promise<void>;
+  resumeTrack(mediaTag: string): Promise<void>;
+  /** Removes the tag's sender (renegotiated) and stops its track. */
+  closeTrack(mediaTag: string): Promise<void>;
+  /** Switches the microphone or camera (replaceTrack, no renegotiation). */
+  switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void>;
+  /** This side's track under `mediaTag`, or null. */
+  localTrack(mediaTag: string): MediaStreamTrack | null;
+  /** The far side's track under `mediaTag`, or null. */
+  remoteTrack(mediaTag: string): MediaStreamTrack | null;
   /** Sends `{type, body}` to the far side (data channel, or signaling until it opens); order kept. */
   sendMessage(message: { type: string; body?: unknown }): Promise<void>;
   /** Portal-owned socket dropped: outbound messages are queued in order. */
@@ -207,6 +224,57 @@ export declare class RTCDoctor extends RTCCore {
 export declare class RTCClient extends RTCCore {
   constructor(params: RTCParams);
 }
+
+/** A track by media tag, as announced on the wire (mediaTags). */
+export interface TagInfo {
+  tag: string;
+  kind: 'audio' | 'video';
+  streamId: string;
+  state: 'sending' | 'paused';
+}
+
+/** A track by media tag in a store snapshot. */
+export interface TagTrack {
+  tag: string;
+  kind: 'audio' | 'video';
+  state: 'sending' | 'paused';
+  track: MediaStreamTrack | null;
+}
+
+/** A snapshot of a call (createCallStore); fields after the media-store seed. */
+export interface CallSnapshot {
+  peerId: string | null;
+  connectStatus: 'disconnected' | 'connecting' | 'connected';
+  callState: CallState;
+  errorConnection: CallError | null;
+  lastError: CallError | null;
+  displayName: string;
+  avatar: string | null;
+  hidden: boolean;
+  muted: boolean;
+  sendTracks: TagTrack[];
+  recvTracks: TagTrack[];
+  peers: Array<{
+    id: string;
+    displayName: string;
+    avatar: string | null;
+    tracks: Record<string, Omit<TagTrack, 'tag'>>;
+    deviceState: DeviceState;
+  }>;
+}
+
+/** A store honouring React's useSyncExternalStore contract. */
+export interface CallStore {
+  /** The same object until something changed. */
+  getSnapshot(): CallSnapshot;
+  /** Returns a function that unsubscribes. */
+  subscribe(listener: () => void): () => void;
+  /** Stops following the call. */
+  destroy(): void;
+}
+
+/** A store of `call`'s state. */
+export declare function createCallStore(call: RTCCore): CallStore;
 
 /** A log entry. time: ms since the Unix epoch. */
 export interface LogEntry {

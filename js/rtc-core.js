@@ -79,6 +79,7 @@ export class RTCCore {
     this._remoteStreams = new Map();
     this._tracks = new Map(); // trackId → MediaStreamTrack handed to the core (sendTrack, devices)
     this._senders = new Map(); // media tag → RTCRtpSender
+    this._tagTracks = new Map(); // media tag → its local track (also while paused), beyond audio/video
     this._nextTrackId = 1;
     this._perform(this._session.drain());
   }
@@ -163,6 +164,13 @@ export class RTCCore {
    */
   switchDevice(kind, deviceId) {
     return this._request({ kind: 'switchDevice', trackKind: String(kind), deviceId: deviceId ? String(deviceId) : '' });
+  }
+
+  /** This side's track under `mediaTag` (also while paused), or null. */
+  localTrack(mediaTag) {
+    if (mediaTag === 'audio') return this.mediaStream?.getAudioTracks()[0] ?? null;
+    if (mediaTag === 'video') return this.mediaStream?.getVideoTracks()[0] ?? null;
+    return this._tagTracks.get(mediaTag) ?? null;
   }
 
   /** The far side's track that carries `mediaTag`, or null. */
@@ -499,25 +507,29 @@ RTCCore.prototype._effects = {
     }
     this._tracks.clear();
     this._senders.clear();
+    this._tagTracks.clear();
   },
 
   addTrack({ tag, trackId }) {
     const track = this._trackFor(trackId);
     const stream = new MediaStream([track]);
     this._senders.set(tag, this.connection.addTrack(track, stream));
+    this._tagTracks.set(tag, track);
     track.onended = () => this._input({ kind: 'trackEnded', tag });
     this._input({ kind: 'trackAdded', tag, streamId: stream.id });
   },
 
   replaceTrack({ tag, trackId }) {
     const sender = this._senders.get(tag);
+    if (trackId !== null && tag !== 'audio' && tag !== 'video') this._tagTracks.set(tag, this._trackFor(trackId));
     sender?.replaceTrack(trackId === null ? null : this._trackFor(trackId)).catch(this._pcFailed('replaceTrack'));
   },
 
   removeTrack({ tag }) {
     const sender = this._senders.get(tag);
     this._senders.delete(tag);
-    const track = sender?.track;
+    const track = this._tagTracks.get(tag) ?? sender?.track;
+    this._tagTracks.delete(tag);
     if (sender && this.connection.signalingState !== 'closed') this.connection.removeTrack(sender);
     if (track) {
       track.onended = null;

@@ -295,6 +295,50 @@ describe('app messages (sendMessage) with real WebRTC (wrtc)', () => {
   });
 });
 
+describe('call store (createCallStore) with real WebRTC (wrtc)', () => {
+  test('snapshots keep their identity between changes and follow the call', async (t) => {
+    const { doctor, client } = pair({ doctor: { isAudio: true }, client: { isAudio: true } });
+    t.after(() => { doctor.destroy(); client.destroy(); });
+    const store = callcore.createCallStore(doctor);
+    let notified = 0;
+    const unsubscribe = store.subscribe(() => notified++);
+    const first = store.getSnapshot();
+    assert.equal(store.getSnapshot(), first, 'same object while nothing changed');
+    assert.equal(first.connectStatus, 'disconnected');
+    assert.equal(first.displayName, 'Dr House');
+    assert.equal(first.avatar, 'a1');
+    assert.deepEqual(first.peers, []);
+    client.emitter.on(EVENT_LIST.ENTER, () => client.call());
+    await doctor.call();
+    await until(() => store.getSnapshot().connectStatus === 'connected'
+      && store.getSnapshot().recvTracks.some((r) => r.track !== null), 'connected with a remote track in the store');
+    const live = store.getSnapshot();
+    assert.ok(notified > 0);
+    assert.equal(store.getSnapshot(), live);
+    assert.equal(live.peerId, 'conn-doc');
+    assert.equal(live.peers.length, 1);
+    assert.equal(live.peers[0].id, 'conn-cli');
+    assert.equal(live.peers[0].displayName, 'Alice');
+    assert.deepEqual(live.sendTracks.map(({ tag, kind, state }) => ({ tag, kind, state })), [{ tag: 'audio', kind: 'audio', state: 'sending' }]);
+    assert.equal(live.sendTracks[0].track, doctor.mediaStream.getAudioTracks()[0]);
+    assert.equal(live.peers[0].tracks.audio.track, doctor.remoteTrack('audio'));
+    const before = notified;
+    doctor.emitter.emit('somethingUnrelated', {});
+    assert.equal(notified, before, 'an event that changes nothing does not notify');
+    client.changeDeviceState({ isMute: true });
+    await until(() => store.getSnapshot().peers[0].deviceState.isMute === true, 'far side mute in the store');
+    assert.notEqual(store.getSnapshot(), live);
+    await doctor.pauseTrack('audio');
+    await until(() => store.getSnapshot().sendTracks[0].state === 'paused', 'paused tag');
+    unsubscribe();
+    const count = notified;
+    doctor.changeDeviceState({ isHidden: true });
+    assert.equal(store.getSnapshot().hidden, true);
+    assert.equal(notified, count, 'no call after unsubscribe');
+    store.destroy();
+  });
+});
+
 describe('logger', () => {
   test('lists connection state changes, filters, exports JSON and redacts secrets', async (t) => {
     const { doctor, client } = pair();

@@ -215,7 +215,7 @@ TEST_CASE("doctor: isAudio asks for audio only and never touches video tracks", 
 TEST_CASE("doctor: changeDeviceState before and during the call", "[doctor][device]") {
   Driver d(Role::Doctor, doctor_params());
   d.feed(in::ChangeDeviceState{true, std::nullopt});
-  CHECK(d.last.empty());  // no media yet: remembered
+  CHECK(d.kinds() == Strings{"emit:localDeviceStateEvent"});  // no media yet: remembered
   d.feed(in::Call{1});
   d.feed(in::MediaAcquired{true, true});
   CHECK(d.last[1].data == json{{"kind", "audio"}, {"enabled", true}});
@@ -223,7 +223,8 @@ TEST_CASE("doctor: changeDeviceState before and during the call", "[doctor][devi
   CHECK(d.sent().at(0)["data"]["deviceState"] == json{{"isHidden", true}, {"isMute", false}});
   d.message("enter", {{"name", "Alice"}}, "conn-cli");
   d.feed(in::ChangeDeviceState{false, true});
-  CHECK(d.kinds() == Strings{"setTrackEnabled", "setTrackEnabled", "send"});
+  CHECK(d.kinds() == Strings{"emit:localDeviceStateEvent", "setTrackEnabled", "setTrackEnabled", "send"});
+  CHECK(d.last[0].data["payload"] == json{{"isHidden", false}, {"isMute", true}});
   CHECK(d.sent().at(0)["type"] == "deviceState");
   CHECK(d.sent().at(0)["data"]["isMute"] == true);
   CHECK(d.sent().at(0)["data"]["isHidden"] == false);

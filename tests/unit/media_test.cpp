@@ -99,7 +99,7 @@ TEST_CASE("media: switching the camera replaces the track, keeps hidden, and kee
   c.feed(in::SwitchDevice{3, "video", "cam-2"});
   CHECK(c.find("acquireDevice") == json{{"requestId", 3}, {"kind", "video"}, {"deviceId", "cam-2"}});
   c.feed(in::DeviceAcquired{3, "video", "t9", "cam-2"});
-  CHECK(c.kinds() == Strings{"swapLocalTrack", "setTrackEnabled", "setTrackEnabled", "emit:deviceEvent", "resolveRequest"});
+  CHECK(c.kinds() == Strings{"swapLocalTrack", "setTrackEnabled", "setTrackEnabled", "emit:deviceEvent", "resolveRequest"});  // no renegotiation
   CHECK(c.find("swapLocalTrack") == json{{"kind", "video"}, {"trackId", "t9"}, {"send", true}});
   CHECK(c.last[2].data == json{{"kind", "video"}, {"enabled", false}});  // still hidden
   CHECK(c.find("emit", "deviceEvent")["payload"] == json{{"phase", "switched"}, {"kind", "video"}, {"deviceId", "cam-2"}});

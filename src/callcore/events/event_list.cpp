@@ -24,6 +24,7 @@ constexpr std::array kEntries{
     Entry{"EVENT_LIST", "REMOTE_TRACKS", kRemoteTracks},
     Entry{"EVENT_LIST", "LOCAL_TRACKS", kLocalTracks},
     Entry{"EVENT_LIST", "DEVICE", kDevice},
+    Entry{"EVENT_LIST", "LOCAL_DEVICE_STATE", kLocalDeviceState},
     Entry{"EVENT_LIST", "SIGNALING_RECONNECT", kSignalingReconnect},
 
     Entry{"SOCKET_MESSAGES_EVENT_LIST", "ENTER", "enter"},

@@ -40,6 +40,7 @@ inline constexpr std::string_view kMessage = "messageEvent";
 inline constexpr std::string_view kRemoteTracks = "remoteTracksEvent";
 inline constexpr std::string_view kLocalTracks = "localTracksEvent";
 inline constexpr std::string_view kDevice = "deviceEvent";
+inline constexpr std::string_view kLocalDeviceState = "localDeviceStateEvent";
 inline constexpr std::string_view kSignalingReconnect = "signalingReconnectEvent";
 
 // Emit types (seed: EMIT_TYPE_LIST).

@@ -209,6 +209,7 @@ void ConsultationSession::on(const in::ChangeDeviceState& c) {
   if (c.is_hidden) is_hidden_ = *c.is_hidden;
   if (c.is_mute) is_mute_ = *c.is_mute;
   log(log::Level::Info, "deviceState", {{"isHidden", is_hidden_}, {"isMute", is_mute_}});
+  emit(ev::kLocalDeviceState, {{"isHidden", is_hidden_}, {"isMute", is_mute_}});
   if (media_ready_) apply_device_state();
   if (remote_ && in_call()) send_to_remote("deviceState", {{"isHidden", is_hidden_}, {"isMute", is_mute_}});
 }
