@@ -276,6 +276,27 @@ export interface CallStore {
 /** A store of `call`'s state. */
 export declare function createCallStore(call: RTCCore): CallStore;
 
+/** The store that <callcore-video>/<callcore-audio> elements without their own `store` use. */
+export declare function setDefaultCallStore(store: CallStore | null): void;
+
+/**
+ * <callcore-video peer-id? media-tag="video">: plays a track of a call store (muted autoplay);
+ * its children show while there is no track. Attribute `peer-id` absent: the local user.
+ */
+export declare class CallcoreVideoElement extends HTMLElement {
+  store: CallStore | null;
+  readonly media: HTMLVideoElement;
+  /** Retries playback after autoplay was blocked (from a user gesture). */
+  resume(): Promise<void>;
+}
+
+/** <callcore-audio peer-id? media-tag="audio">: plays an audio track; attribute `blocked` and event `autoplayblocked` while autoplay waits for a gesture. */
+export declare class CallcoreAudioElement extends HTMLElement {
+  store: CallStore | null;
+  readonly media: HTMLAudioElement;
+  resume(): Promise<void>;
+}
+
 /** A log entry. time: ms since the Unix epoch. */
 export interface LogEntry {
   time: number;
