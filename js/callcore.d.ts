@@ -276,8 +276,9 @@ export interface CallStore {
 /** A store of `call`'s state. */
 export declare function createCallStore(call: RTCCore): CallStore;
 
-/** The store that <callcore-video>/<callcore-audio> elements without their own `store` use. */
+/** The store that <callcore-video>/<callcore-audio> elements (and callcore/react components) without their own `store` use. */
 export declare function setDefaultCallStore(store: CallStore | null): void;
+export declare function getDefaultCallStore(): CallStore | null;
 
 /**
  * <callcore-video peer-id? media-tag="video">: plays a track of a call store (muted autoplay);

@@ -7,6 +7,11 @@
 let defaultStore = null;
 const elements = new Set();
 
+/** The store set with setDefaultCallStore (or null). */
+export function getDefaultCallStore() {
+  return defaultStore;
+}
+
 /** Sets the store that <callcore-video>/<callcore-audio> elements without their own use. */
 export function setDefaultCallStore(store) {
   defaultStore = store;

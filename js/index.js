@@ -5,7 +5,7 @@ import { RTCCore } from './rtc-core.js';
 export { CallError } from './call-error.js';
 export { Emitter } from './emitter.js';
 export { createCallStore } from './store.js';
-export { CallcoreAudioElement, CallcoreVideoElement, setDefaultCallStore } from './elements.js';
+export { CallcoreAudioElement, CallcoreVideoElement, getDefaultCallStore, setDefaultCallStore } from './elements.js';
 export { logger } from './logger.js';
 export {
   CALL_ERROR_TYPE_LIST,

@@ -37,6 +37,20 @@ await build({
   logLevel: 'warning',
 });
 
+// callcore/react: its own file, importing react and callcore (the same module instance).
+await build({
+  entryPoints: [join(root, 'js', 'react.js')],
+  outfile: join(root, 'dist', 'react.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  minify: true,
+  external: ['react', 'callcore'],
+  logLevel: 'warning',
+});
+writeFileSync(join(root, 'dist', 'react.d.ts'), readFileSync(join(root, 'js', 'react.d.ts'), 'utf8'));
+
 // Enum declarations from the dictionary the wasm module carries.
 const { default: createModule } = await import(pathToFileURL(join(wasmDir, 'callcore_core.cjs')).href);
 const dictionary = JSON.parse((await createModule()).dictionary());
@@ -51,4 +65,4 @@ for (const [group, entries] of Object.entries(dictionary)) {
   generated += `export type ${unionName[group]} = (typeof ${group})[keyof typeof ${group}];\n`;
 }
 writeFileSync(join(root, 'dist', 'callcore.d.ts'), readFileSync(join(root, 'js', 'callcore.d.ts'), 'utf8') + generated);
-console.log('built dist/callcore.js and dist/callcore.d.ts');
+console.log('built dist/callcore.js, dist/react.js and their .d.ts');

@@ -41,3 +41,11 @@ console.log(doctor.connection?.iceCandidatesQueue.length, logger.getConnectionEv
 doctor.emitter.on(EVENT_LIST.HANG_UP, (event) => event.payload.stream);
 // @ts-expect-error: isAudio is required
 new RTCClient({ name: 'a', clientId: 'b', connectionId: null, consultationId: 'c' });
+import { useCallStore, VideoProduce } from 'callcore/react';
+import { createCallStore, setDefaultCallStore } from 'callcore';
+const store = createCallStore(doctor);
+setDefaultCallStore(store);
+export function Peer(): unknown {
+  const name: string = useCallStore(store, (s) => s.peers[0]?.displayName ?? '');
+  return VideoProduce({ peerId: name, mediatag: 'screen', onVideo: 'no screen' });
+}
