@@ -150,3 +150,17 @@ TEST_CASE("inputs decode from their JSON form, and junk decodes to nothing", "[i
   CHECK_FALSE(decode_input(json{{"kind", "nope"}}).has_value());
   CHECK_FALSE(decode_input(json::array()).has_value());
 }
+
+TEST_CASE("client: offers, answers and candidates that arrive after the call ended are dropped", "[client]") {
+  Driver c(Role::Client, client_params());
+  c.message("enter", doctor_enter(), "conn-doc");
+  c.feed(in::Call{1});
+  c.feed(in::MediaAcquired{true, true});
+  c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0"}}}}, "conn-doc");
+  c.feed(in::RemoteDescriptionSet{"offer"});
+  c.feed(in::HangUp{});
+  c.message("iceCandidate", {{"candidate", {{"candidate", "candidate:9"}}}}, "conn-doc");
+  CHECK(c.last.empty());
+  c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0 again"}}}}, "conn-doc");
+  CHECK(c.last.empty());
+}

@@ -410,6 +410,13 @@ void ConsultationSession::on_message(const signaling::Message& msg) {
     log(log::Level::Warn, "ignoredMessage", {{"type", type}, {"from", msg.sender.connection_id}, {"why", "not from the far side"}});
     return;
   }
+  const bool media_path = msg.type == MessageType::Offer || msg.type == MessageType::Answer ||
+                          msg.type == MessageType::IceCandidate || msg.type == MessageType::Message;
+  if (media_path && !in_call()) {
+    // Late arrivals for a call that has ended: there is no connection to apply them to.
+    log(log::Level::Debug, "ignoredMessage", {{"type", type}, {"why", "no call in progress"}});
+    return;
+  }
   emit(type, msg.data);
   switch (msg.type) {
     case MessageType::Accept:
