@@ -164,3 +164,19 @@ TEST_CASE("client: offers, answers and candidates that arrive after the call end
   c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0 again"}}}}, "conn-doc");
   CHECK(c.last.empty());
 }
+
+TEST_CASE("client: fields of the wrong type or null from the far side never throw (fuzzer findings)", "[client][malformed]") {
+  Driver c(Role::Client, client_params());
+  c.message("enter", {{"name", nullptr}, {"deviceState", {{"isHidden", "yes"}, {"isMute", nullptr}}}}, "conn-doc");
+  CHECK(c.find("emit", "rtcRespondentPropsEvent")["payload"]["deviceState"] == json{{"isHidden", false}, {"isMute", false}});
+  CHECK(c.find("emit", "rtcRespondentPropsEvent")["payload"]["name"] == "");
+  c.message("deviceState", {{"isHidden", nullptr}, {"isMute", true}}, "conn-doc");
+  CHECK(c.find("emit", "remoteDeviceStateEvent")["payload"] == json{{"connectionId", "conn-doc"}, {"isHidden", false}, {"isMute", true}});
+  c.feed(in::SignalingMessage{R"({"type":"joined","data":{"connectionId":"x","resumed":null}})"});
+  // A long foreign consultation id with multi-byte characters is cut on a character boundary.
+  std::string id(63, 'a');
+  id += "\xD0\x96\xD1\x83";  // "Жу": the 64th byte is inside "Ж"
+  c.feed(in::SignalingMessage{json{{"type", "hangUp"}, {"data", {{"consultationId", id}, {"sender", {{"connectionId", "conn-doc"}}}}}}.dump()});
+  const std::string message = c.find("emit", "signalingErrorEvent")["payload"]["message"];
+  CHECK(message == "message for consultation '" + std::string(63, 'a') + "'");
+}

@@ -252,7 +252,7 @@ void ConsultationSession::on(const in::SendFailed& f) {
   if (destroyed_) return;
   // The socket is going away: keep the message, in order, for when it is back.
   signaling_ready_ = false;
-  log(log::Level::Warn, "sendFailed", {{"reason", f.reason}, {"type", f.message.value("type", "")}});
+  log(log::Level::Warn, "sendFailed", {{"reason", f.reason}, {"type", string_or(f.message, "type")}});
   unsent_.push_back(f.message);
 }
 
@@ -351,7 +351,7 @@ void ConsultationSession::on(const in::SignalingMessage& m) {
   if (auto it = msg.data.find("consultationId"); it != msg.data.end() && !it->is_null()) {
     const std::string id = it->is_string() ? it->get<std::string>() : it->dump();
     if (id != params_.consultation_id) {
-      signaling_error("wrongConsultation", fmt::format("message for consultation '{}'", id.substr(0, 64)));
+      signaling_error("wrongConsultation", fmt::format("message for consultation '{}'", utf8_prefix(id, 64)));
       return;
     }
   }
@@ -377,7 +377,7 @@ void ConsultationSession::on_message(const signaling::Message& msg) {
       if (joined_once_) {
         emit(ev::kSignalingReconnect, {{"phase", "rejoined"},
                                        {"attempt", reconnect_attempt_},
-                                       {"resumed", msg.data.value("resumed", false)},
+                                       {"resumed", bool_or(msg.data, "resumed", false)},
                                        {"queued", unsent_.size()}});
       }
       joined_once_ = true;
@@ -442,8 +442,8 @@ void ConsultationSession::on_message(const signaling::Message& msg) {
     case MessageType::DeviceState: {
       auto& ds = remote_->props["deviceState"];
       if (!ds.is_object()) ds = {{"isHidden", false}, {"isMute", false}};
-      if (msg.data.contains("isHidden")) ds["isHidden"] = msg.data["isHidden"];
-      if (msg.data.contains("isMute")) ds["isMute"] = msg.data["isMute"];
+      ds = {{"isHidden", bool_or(msg.data, "isHidden", bool_or(ds, "isHidden", false))},
+            {"isMute", bool_or(msg.data, "isMute", bool_or(ds, "isMute", false))}};
       emit(ev::kRemoteDeviceState,
            {{"connectionId", remote_->connection_id}, {"isHidden", ds["isHidden"]}, {"isMute", ds["isMute"]}});
       emit(ev::kRespondentProps, respondent_props());
@@ -481,10 +481,11 @@ void ConsultationSession::on_enter(const signaling::Message& msg) {
     return;
   }
   const bool first = !remote_;
-  Remote r{from, msg.sender.client_id, msg.data.value("name", std::string()), msg.data};
+  Remote r{from, msg.sender.client_id, string_or(msg.data, "name"), msg.data};
   r.props.erase("sender");
   r.props.erase("type");
-  if (!r.props["deviceState"].is_object()) r.props["deviceState"] = {{"isHidden", false}, {"isMute", false}};
+  const json& ds = r.props["deviceState"];  // the far side's word: keep only the two booleans
+  r.props["deviceState"] = {{"isHidden", bool_or(ds, "isHidden", false)}, {"isMute", bool_or(ds, "isMute", false)}};
   remote_ = std::move(r);
   has_entered_ = true;
   if (first) {
@@ -801,7 +802,7 @@ void ConsultationSession::log(log::Level level, std::string_view event, json dat
 
 void ConsultationSession::signaling_error(std::string code, std::string message, std::string_view raw) {
   json payload = {{"code", code}, {"message", message}};
-  if (!raw.empty()) payload["raw"] = std::string(raw.substr(0, 256));
+  if (!raw.empty()) payload["raw"] = utf8_prefix(raw, 256);
   log(log::Level::Error, ev::kSignalingError, payload);
   emit(ev::kSignalingError, payload, /*is_error=*/true);
 }

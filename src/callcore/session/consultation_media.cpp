@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "callcore/events/event_list.hpp"
+#include "callcore/json_text.hpp"
 #include "callcore/session/consultation.hpp"
 
 namespace callcore::session {
@@ -92,7 +93,7 @@ void ConsultationSession::on(const in::TrackAdded& a) {
 void ConsultationSession::on(const in::TrackControl& c) {
   auto it = local_tags_.find(c.tag);
   if (it == local_tags_.end() || !in_call()) {
-    settle_request(c.request_id, errors::state_error(fmt::format("no track with tag '{}' in this call", c.tag.substr(0, 32))));
+    settle_request(c.request_id, errors::state_error(fmt::format("no track with tag '{}' in this call", utf8_prefix(c.tag, 32))));
     return;
   }
   LocalTag& tag = it->second;
@@ -109,7 +110,7 @@ void ConsultationSession::on(const in::TrackControl& c) {
     local_tags_.erase(it);
     announce_tags();
   } else {
-    settle_request(c.request_id, errors::state_error(fmt::format("unknown track action '{}'", c.action.substr(0, 16))));
+    settle_request(c.request_id, errors::state_error(fmt::format("unknown track action '{}'", utf8_prefix(c.action, 16))));
     return;
   }
   log(log::Level::Info, "trackControl", {{"tag", c.tag}, {"action", c.action}});
@@ -137,7 +138,7 @@ void ConsultationSession::on(const in::SwitchDevice& s) {
     return;
   }
   if (!valid_kind(s.kind) || local_tags_.count(s.kind) == 0) {
-    settle_request(s.request_id, errors::state_error(fmt::format("this call sends no '{}' track", s.kind.substr(0, 16))));
+    settle_request(s.request_id, errors::state_error(fmt::format("this call sends no '{}' track", utf8_prefix(s.kind, 16))));
     return;
   }
   out("acquireDevice", {{"requestId", s.request_id}, {"kind", s.kind}, {"deviceId", s.device_id.empty() ? json(nullptr) : json(s.device_id)}});

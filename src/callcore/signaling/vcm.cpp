@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "callcore/json_text.hpp"
+
 namespace callcore::signaling {
 namespace {
 
@@ -189,7 +191,7 @@ DecodeResult decode(std::string_view text, std::size_t max_bytes) {
   if (type_it == root.end() || !type_it->is_string()) return DecodeError{"malformed", "message has no string 'type'"};
   const std::string name = type_it->get<std::string>();
   auto type = message_type_from(name);
-  if (!type) return DecodeError{"unknownType", fmt::format("unknown message type '{}'", name.substr(0, 64))};
+  if (!type) return DecodeError{"unknownType", fmt::format("unknown message type '{}'", utf8_prefix(name, 64))};
   if (*type == MessageType::Join || *type == MessageType::Leave)
     return DecodeError{"unexpectedType", fmt::format("'{}' is only sent by clients to the server", name)};
   auto data_it = root.find("data");
