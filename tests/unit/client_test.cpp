@@ -108,7 +108,7 @@ TEST_CASE("client: hangs up during the call and tells the doctor", "[client]") {
   c.feed(in::Call{1});
   c.feed(in::MediaAcquired{true, true});
   c.feed(in::HangUp{});
-  CHECK(c.kinds() == Strings{"send", "stopTracks", "closePeerConnection", "emit:callStateEvent"});
+  CHECK(c.kinds() == Strings{"send", "stopTracks", "closePeerConnection", "emit:localTracksEvent", "emit:callStateEvent"});
   CHECK(c.sent().at(0)["connectionIds"] == json{"conn-doc"});
   CHECK(c.sent().at(0)["type"] == "hangUp");
 }

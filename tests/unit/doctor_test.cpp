@@ -80,7 +80,7 @@ TEST_CASE("doctor: a whole call, from call() to hang up by the doctor", "[doctor
   CHECK(d.has("emit", "connectionstatechange"));
 
   d.feed(in::HangUp{});
-  CHECK(d.kinds() == Strings{"send", "stopTracks", "closePeerConnection", "emit:callStateEvent"});
+  CHECK(d.kinds() == Strings{"send", "stopTracks", "closePeerConnection", "emit:localTracksEvent", "emit:callStateEvent"});
   CHECK(d.sent().at(0)["type"] == "hangUp");
   CHECK(d.sent().at(0)["data"]["reason"] == "hangUp");
   CHECK(d.state() == "ended");
@@ -95,7 +95,7 @@ TEST_CASE("doctor: nobody enters within enterTimeoutSecond", "[doctor][timeout]"
   CHECK(d.last.empty());
   d.feed(in::TimerFired{kEnterTimer}, 6000);
   CHECK(d.kinds() == Strings{"emit:callErrorEvent", "rejectCall", "stopTracks", "closePeerConnection",
-                             "emit:callStateEvent"});
+                             "emit:localTracksEvent", "emit:callStateEvent"});
   const json& err = d.find("rejectCall")["error"];
   CHECK(err["type"] == "enter");
   CHECK(err["description"] == "no one entered within 5 s (enterTimeoutSecond)");
@@ -123,7 +123,7 @@ TEST_CASE("doctor: the client hangs up during the call", "[doctor]") {
   d.message("accept", json::object(), "conn-cli");
   d.message("hangUp", {{"reason", "hangUp"}}, "conn-cli");
   CHECK(d.kinds() == Strings{"emit:hangUp", "emit:hangUpReceiveEvent", "stopTracks", "closePeerConnection",
-                             "emit:callStateEvent"});
+                             "emit:localTracksEvent", "emit:callStateEvent"});
   CHECK(d.find("emit", "hangUpReceiveEvent")["payload"] == json{{"reason", "hangUp"}, {"connectionId", "conn-cli"}});
   CHECK(d.sent().empty());  // no hangUp echoed back
 }

@@ -91,6 +91,10 @@ TEST_CASE("media: the far side's tags map its remote streams", "[media]") {
   d.message("mediaTags", {{"tracks", {{{"tag", "x"}, {"kind", "data"}, {"streamId", "s"}, {"state", "sending"}}}}}, "conn-cli");
   CHECK(d.find("emit", "signalingErrorEvent")["payload"]["code"] == "invalidField");
   CHECK(d.session.snapshot()["remoteTracks"] == tracks);
+  d.message("hangUp", {{"reason", "hangUp"}}, "conn-cli");  // the call ends: no tags any more
+  CHECK(d.find("emit", "remoteTracksEvent")["payload"]["tracks"] == json::array());
+  CHECK(d.find("emit", "localTracksEvent")["payload"]["tracks"] == json::array());
+  CHECK(d.session.snapshot()["remoteTracks"] == json::array());
 }
 
 TEST_CASE("media: switching the camera replaces the track, keeps hidden, and keeps the call", "[media][device]") {
@@ -104,6 +108,17 @@ TEST_CASE("media: switching the camera replaces the track, keeps hidden, and kee
   CHECK(c.last[2].data == json{{"kind", "video"}, {"enabled", false}});  // still hidden
   CHECK(c.find("emit", "deviceEvent")["payload"] == json{{"phase", "switched"}, {"kind", "video"}, {"deviceId", "cam-2"}});
   CHECK(c.state() == "connecting");
+  // Pause and resume after the switch: the tag still sends the (new) local camera track.
+  c.feed(in::TrackControl{5, "pause", "video"});
+  c.feed(in::TrackControl{6, "resume", "video"});
+  CHECK(c.find("replaceTrack") == json{{"tag", "video"}, {"trackId", "local:video"}});
+  // Switched while paused: swapped in, not sent until resumed.
+  c.feed(in::TrackControl{7, "pause", "video"});
+  c.feed(in::SwitchDevice{8, "video", "cam-3"});
+  c.feed(in::DeviceAcquired{8, "video", "t10", "cam-3"});
+  CHECK(c.find("swapLocalTrack") == json{{"kind", "video"}, {"trackId", "t10"}, {"send", false}});
+  c.feed(in::TrackControl{9, "resume", "video"});
+  CHECK(c.find("replaceTrack") == json{{"tag", "video"}, {"trackId", "local:video"}});
 
   c.feed(in::SwitchDevice{4, "video", "cam-gone"});
   c.feed(in::DeviceFailed{4, "video", "NotFoundError", "Requested device not found"});

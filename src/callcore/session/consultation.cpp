@@ -924,7 +924,15 @@ void ConsultationSession::end_call(std::string_view reason, const std::optional<
   ice_queue_.clear();
   negotiation_.reset();
   negotiation_deferred_ = false;
-  local_tags_.clear();
+  // No tracks are sent or received any more: say so, so that players let go of them.
+  if (!local_tags_.empty()) {
+    local_tags_.clear();
+    emit(ev::kLocalTracks, {{"tracks", json::array()}});
+  }
+  if (!remote_tags_.empty()) {
+    remote_tags_ = json::array();
+    emit(ev::kRemoteTracks, {{"connectionId", remote_ ? remote_->connection_id : ""}, {"tracks", json::array()}});
+  }
   set_state(CallState::Ended);
 }
 

@@ -151,7 +151,9 @@ void ConsultationSession::on(const in::DeviceAcquired& d) {
     if (d.request_id != 0) settle_request(d.request_id, errors::state_error("the call ended while the device opened"));
     return;
   }
-  it->second.track_id = d.track_id;
+  // The new device's track becomes the local stream's track of that kind: the tag keeps
+  // pointing at the local stream (the shell's handle d.track_id is consumed by the swap).
+  it->second.track_id = "local:" + d.kind;
   out("swapLocalTrack", {{"kind", d.kind}, {"trackId", d.track_id}, {"send", !it->second.paused}});
   apply_device_state();  // keep mute / hidden on the new track
   emit(ev::kDevice, {{"phase", d.request_id == 0 ? "fallback" : "switched"}, {"kind", d.kind}, {"deviceId", d.device_id}});
