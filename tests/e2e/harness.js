@@ -928,3 +928,65 @@ export async function countEvents(page, types, mark = 0) {
     return out;
   }, { types, mark });
 }
+
+/**
+ * Waits until the inbound stat `key` of getStats() (e.g. 'framesDecoded', 'audioPacketsReceived')
+ * has not changed for `quietMs` (default 2000 ms, many frame/packet intervals): the far side
+ * stopped sending. Returns {value, stalledAfterMs} (ms from the call to the last change).
+ * Deadline `timeout`: a stream that keeps flowing fails the wait.
+ */
+export async function waitForStall(page, key, { quietMs = 2000, timeout = WAIT_MS } = {}) {
+  const start = Date.now();
+  let value = null;
+  let changedAt = start;
+  const s = await waitUntil(page, statsFn, undefined, (stats) => {
+    const now = Date.now();
+    if (stats[key] !== value) {
+      value = stats[key];
+      changedAt = now;
+      return false;
+    }
+    return now - changedAt >= quietMs;
+  }, { timeout, message: `inbound ${key} unchanged for ${quietMs} ms` });
+  return { value: s[key], stalledAfterMs: changedAt - start };
+}
+
+/**
+ * Screen sharing from a page: on a real click (user activation) the page calls getDisplayMedia
+ * and `call.sendTrack(track, tag, paused)`; the track is kept as `window.screenTrack`. Returns
+ * {ok, label, displaySurface, width, height} or {ok: false, error}.
+ */
+export async function shareScreen(page, { tag = 'screen', paused = false } = {}) {
+  await page.evaluate(({ tag, paused }) => {
+    window.share = null;
+    document.body.style.minHeight = '100vh';
+    document.addEventListener('click', () => {
+      navigator.mediaDevices.getDisplayMedia({ video: true }).then((stream) => {
+        const track = stream.getVideoTracks()[0];
+        window.screenTrack = track;
+        const settings = track.getSettings();
+        return window.call.sendTrack(track, tag, paused).then(() => {
+          window.share = { ok: true, label: track.label, displaySurface: settings.displaySurface, width: settings.width, height: settings.height };
+        });
+      }).catch((error) => {
+        window.share = { ok: false, error: { name: error.name, type: error.type, message: error.message, description: error.description } };
+      });
+    }, { once: true });
+  }, { tag, paused });
+  await page.mouse.click(20, 20);
+  return waitFor(page, () => window.share, undefined, { message: `getDisplayMedia + sendTrack(track, '${tag}') settled` });
+}
+
+/**
+ * Page predicate: the tags of the last REMOTE_TRACKS event at or after `mark`
+ * ([{tag, kind, state}]) when `test` holds for them; else false. `test` is {tag, listed} (the tag
+ * is / is not listed) or {tag, state} (listed with that state).
+ */
+export function remoteTagsInPage({ mark = 0, tag, listed, state }) {
+  const e = (window.events || []).slice(mark).filter((x) => x && x.eventType === 'remoteTracksEvent').pop();
+  if (!e) return false;
+  const tracks = e.payload.tracks.map((t) => ({ tag: t.tag, kind: t.kind, state: t.state }));
+  const entry = tracks.find((t) => t.tag === tag);
+  if (state !== undefined) return entry && entry.state === state ? tracks : false;
+  return !!entry === listed ? tracks : false;
+}

@@ -14,37 +14,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSuite, establishCall, waitFor, waitForStats, inboundVideoInPage, waitForTrackFrames,
+  startSuite, establishCall, waitFor, waitForStats, inboundVideoInPage, waitForTrackFrames, shareScreen, remoteTagsInPage,
 } from './harness.js';
 
 const TEST_TIMEOUT = 240000;
-
-// Runs in the sharing page: on the next click, getDisplayMedia and sendTrack(track, 'screen').
-function armScreenShare() {
-  window.share = null;
-  document.body.style.minHeight = '100vh';
-  document.addEventListener('click', () => {
-    navigator.mediaDevices.getDisplayMedia({ video: true }).then((stream) => {
-      const track = stream.getVideoTracks()[0];
-      window.screenTrack = track;
-      const settings = track.getSettings();
-      return window.call.sendTrack(track, 'screen').then(() => {
-        window.share = { ok: true, label: track.label, displaySurface: settings.displaySurface, width: settings.width, height: settings.height };
-      });
-    }).catch((error) => {
-      window.share = { ok: false, error: { name: error.name, type: error.type, message: error.message, description: error.description } };
-    });
-  }, { once: true });
-}
-
-// Page predicate: the tags of the last REMOTE_TRACKS event at or after `mark` when they do (or,
-// with `listed` false, do not) list `tag`; else false.
-function remoteTagsWith({ mark, tag, listed }) {
-  const e = window.events.slice(mark).filter((x) => x.eventType === 'remoteTracksEvent').pop();
-  if (!e) return false;
-  const tracks = e.payload.tracks.map((t) => ({ tag: t.tag, kind: t.kind, state: t.state }));
-  return tracks.some((t) => t.tag === tag) === listed ? tracks : false;
-}
 
 describe('screen sharing by media tag', () => {
   let suite;
@@ -55,14 +28,12 @@ describe('screen sharing by media tag', () => {
   // One share from `sharer`, seen by `viewer`; returns what was seen.
   async function share(sharer, viewer) {
     const mark = await viewer.evaluate(() => window.events.length);
-    await sharer.evaluate(armScreenShare);
-    await sharer.mouse.click(20, 20);
-    const started = await waitFor(sharer, () => window.share, undefined, { message: 'getDisplayMedia + sendTrack(screen) settled' });
+    const started = await shareScreen(sharer);
     assert.equal(started.ok, true, `getDisplayMedia + sendTrack(track, 'screen') resolved: ${JSON.stringify(started)}`);
     assert.equal(await sharer.evaluate(() => window.call.localTrack('screen') === window.screenTrack), true, "localTrack('screen') is the shared track");
 
     // The far side: REMOTE_TRACKS lists 'screen' next to the camera and microphone.
-    const tags = await waitFor(viewer, remoteTagsWith, { mark, tag: 'screen', listed: true }, { message: "REMOTE_TRACKS lists 'screen'" });
+    const tags = await waitFor(viewer, remoteTagsInPage, { mark, tag: 'screen', listed: true }, { message: "REMOTE_TRACKS lists 'screen'" });
     assert.deepEqual(tags.map((t) => t.tag).sort(), ['audio', 'screen', 'video'], JSON.stringify(tags));
     assert.deepEqual(tags.find((t) => t.tag === 'screen'), { tag: 'screen', kind: 'video', state: 'sending' });
 
@@ -95,7 +66,7 @@ describe('screen sharing by media tag', () => {
 
   // Waits until `viewer` no longer lists 'screen' (REMOTE_TRACKS after `mark`) and has no remoteTrack('screen').
   async function waitScreenGone(viewer, mark) {
-    const tags = await waitFor(viewer, remoteTagsWith, { mark, tag: 'screen', listed: false }, { message: "REMOTE_TRACKS without 'screen'" });
+    const tags = await waitFor(viewer, remoteTagsInPage, { mark, tag: 'screen', listed: false }, { message: "REMOTE_TRACKS without 'screen'" });
     assert.deepEqual(tags.map((t) => t.tag).sort(), ['audio', 'video'], JSON.stringify(tags));
     assert.equal(await viewer.evaluate(() => window.call.remoteTrack('screen')), null, "remoteTrack('screen') is null");
   }
