@@ -771,3 +771,222 @@ export function negotiationSettledInPage() {
   }
   return { transceivers: count, localType: local.type, sdpBytes: local.sdp.length + remote.sdp.length };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Media helpers (issue 4: tracks by tag, devices, screen sharing, messages, store, elements)
+
+/**
+ * Polls `pageFn(arg)` in the page (it may be async) every `interval` ms until the Node-side
+ * `until(result)` is truthy; returns that result. Throws with `message` and the last result when
+ * `timeout` passes. A deadline wait, not a sleep: it returns as soon as the condition holds.
+ */
+export async function waitUntil(page, pageFn, arg, until, { timeout = WAIT_MS, interval = 100, message } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  let lastError;
+  for (;;) {
+    try {
+      last = await withDeadline(page.evaluate(pageFn, arg), Math.max(1000, end - Date.now()));
+      lastError = undefined;
+      if (until(last)) return last;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= end) {
+      const what = message || (until.toString().slice(0, 200));
+      throw new Error(`[${page.label}] timed out after ${timeout} ms waiting for: ${what}\n  last result: ${JSON.stringify(last)}${lastError ? `\n  last error: ${lastError.message.split('\n')[0]}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval)); // poll interval of a deadline wait
+  }
+}
+
+/**
+ * The page's inbound-rtp video streams (window.call.connection.getStats()), one entry per
+ * stream: {trackIdentifier, mid, framesDecoded, packetsReceived, frameWidth, frameHeight}.
+ */
+export function inboundVideoInPage() {
+  const pc = window.call && window.call.connection;
+  if (!pc) return Promise.resolve([]);
+  return pc.getStats().then((report) => {
+    const out = [];
+    report.forEach((s) => {
+      if (s.type === 'inbound-rtp' && (s.kind || s.mediaType) === 'video') {
+        out.push({
+          trackIdentifier: s.trackIdentifier,
+          mid: s.mid,
+          framesDecoded: s.framesDecoded || 0,
+          packetsReceived: s.packetsReceived || 0,
+          frameWidth: s.frameWidth || 0,
+          frameHeight: s.frameHeight || 0,
+        });
+      }
+    });
+    return out;
+  });
+}
+
+/**
+ * Waits until the inbound-rtp video stream that carries the remote track `trackId` (its
+ * trackIdentifier) has decoded at least `frames` frames; returns that stream's stats.
+ */
+export async function waitForTrackFrames(page, trackId, frames, { timeout = WAIT_MS } = {}) {
+  const list = await waitUntil(page, inboundVideoInPage, undefined,
+    (l) => l.some((s) => s.trackIdentifier === trackId && s.framesDecoded >= frames),
+    { timeout, message: `inbound-rtp of track ${trackId}: framesDecoded >= ${frames}` });
+  return list.find((s) => s.trackIdentifier === trackId);
+}
+
+/**
+ * Page function: the current picture of a video track, drawn on a 128x96 canvas.
+ * `which` = {remote: tag} (window.call.remoteTrack(tag)) or {local: tag} (window.call.localTrack(tag)).
+ * One <video> per track is kept in the page; resolves, after the video presented a frame
+ * (requestVideoFrameCallback; 3 s limit), with {trackId, width, height, rgb: mean [r, g, b],
+ * corners: [top-left, top-right, bottom-left, bottom-right] mean [r, g, b] of a small patch
+ * inside each corner}, or with {error}.
+ */
+export function trackColourInPage(which) {
+  const call = window.call;
+  const track = which.remote ? call.remoteTrack(which.remote) : call.localTrack(which.local);
+  if (!track) return Promise.resolve({ error: 'no track' });
+  const probes = (window.__colourProbes ||= new Map());
+  let video = probes.get(track.id);
+  if (!video) {
+    video = document.createElement('video');
+    video.muted = true;
+    video.playsInline = true;
+    video.width = 64;
+    video.height = 48;
+    video.srcObject = new MediaStream([track]);
+    document.body.appendChild(video);
+    probes.set(track.id, video);
+    video.play().catch(() => {});
+  }
+  const frame = new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 3000);
+    video.requestVideoFrameCallback(() => { clearTimeout(timer); resolve(true); });
+  });
+  return frame.then((presented) => {
+    if (!presented || video.videoWidth === 0) return { error: 'no frame presented', readyState: video.readyState, trackId: track.id };
+    const W = 128;
+    const H = 96;
+    const canvas = document.createElement('canvas');
+    canvas.width = W;
+    canvas.height = H;
+    const g = canvas.getContext('2d', { willReadFrequently: true });
+    g.drawImage(video, 0, 0, W, H);
+    const data = g.getImageData(0, 0, W, H).data;
+    const mean = (x0, y0, x1, y1) => {
+      const sum = [0, 0, 0];
+      for (let y = y0; y < y1; y += 1) {
+        for (let x = x0; x < x1; x += 1) {
+          const i = (y * W + x) * 4;
+          sum[0] += data[i];
+          sum[1] += data[i + 1];
+          sum[2] += data[i + 2];
+        }
+      }
+      return sum.map((v) => Math.round(v / ((x1 - x0) * (y1 - y0))));
+    };
+    // Chromium's fake camera pictures have 40x40 squares in the corners of 640x480: patches
+    // 2..6 of 128x96 are well inside them.
+    const corners = [mean(2, 2, 6, 6), mean(W - 6, 2, W - 2, 6), mean(2, H - 6, 6, H - 2), mean(W - 6, H - 6, W - 2, H - 2)];
+    return { trackId: track.id, width: video.videoWidth, height: video.videoHeight, rgb: mean(0, 0, W, H), corners };
+  });
+}
+
+/**
+ * Chromium's fake cameras with `--use-fake-device-for-media-stream=device-count=3` (measured in
+ * Chromium 156): fake_device_0 (I420) draws a green picture (mean about [3, 141, 1]) with a
+ * moving pacman and green corner squares; fake_device_2 (MJPEG) a plain green picture whose
+ * corner squares are shades of yellow (r = g, at least two of them bright at any time).
+ * fake_device_1 (Y16, a grey picture) cannot be sent: libwebrtc encodes no frame of it, even in
+ * a bare RTCPeerConnection. Classifies a sample of trackColourInPage as 'green-corners'
+ * (device 0), 'yellow-corners' (device 2) or 'other'.
+ */
+export function fakeCameraPicture(sample) {
+  if (!sample || !Array.isArray(sample.rgb) || !Array.isArray(sample.corners)) return 'none';
+  const [r, g, b] = sample.rgb;
+  if (!(g > 60 && g > r + 40 && g > b + 40)) return 'other';
+  const yellow = sample.corners.filter(([cr, cg, cb]) => cr > 90 && Math.abs(cr - cg) < 50 && cb < 60).length;
+  const green = sample.corners.filter(([cr, cg, cb]) => cg > 90 && cr < cg / 2 && cb < cg / 2).length;
+  if (yellow === 0 && green >= 3) return 'green-corners';
+  if (yellow >= 2) return 'yellow-corners';
+  return 'other';
+}
+
+/** Waits until the picture of a track (trackColourInPage) is `picture` (see fakeCameraPicture). */
+export async function waitForPicture(page, which, picture, { timeout = WAIT_MS } = {}) {
+  return waitUntil(page, trackColourInPage, which, (c) => fakeCameraPicture(c) === picture,
+    { timeout, message: `${JSON.stringify(which)} picture is ${picture}` });
+}
+
+/** Number of recorded events (window.events) of each type in `types` from index `mark` on. */
+export async function countEvents(page, types, mark = 0) {
+  return page.evaluate(({ types, mark }) => {
+    const out = Object.fromEntries(types.map((t) => [t, 0]));
+    for (const e of (window.events || []).slice(mark)) if (e && e.eventType in out) out[e.eventType] += 1;
+    return out;
+  }, { types, mark });
+}
+
+/**
+ * Waits until the inbound stat `key` of getStats() (e.g. 'framesDecoded', 'audioPacketsReceived')
+ * has not changed for `quietMs` (default 2000 ms, many frame/packet intervals): the far side
+ * stopped sending. Returns {value, stalledAfterMs} (ms from the call to the last change).
+ * Deadline `timeout`: a stream that keeps flowing fails the wait.
+ */
+export async function waitForStall(page, key, { quietMs = 2000, timeout = WAIT_MS } = {}) {
+  const start = Date.now();
+  let value = null;
+  let changedAt = start;
+  const s = await waitUntil(page, statsFn, undefined, (stats) => {
+    const now = Date.now();
+    if (stats[key] !== value) {
+      value = stats[key];
+      changedAt = now;
+      return false;
+    }
+    return now - changedAt >= quietMs;
+  }, { timeout, message: `inbound ${key} unchanged for ${quietMs} ms` });
+  return { value: s[key], stalledAfterMs: changedAt - start };
+}
+
+/**
+ * Screen sharing from a page: on a real click (user activation) the page calls getDisplayMedia
+ * and `call.sendTrack(track, tag, paused)`; the track is kept as `window.screenTrack`. Returns
+ * {ok, label, displaySurface, width, height} or {ok: false, error}.
+ */
+export async function shareScreen(page, { tag = 'screen', paused = false } = {}) {
+  await page.evaluate(({ tag, paused }) => {
+    window.share = null;
+    document.body.style.minHeight = '100vh';
+    document.addEventListener('click', () => {
+      navigator.mediaDevices.getDisplayMedia({ video: true }).then((stream) => {
+        const track = stream.getVideoTracks()[0];
+        window.screenTrack = track;
+        const settings = track.getSettings();
+        return window.call.sendTrack(track, tag, paused).then(() => {
+          window.share = { ok: true, label: track.label, displaySurface: settings.displaySurface, width: settings.width, height: settings.height };
+        });
+      }).catch((error) => {
+        window.share = { ok: false, error: { name: error.name, type: error.type, message: error.message, description: error.description } };
+      });
+    }, { once: true });
+  }, { tag, paused });
+  await page.mouse.click(20, 20);
+  return waitFor(page, () => window.share, undefined, { message: `getDisplayMedia + sendTrack(track, '${tag}') settled` });
+}
+
+/**
+ * Page predicate: the tags of the last REMOTE_TRACKS event at or after `mark`
+ * ([{tag, kind, state}]) when `test` holds for them; else false. `test` is {tag, listed} (the tag
+ * is / is not listed) or {tag, state} (listed with that state).
+ */
+export function remoteTagsInPage({ mark = 0, tag, listed, state }) {
+  const e = (window.events || []).slice(mark).filter((x) => x && x.eventType === 'remoteTracksEvent').pop();
+  if (!e) return false;
+  const tracks = e.payload.tracks.map((t) => ({ tag: t.tag, kind: t.kind, state: t.state }));
+  const entry = tracks.find((t) => t.tag === tag);
+  if (state !== undefined) return entry && entry.state === state ? tracks : false;
+  return !!entry === listed ? tracks : false;
+}
