@@ -149,14 +149,9 @@ describe('<callcore-video> / <callcore-audio> in a call', () => {
     await waitPlaying(doctor, 'remote');
   }));
 
-  // SDK bug (todo until fixed): when the call ends, the core clears its local tags but keeps the
-  // far side's (remote_tags_ is reset only when the next call starts, consultation.cpp
-  // end_call / reset_call), so the snapshot keeps peers[0].tracks.video {state: 'sending'} with
-  // the ended track and <callcore-video peer-id> keeps showing the dead video instead of its
-  // children ("the children are shown while there is no track").
+  // Regression test: the far side's tags used to survive the end of the call.
   it('after the far side hangs up, the remote element shows its children again (and the store lists no sending remote track)', {
     timeout: TEST_TIMEOUT,
-    todo: 'SDK bug: remote tags survive the end of the call (remote_tags_ not cleared in end_call)',
   }, run(async () => {
     const { doctor, client } = await callWithElements('hangup');
     await waitPlaying(doctor, 'remote');

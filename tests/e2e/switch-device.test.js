@@ -183,19 +183,13 @@ describe('switchDevice during a call', () => {
     assert.equal(await doctor.evaluate(() => window.call.callState), 'connected');
   }));
 
-  // SDK bug (todo until fixed): after switchDevice('video'), resumeTrack('video') hands the sender
-  // no track. The core keeps the new camera's track id as the tag's track (consultation_media.cpp,
-  // DeviceAcquired: track_id = d.track_id), but the shell's swapLocalTrack has dropped that id
-  // from its track table (rtc-core.js: this._tracks.delete(trackId)); on resume the core asks for
-  // replaceTrack {trackId: 'tN'}, _trackFor('tN') is null, and sender.replaceTrack(null) keeps the
-  // sender empty. REMOTE_TRACKS says 'sending' while no frame is sent, for good.
+  // Regression tests: resumeTrack after switchDevice used to hand the sender no track.
   for (const [name, order] of [
     ['switchDevice, then pauseTrack/resumeTrack', ['switch', 'pause', 'resume']],
     ['pauseTrack, switchDevice while paused, then resumeTrack', ['pause', 'switch', 'resume']],
   ]) {
     it(`${name} ('video'): the far side decodes the new camera again`, {
       timeout: TEST_TIMEOUT,
-      todo: 'SDK bug: resumeTrack after switchDevice replaces the sender track with null',
     }, run(async () => {
       const { doctor, client } = await establishCall(suite, { tag: order[0] });
       await waitForStats(client, { framesDecoded: 1 });
