@@ -67,6 +67,13 @@ function timeCalls(count, fn) {
   return perInput(Number(process.hrtime.bigint() - start), count);
 }
 
+/** The recorded call ({doctorParams, clientParams, inputs}), from the native bench's --dump. */
+export function recordCall() {
+  buildNative();
+  runNative(1);
+  return JSON.parse(readFileSync(INPUTS, 'utf8'));
+}
+
 /** Runs everything; returns the figures (and prints nothing). */
 export async function throughput({ iterations = 2000 } = {}) {
   buildNative();

@@ -1,0 +1,292 @@
+#!/usr/bin/env node
+// `npm run bench [-- NAME ...] [--calls=20] [--loads=20] [--cycles=200] [--iterations=2000] [--no-build]`
+// Runs the benchmarks (all, or those named: size, size-variants, latency, throughput, startup,
+// memory), prints their tables, stores each result with its command, date, machine and load in
+// bench/results.json, and writes docs/benchmarks.md from every stored result (so one benchmark
+// can be rerun alone) followed by bench/notes.md (the hand-written analysis).
+// Benchmarks, never timed tests: nothing here fails on a slow figure (the size budget is
+// enforced by tests/node/size-budget.test.js instead).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, measureDist, readBudget, sizes } from './lib/size.mjs';
+import { load, machine } from './lib/common.mjs';
+
+const RESULTS = join(ROOT, 'bench', 'results.json');
+const DOC = join(ROOT, 'docs', 'benchmarks.md');
+const NOTES = join(ROOT, 'bench', 'notes.md');
+const ALL = ['size', 'size-variants', 'throughput', 'startup', 'latency', 'memory'];
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => Number(args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
+const names = args.filter((a) => !a.startsWith('--'));
+for (const n of names) if (!ALL.includes(n)) throw new Error(`unknown benchmark ${n}; one of ${ALL.join(', ')}`);
+const selected = names.length ? names : ALL;
+
+// ---- formatting -----------------------------------------------------------------------------
+const kb = (bytes) => (bytes / 1000).toFixed(1);
+const ms = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+const int = (x) => Math.round(x).toLocaleString('en-US');
+const table = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const stamp = (r) => `Command: \`${r.command}\` — ${r.date}, load average (1/5/15 min) ${r.load.before} before, ${r.load.after} after; ${r.machine.nproc} cores, ${r.machine.cpu}, Node ${r.machine.node}${r.machine.chromium ? `, ${r.machine.chromium}` : ''}.`;
+
+const ANCHORS = [
+  ['simple-peer 9.11 (P2P only)', 'published ~28 KB gz; simplepeer.min.js measured here', 'simple-peer'],
+  ['JsSIP (SIP only)', 'published 59 KB gz', null, 59000],
+  ["LiveKit client's size budget", '150 KB (their budget)', null, 150000],
+];
+
+function sizeSection(r) {
+  const d = r.data;
+  const budget = d.budget.parts;
+  const part = (name, label) => [label, int(d.dist[name].raw), int(d.dist[name].gzip), int(d.dist[name].brotli),
+    `${int(budget[name].gzip)} / ${int(budget[name].brotli)}`];
+  const lines = [
+    '## Size',
+    '',
+    'What a browser downloads for the consultation API is one file, `dist/callcore.js` (minified by esbuild; the',
+    'wasm inlined as hex text). Bytes; gzip -9 and brotli q11 by node:zlib.',
+    '',
+    table(['part', 'raw', 'gzip', 'brotli', 'budget gzip / brotli'], [
+      part('total', '**dist/callcore.js** (all a page downloads)'),
+      part('js', 'JavaScript: SDK shell + Emscripten glue'),
+      part('wasm', 'wasm core, as inlined (hex text)'),
+      [`wasm core, as a binary (${int(d.wasmBinary)} B)`, int(d.wasmFile.raw), int(d.wasmFile.gzip), int(d.wasmFile.brotli), '–'],
+    ]),
+    '',
+    `**Budget** (bench/size-budget.json, enforced by \`npm test\` in tests/node/size-budget.test.js): set at the size`,
+    `measured on ${d.budget.measuredAtBudget.date} + 5%: total ≤ ${int(budget.total.gzip)} B gzip and ≤ ${int(budget.total.brotli)} B brotli`,
+    `(js ≤ ${int(budget.js.gzip)} / ${int(budget.js.brotli)}, wasm ≤ ${int(budget.wasm.gzip)} / ${int(budget.wasm.brotli)}). The test fails naming the part, its size and the budget.`,
+    '',
+    'Anchors (published figures, not measured here unless said):',
+    '',
+    table(['library', 'size', 'callcore total gzip vs it'], ANCHORS.map(([name, what, key, bytes]) => {
+      const b = key ? d.anchors[key].gzip : bytes;
+      return [name, key ? `${what}: ${int(b)} B gzip` : what, `${(d.dist.total.gzip / b).toFixed(2)}×`];
+    })),
+    '',
+    stamp(r),
+  ];
+  return lines.join('\n');
+}
+
+function sizeVariantsSection(r) {
+  const steps = r.data.steps;
+  const first = steps[0];
+  const last = steps[steps.length - 1];
+  const pct = (a, b) => `${(((a - b) / b) * 100).toFixed(0)}%`;
+  return [
+    '### Before / after',
+    '',
+    'The wasm module built step by step (each row adds its measure to the ones above; `emcmake cmake',
+    '-DCALLCORE_WASM_MIN=OFF` with the flags shown, `callcore_wasm` target), and what inlining it in the',
+    'bundle costs: Emscripten\'s SINGLE_FILE used base64; scripts/build.mjs now inlines hex.',
+    '',
+    table(['step', 'wasm raw', 'wasm gzip', 'wasm brotli', 'base64 gzip', 'hex gzip', 'hex brotli'], steps.map((s) => [
+      `${s.step}: ${s.what}`, int(s.wasm.raw), int(s.wasm.gzip), int(s.wasm.brotli), int(s.base64.gzip), int(s.hex.gzip), int(s.hex.brotli),
+    ])),
+    '',
+    `Wasm binary: ${int(first.wasm.raw)} → ${int(last.wasm.raw)} B (${pct(last.wasm.raw, first.wasm.raw)}); inlined and gzipped:`,
+    `${int(first.base64.gzip)} B (base64, before) → ${int(last.hex.gzip)} B (hex, after) (${pct(last.hex.gzip, first.base64.gzip)}).`,
+    `Compile flags of the last step: \`${last.cxx}\`; link: \`${last.ld}\`.`,
+    '',
+    stamp(r),
+  ].join('\n');
+}
+
+function latencySection(r) {
+  const d = r.data.results;
+  const v = d.vanilla;
+  const rows = Object.entries(d).map(([kind, x]) => [
+    kind, `${x.calls}${x.failures.length ? ` (+${x.failures.length} failed)` : ''}`,
+    ms(x.ice.median), ms(x.ice.p90), ms(x.frame.median), ms(x.frame.p90),
+    `${(x.ice.median / v.ice.median).toFixed(2)} / ${(x.frame.median / v.frame.median).toFixed(2)}`,
+  ]);
+  const c = d.callcore;
+  const sp = d['simple-peer'];
+  const verdict = (name, ok) => `${name}: ${ok ? 'met' : '**missed**'}`;
+  const lines = [
+    '## Call setup latency',
+    '',
+    'Headless Chromium (Debian), loopback, fake camera and microphone, one browser, the three contenders interleaved',
+    '(callcore, vanilla, simple-peer, callcore, …) after one warm-up call each; every call between two fresh pages',
+    '(caller, callee) of bench/pages/ through the reference signaling server (demo/server.js). The pages are',
+    'instrumented identically (bench/pages/instrument.js).',
+    '',
+    '- **t0**: the caller page\'s mark just before the call starts: before `doctor.call()` for callcore, before',
+    '  `getUserMedia()` for vanilla and simple-peer. Both pages are loaded and both sockets have joined the',
+    '  consultation before t0 (socket set-up is not counted).',
+    '- **ICE connected**: t0 → the callee\'s RTCPeerConnection reports iceConnectionState `connected` (first',
+    '  `connected` or `completed` event).',
+    '- **first frame**: t0 → the callee\'s `getStats()` (polled every 5 ms) first shows an `inbound-rtp` video',
+    '  report with `framesDecoded > 0`.',
+    '- Flows: **vanilla** caller getUserMedia → offer; callee getUserMedia when the offer arrives → answer; trickle',
+    '  ICE. **simple-peer** the same, through its `signal` data. **callcore** (consultation protocol): doctor',
+    '  getUserMedia → `enter` → client replies `enter` and, its app calling `client.call()` on EVENT_LIST.ENTER,',
+    '  acquires media → `accept` → doctor offers → client answers; trickle ICE. The enter/accept exchange is a',
+    '  round trip vanilla and simple-peer do not have.',
+    '',
+    table(['contender', 'calls', 'ICE connected median', 'p90', 'first frame median', 'p90', 'ratio to vanilla (ICE / frame)'], rows),
+    '',
+    `Target: callcore within 10% of vanilla and faster than simple-peer — ${verdict('ICE within 10% of vanilla', c.ice.median <= 1.1 * v.ice.median)},`,
+    `${verdict('first frame within 10% of vanilla', c.frame.median <= 1.1 * v.frame.median)}; ${verdict('faster than simple-peer (ICE)', c.ice.median < sp.ice.median)},`,
+    `${verdict('faster than simple-peer (first frame)', c.frame.median < sp.frame.median)} (medians, ms).`,
+    '',
+    'Where the time goes: median time of each step from t0 (ms; both pages, first occurrence of each mark):',
+    '',
+  ];
+  for (const [kind, x] of Object.entries(d)) {
+    lines.push(`**${kind}**: ${x.timeline.map((t) => `${t.what} ${ms(t.median)}`).join(' → ')}`, '');
+  }
+  lines.push(stamp(r));
+  return lines.join('\n');
+}
+
+function throughputSection(r) {
+  const d = r.data;
+  const n = d.native;
+  const rows = [
+    ['native, state machine only (inputs as C++ values)', int(n.decoded.inputsPerSecond), ms(n.decoded.nsPerInput / 1000)],
+    ['native, JSON in and out (what bindings.cpp does, no JS)', int(n.json.inputsPerSecond), ms(n.json.nsPerInput / 1000)],
+    ['wasm under Node, `Session.handle(json, now)`', int(d.wasm.inputsPerSecond), ms(d.wasm.nsPerInput / 1000)],
+    ['wasm + the shell\'s JSON.stringify / JSON.parse (js/rtc-core.js)', int(d.wasmShell.inputsPerSecond), ms(d.wasmShell.nsPerInput / 1000)],
+    ['no-op input (stale timerFired), native JSON path', int(n.noop.inputsPerSecond), ms(n.noop.nsPerInput / 1000)],
+    ['no-op input, wasm `Session.handle`', int(d.wasmNoop.inputsPerSecond), ms(d.wasmNoop.nsPerInput / 1000)],
+    ['empty embind call (`loggerClear()` on an empty log)', int(d.emptyCall.inputsPerSecond), ms(d.emptyCall.nsPerInput / 1000)],
+  ];
+  return [
+    '## Core throughput',
+    '',
+    `A whole consultation call — ${d.inputsPerCall} inputs to the two sessions: media, enter/accept, offer/answer with a`,
+    'Chrome-sized SDP (~3.5 KB, redacted by the logger), 6 ICE candidates each way, state changes, tracks, a mute,',
+    `hang up — recorded once by bench/core_throughput.cpp and replayed ${int(d.iterations)} times on fresh sessions (the`,
+    'page logger, 1000 entries, stays full). Native: g++ -O3 (CMake Release); wasm: the shipped module (-Oz, LTO).',
+    '',
+    table(['path', 'inputs / s', 'µs / input'], rows),
+    '',
+    `Per-input cost of the JS⇄wasm boundary: an empty embind call costs ${ms(d.emptyCall.nsPerInput)} ns; a no-op input costs`,
+    `${ms(d.wasmNoop.nsPerInput / 1000)} µs through wasm against ${ms(n.noop.nsPerInput / 1000)} µs natively (string in and out, JSON parse of the`,
+    `input, "[]" out). A whole call costs the core ${ms((d.wasm.nsPerInput * d.inputsPerCall) / 1e6)} ms of CPU in wasm`,
+    `(${ms((d.wasmShell.nsPerInput * d.inputsPerCall) / 1e6)} ms with the shell's JSON), ${ms((n.json.nsPerInput * d.inputsPerCall) / 1e6)} ms natively.`,
+    '',
+    stamp(r),
+  ].join('\n');
+}
+
+function startupSection(r) {
+  const d = r.data;
+  const b = d.browser;
+  return [
+    '## Startup',
+    '',
+    `Chromium: median (p90) of ${d.loads} page loads of bench/pages/startup.html (fresh page each, \`no-store\`, two`,
+    `warm-up loads not counted), ${int(d.transferSize)} B transferred uncompressed from a local server:`,
+    '',
+    table(['phase', 'median ms', 'p90 ms'], [
+      ['fetch dist/callcore.js (Resource Timing start → responseEnd)', ms(b.fetch.median), ms(b.fetch.p90)],
+      ['evaluate the module, decode the inlined wasm (→ WebAssembly.instantiate called)', ms(b.evaluate.median), ms(b.evaluate.p90)],
+      ['compile + instantiate (WebAssembly.instantiate)', ms(b.compile.median), ms(b.compile.p90)],
+      ['runtime + embind init, enums (→ import resolved)', ms(b.init.median), ms(b.init.p90)],
+      ['**total**: import() called → resolved', ms(b.total.median), ms(b.total.p90)],
+    ]),
+    '',
+    `Node: \`await import(dist/callcore.js)\` takes ${ms(d.node.import.median)} ms (p90 ${ms(d.node.import.p90)}) inside a fresh process; the`,
+    `whole process runs ${ms(d.node.process.median)} ms against ${ms(d.node.bareProcess.median)} ms for a bare \`node -e\` (medians of ${d.loads}).`,
+    '',
+    stamp(r),
+  ].join('\n');
+}
+
+function memorySection(r) {
+  const d = r.data;
+  const rows = [];
+  for (const p of d.pages) {
+    for (const key of ['start', 'warm', 'end']) {
+      const s = p.samples[key];
+      rows.push([`${p.mode}: ${key === 'start' ? 'before' : key === 'warm' ? `after ${d.warmup}` : `after ${p.cycles}`}`, int(s.wasmHeapBytes), int(s.jsHeapUsed),
+        `${s.pcs.constructed} / ${s.pcs.closed} / ${s.pcs.collected} / ${s.pcs.open}`, s.liveLocalTracks, s.allMediaStreams, s.loggerEntries]);
+    }
+  }
+  const growth = (p) => (p.samples.end.jsHeapUsed - p.samples.warm.jsHeapUsed) / (p.cycles - d.warmup);
+  const c = d.core;
+  return [
+    '## Memory',
+    '',
+    `${d.cycles} call / hangUp cycles in one Chromium page (bench/pages/memory.html): doctor and client in the same page,`,
+    'through the reference signaling server, each cycle waiting for both sides `connected`, then `ended`. Mode',
+    '**reuse**: the same RTCDoctor / RTCClient call again; mode **fresh**: new objects every cycle, `destroy()`ed',
+    'after the hang up. Each sample after three forced GCs (CDP HeapProfiler.collectGarbage).',
+    '',
+    table(['sample', 'wasm heap B', 'JS heap used B', 'RTCPeerConnections constructed / closed / collected / open', 'live local tracks', 'allMediaStreams', 'logger entries'], rows),
+    '',
+    ...d.pages.map((p) => `- ${p.mode}: JS heap ${growth(p) >= 0 ? '+' : ''}${int(growth(p))} B per cycle between cycle ${d.warmup} and ${p.cycles} (${ms(p.seconds)} s for the ${p.cycles} cycles).`),
+    '',
+    `The wasm heap figure is \`diagnostics.wasmHeapBytes()\`, the size of the wasm memory: it grows in 64 KiB pages from`,
+    `16 MiB and never shrinks, so it only shows a leak past 16 MiB. The bytes the C++ core really holds are measured in`,
+    `Node instead, through emmalloc's statistics, over ${c.cycles} whole calls replayed through the shipped wasm module`,
+    `(sessions created and deleted): ${int(c.samples.start)} B in use before, ${int(c.samples.warm)} B after ${c.warm} calls (the page`,
+    `logger's 1000 entries are full by then), ${int(c.samples.end)} B after ${c.cycles}, ${int(c.samples.afterLoggerClear)} B after \`logger.clear()\`.`,
+    '',
+    stamp(r),
+  ].join('\n');
+}
+
+const SECTIONS = { size: sizeSection, 'size-variants': sizeVariantsSection, latency: latencySection, throughput: throughputSection, startup: startupSection, memory: memorySection };
+
+function writeDoc(results) {
+  const parts = [
+    '# callcore benchmarks',
+    '',
+    'Written by `npm run bench` (bench/run.mjs) from bench/results.json; every figure carries the command that',
+    'produced it, the date, the machine and its load. Benchmarks, not timed tests; only the size budget is',
+    'enforced (by `npm test`). Run one: `npm run bench -- latency` (or size, size-variants, throughput, startup,',
+    'memory); the others keep their stored figures. The machine is shared with other builds and browsers: compare',
+    'figures of one run, not across runs.',
+    '',
+  ];
+  for (const name of ['size', 'size-variants', 'latency', 'throughput', 'startup', 'memory']) {
+    if (results[name]) parts.push(SECTIONS[name](results[name]), '');
+  }
+  if (existsSync(NOTES)) parts.push(readFileSync(NOTES, 'utf8').trim(), '');
+  writeFileSync(DOC, parts.join('\n'));
+}
+
+// ---- run ----------------------------------------------------------------------------------
+if (!args.includes('--no-build')) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+const results = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : {};
+const log = (line) => console.error(line);
+const info = machine();
+for (const name of selected) {
+  const before = load();
+  let data;
+  let command = `npm run bench -- ${name}`;
+  if (name === 'size') {
+    const wasmFile = readFileSync(join(ROOT, 'build', 'wasm', 'callcore_core.wasm'));
+    const spBundle = readFileSync(join(ROOT, 'node_modules', 'simple-peer', 'simplepeer.min.js'));
+    const dist = measureDist();
+    data = { dist, wasmBinary: dist.wasmBinary, wasmFile: sizes(wasmFile), budget: readBudget(), anchors: { 'simple-peer': sizes(spBundle) } };
+  } else if (name === 'size-variants') {
+    data = (await import('./size-variants.mjs')).sizeVariants({ log });
+  } else if (name === 'latency') {
+    const calls = option('calls', 20);
+    command += ` --calls=${calls}`;
+    data = await (await import('./latency.mjs')).latency({ calls, log });
+  } else if (name === 'throughput') {
+    const iterations = option('iterations', 2000);
+    command += ` --iterations=${iterations}`;
+    data = await (await import('./throughput.mjs')).throughput({ iterations });
+  } else if (name === 'startup') {
+    const loads = option('loads', 20);
+    command += ` --loads=${loads}`;
+    data = await (await import('./startup.mjs')).startup({ loads, log });
+  } else if (name === 'memory') {
+    const cycles = option('cycles', 200);
+    command += ` --cycles=${cycles}`;
+    data = await (await import('./memory.mjs')).memory({ cycles, log });
+  }
+  results[name] = { command, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), load: { before, after: load() }, machine: info, data };
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 1)}\n`);
+  console.log(`\n${SECTIONS[name](results[name])}\n`);
+}
+writeDoc(results);
+console.log(`wrote ${DOC}`);
