@@ -20,6 +20,7 @@ const DEADLINE_MS = 20000;
 // Marks shown in the phase timeline (first occurrence, median offset from t0), per side.
 const TIMELINE = [
   ['caller', 'gum:end', 'caller has its media'],
+  ['caller', 'pc:create', 'caller creates its RTCPeerConnection'],
   ['caller', 'ws:send:enter', 'caller rings (callcore: enter)'],
   ['callee', 'ws:recv:enter', 'callee gets enter'],
   ['callee', 'ws:send:enter', 'callee replies enter (callcore)'],
@@ -135,6 +136,11 @@ export async function latency({ calls = 20, log = () => {} } = {}) {
       if (xs.length >= rs.length / 2 && xs.length > 0) timeline.push({ side, mark: name, what, median: median(xs) });
     }
     timeline.sort((a, b) => a.median - b.median);
+    // Every mark (first occurrence per side), for the analysis in bench/notes.md.
+    const keys = new Set(rs.flatMap((r) => Object.keys(r.offsets)));
+    const allMarks = Object.fromEntries([...keys].map((k) => [k, rs.map((r) => r.offsets[k]).filter((x) => x !== undefined)])
+      .filter(([, xs]) => xs.length >= rs.length / 2).map(([k, xs]) => [k, Math.round(median(xs) * 10) / 10])
+      .sort((a, b) => a[1] - b[1]));
     results[kind] = {
       calls: rs.length,
       failures: failures[kind],
@@ -142,6 +148,7 @@ export async function latency({ calls = 20, log = () => {} } = {}) {
       frame: stat(rs.map((r) => r.frame)),
       iceCaller: stat(rs.map((r) => r.iceCaller)),
       timeline,
+      allMarks,
       errors: rs.flatMap((r) => r.errors),
     };
   }

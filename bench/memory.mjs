@@ -67,15 +67,20 @@ async function coreReplay(cycles) {
     sides[1].delete();
   };
   const samples = { start: inUse() };
-  // The page logger (1000 entries) fills during the first ~20 calls; measure after that.
+  // The page logger (1000 entries) fills during the first ~20 calls; measure after that, and
+  // with the logger emptied (at the warm sample and at the end) to compare what else is held.
   const warm = 30;
   for (let i = 1; i <= cycles; i++) {
     oneCall();
-    if (i === warm) samples.warm = inUse();
+    if (i === warm) {
+      samples.warm = inUse();
+      core.loggerClear();
+      samples.warmLoggerCleared = inUse();
+    }
   }
   samples.end = inUse();
   core.loggerClear();
-  samples.afterLoggerClear = inUse();
+  samples.endLoggerCleared = inUse();
   return { cycles, warm, samples, wasmMemoryBytes: core.HEAP8.length };
 }
 

@@ -167,7 +167,9 @@ function throughputSection(r) {
     `Per-input cost of the JS⇄wasm boundary: an empty embind call costs ${ms(d.emptyCall.nsPerInput)} ns; a no-op input costs`,
     `${ms(d.wasmNoop.nsPerInput / 1000)} µs through wasm against ${ms(n.noop.nsPerInput / 1000)} µs natively (string in and out, JSON parse of the`,
     `input, "[]" out). A whole call costs the core ${ms((d.wasm.nsPerInput * d.inputsPerCall) / 1e6)} ms of CPU in wasm`,
-    `(${ms((d.wasmShell.nsPerInput * d.inputsPerCall) / 1e6)} ms with the shell's JSON), ${ms((n.json.nsPerInput * d.inputsPerCall) / 1e6)} ms natively.`,
+    `(${ms((d.wasmShell.nsPerInput * d.inputsPerCall) / 1e6)} ms with the shell's JSON), ${ms((n.json.nsPerInput * d.inputsPerCall) / 1e6)} ms natively, once the code is warm. The first call`,
+    `through a freshly instantiated module (a page's first call: Liftoff code, cold caches) takes ${ms(d.cold.firstCallMs)} ms, the second`,
+    `${ms(d.cold.secondCallMs)} ms (medians of ${d.cold.runs} fresh Node processes).`,
     '',
     stamp(r),
   ].join('\n');
@@ -225,7 +227,8 @@ function memorySection(r) {
     `16 MiB and never shrinks, so it only shows a leak past 16 MiB. The bytes the C++ core really holds are measured in`,
     `Node instead, through emmalloc's statistics, over ${c.cycles} whole calls replayed through the shipped wasm module`,
     `(sessions created and deleted): ${int(c.samples.start)} B in use before, ${int(c.samples.warm)} B after ${c.warm} calls (the page`,
-    `logger's 1000 entries are full by then), ${int(c.samples.end)} B after ${c.cycles}, ${int(c.samples.afterLoggerClear)} B after \`logger.clear()\`.`,
+    `logger's 1000 entries are full by then) and ${int(c.samples.warmLoggerCleared)} B once the logger is cleared; ${int(c.samples.end)} B after`,
+    `${c.cycles} calls and ${int(c.samples.endLoggerCleared)} B once cleared: ${int((c.samples.endLoggerCleared - c.samples.warmLoggerCleared) / (c.cycles - c.warm))} B per call held by the core.`,
     '',
     stamp(r),
   ].join('\n');

@@ -74,6 +74,41 @@ export function recordCall() {
   return JSON.parse(readFileSync(INPUTS, 'utf8'));
 }
 
+// One process: instantiate the module, replay the call twice; prints [first ms, second ms].
+const COLD_SCRIPT = `
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+const [cjs, wasm, inputs] = process.argv.slice(1);
+const core = await createRequire(import.meta.url)(cjs)({ wasmBinary: readFileSync(wasm) });
+const call = JSON.parse(readFileSync(inputs, 'utf8'));
+const steps = call.inputs.map(({ side, input }) => ({ side: side === 'doctor' ? 0 : 1, text: JSON.stringify(input) }));
+const once = () => {
+  const t = performance.now();
+  let now = 1000;
+  const s = [new core.Session('doctor', JSON.stringify(call.doctorParams), now), new core.Session('client', JSON.stringify(call.clientParams), now)];
+  s[0].drain(); s[1].drain();
+  for (const st of steps) s[st.side].handle(st.text, ++now);
+  s[0].delete(); s[1].delete();
+  return performance.now() - t;
+};
+console.log(JSON.stringify([once(), once()]));
+`;
+
+/** The first and second whole call through a freshly instantiated module (cold code), `runs` processes. */
+function coldCalls(runs) {
+  const first = [];
+  const second = [];
+  for (let i = 0; i < runs; i++) {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', COLD_SCRIPT,
+      join(ROOT, 'build', 'wasm', 'callcore_core.cjs'), join(ROOT, 'build', 'wasm', 'callcore_core.wasm'), INPUTS], { encoding: 'utf8' });
+    const [a, b] = JSON.parse(out);
+    first.push(a);
+    second.push(b);
+  }
+  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.ceil(xs.length / 2) - 1];
+  return { runs, firstCallMs: median(first), secondCallMs: median(second) };
+}
+
 /** Runs everything; returns the figures (and prints nothing). */
 export async function throughput({ iterations = 2000 } = {}) {
   buildNative();
@@ -91,7 +126,8 @@ export async function throughput({ iterations = 2000 } = {}) {
   noopSession.delete();
   core.loggerClear();
   const emptyCall = timeCalls(count, () => core.loggerClear());
-  return { inputsPerCall: call.inputs.length, iterations, native, wasm, wasmShell, wasmNoop, emptyCall };
+  const cold = coldCalls(10);
+  return { inputsPerCall: call.inputs.length, iterations, native, wasm, wasmShell, wasmNoop, emptyCall, cold };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

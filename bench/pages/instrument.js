@@ -71,6 +71,14 @@
   }
   window.WebSocket = InstrumentedWS;
 
+  /** Forgets closed and collected peer connections (the counters in pcStats stay). */
+  window.pruneInstrumentation = () => {
+    for (const ref of [...window.livePcs]) {
+      const pc = ref.deref();
+      if (!pc || pc.signalingState === 'closed') window.livePcs.delete(ref);
+    }
+  };
+
   /** Live (not closed, not collected) peer connections of this page. */
   window.openPcs = () => [...window.livePcs].map((r) => r.deref()).filter((pc) => pc && pc.signalingState !== 'closed');
 
