@@ -1,6 +1,6 @@
 // Core throughput (issue 5, item 2): signaling inputs processed per second by the C++ core,
 // natively. A whole consultation call (doctor + client, portal-owned sockets wired in memory,
-// the browser simulated: media, offer/answer with a real-sized Chrome SDP, 5 ICE candidates
+// the browser simulated as js/rtc-core.js reports it: media, negotiationneeded, offer/answer with a real-sized Chrome SDP, 5 ICE candidates
 // per side, state changes, tracks, a mute, hang up) is recorded once as the ordered list of
 // inputs each side receives, then replayed N times on fresh sessions:
 //  - "decoded": inputs as session::Input values: handle() + poll_output() (the state machine);
@@ -120,6 +120,7 @@ std::vector<Step> record_call() {
     push(side, {{"kind", "peerStateChange"}, {"event", "connectionstatechange"}, {"state", "connecting"}});
     push(side, {{"kind", "peerStateChange"}, {"event", "iceconnectionstatechange"}, {"state", "connected"}});
     push(side, {{"kind", "peerStateChange"}, {"event", "connectionstatechange"}, {"state", "connected"}});
+    push(side, {{"kind", "dataChannelState"}, {"state", "open"}});
     if (side == 0) {  // the doctor mutes once the call is up, then hangs up
       push(0, {{"kind", "changeDeviceState"}, {"isMute", true}});
       push(0, {{"kind", "hangUp"}});
@@ -142,7 +143,9 @@ std::vector<Step> record_call() {
         const json& type = m.contains("type") ? m["type"] : m["data"]["type"];
         push(other, {{"kind", "signalingMessage"}, {"text", json{{"type", type}, {"data", m["data"]}}.dump()}});
       } else if (kind == "acquireMedia") {
-        push(me, {{"kind", "mediaAcquired"}, {"hasAudio", true}, {"hasVideo", true}});
+        push(me, {{"kind", "mediaAcquired"}, {"hasAudio", true}, {"hasVideo", true}, {"streamId", me == 0 ? "stream-doc" : "stream-cli"}});
+      } else if (kind == "createPeerConnection") {
+        push(me, {{"kind", "negotiationNeeded"}});  // the browser fires it after addTrack
       } else if (kind == "setLocalDescription") {
         const std::string type = data["type"];
         push(me, {{"kind", "peerStateChange"}, {"event", "signalingstatechange"},
@@ -158,7 +161,7 @@ std::vector<Step> record_call() {
         const std::string type = data["description"]["type"];
         push(me, {{"kind", "peerStateChange"}, {"event", "signalingstatechange"},
                   {"state", type == "offer" ? "have-remote-offer" : "stable"}});
-        push(me, {{"kind", "remoteDescriptionSet"}});
+        push(me, {{"kind", "remoteDescriptionSet"}, {"type", type}});
         push(me, {{"kind", "remoteTrack"}, {"trackKind", "audio"}, {"streamId", me == 0 ? "stream-cli" : "stream-doc"}});
         push(me, {{"kind", "remoteTrack"}, {"trackKind", "video"}, {"streamId", me == 0 ? "stream-cli" : "stream-doc"}});
         remote_done[me] = true;
