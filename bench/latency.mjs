@@ -10,7 +10,6 @@
 //  - first frame: the callee's getStats() (polled every 5 ms) first shows an inbound-rtp video
 //    report with framesDecoded > 0.
 // Run: npm run bench -- latency [--calls=20]
-import { ROOT } from './lib/size.mjs';
 import { launchChromium, load, median, quantile, sleep, startSignaling } from './lib/common.mjs';
 import { startStaticServer } from './lib/static.mjs';
 
@@ -56,41 +55,26 @@ const firstOf = (marks, ...names) => {
 };
 
 /** One call of `kind`; returns {ok, ice, frame, iceCaller, offsets: {side:mark → ms}} or {ok: false, why}. */
-async function oneCall(browser, staticUrl, wsUrl, kind, index) {
+/**
+ * One call of `kind`; returns {ok, ice, frame, iceCaller, offsets: {side:mark → ms}} or {ok: false, why}.
+ * `warmPages`: first a call that is not measured in the same two pages (same SDK instance, warm
+ * code), then the measured call with fresh call objects.
+ */
+async function oneCall(browser, staticUrl, wsUrl, kind, index, warmPages) {
   const url = `${staticUrl}/bench/pages/${kind}.html`;
-  const consultationId = `bench-${kind}-${process.pid}-${index}`;
   const callee = await openPage(browser, url);
   const caller = await openPage(browser, url);
   try {
-    await callee.evaluate((o) => window.setup(o), { role: 'callee', wsUrl, consultationId });
-    await caller.evaluate((o) => window.setup(o), { role: 'caller', wsUrl, consultationId });
-    await sleep(100); // let the join settle on both sides
-    await caller.evaluate(() => window.start());
-    const done = () => window.firstMark('frame') !== null && (window.firstMark('ice:connected') ?? window.firstMark('ice:completed')) !== null;
-    try {
-      await callee.waitForFunction(done, undefined, { timeout: DEADLINE_MS, polling: 50 });
-      await caller.waitForFunction(() => (window.firstMark('ice:connected') ?? window.firstMark('ice:completed')) !== null, undefined, { timeout: DEADLINE_MS, polling: 50 });
-    } catch (err) {
-      const marks = { caller: await caller.evaluate(() => window.marks), callee: await callee.evaluate(() => window.marks) };
-      return { ok: false, why: `${err.message.split('\n')[0]}; errors ${JSON.stringify([...caller.errors, ...callee.errors])}; marks ${JSON.stringify(marks).slice(0, 2000)}` };
-    }
-    const marks = { caller: await caller.evaluate(() => window.marks), callee: await callee.evaluate(() => window.marks) };
-    const t0 = firstOf(marks.caller, 'start');
-    const offsets = {};
-    for (const side of ['caller', 'callee']) {
-      for (const m of marks[side]) {
-        const key = `${side}:${m.name}`;
-        if (!(key in offsets)) offsets[key] = m.t - t0;
+    let result;
+    for (let round = warmPages ? 0 : 1; round < 2; round++) {
+      const consultationId = `bench-${kind}-${process.pid}-${index}-${round}`;
+      if (round === 1 && warmPages) {
+        for (const page of [caller, callee]) await page.evaluate(() => { window.teardown(); window.marks.length = 0; });
       }
+      result = await measuredCall(caller, callee, wsUrl, consultationId);
+      if (!result.ok) return result;
     }
-    return {
-      ok: true,
-      ice: firstOf(marks.callee, 'ice:connected', 'ice:completed') - t0,
-      iceCaller: firstOf(marks.caller, 'ice:connected', 'ice:completed') - t0,
-      frame: firstOf(marks.callee, 'frame') - t0,
-      offsets,
-      errors: [...marks.caller, ...marks.callee].filter((m) => m.name === 'error').map((m) => m.detail),
-    };
+    return result;
   } finally {
     for (const page of [caller, callee]) {
       await page.evaluate(() => window.teardown()).catch(() => {});
@@ -99,11 +83,43 @@ async function oneCall(browser, staticUrl, wsUrl, kind, index) {
   }
 }
 
+async function measuredCall(caller, callee, wsUrl, consultationId) {
+  await callee.evaluate((o) => window.setup(o), { role: 'callee', wsUrl, consultationId });
+  await caller.evaluate((o) => window.setup(o), { role: 'caller', wsUrl, consultationId });
+  await sleep(100); // let the join settle on both sides
+  await caller.evaluate(() => window.start());
+  const done = () => window.firstMark('frame') !== null && (window.firstMark('ice:connected') ?? window.firstMark('ice:completed')) !== null;
+  try {
+    await callee.waitForFunction(done, undefined, { timeout: DEADLINE_MS, polling: 50 });
+    await caller.waitForFunction(() => (window.firstMark('ice:connected') ?? window.firstMark('ice:completed')) !== null, undefined, { timeout: DEADLINE_MS, polling: 50 });
+  } catch (err) {
+    const marks = { caller: await caller.evaluate(() => window.marks), callee: await callee.evaluate(() => window.marks) };
+    return { ok: false, why: `${err.message.split('\n')[0]}; errors ${JSON.stringify([...caller.errors, ...callee.errors])}; marks ${JSON.stringify(marks).slice(0, 2000)}` };
+  }
+  const marks = { caller: await caller.evaluate(() => window.marks), callee: await callee.evaluate(() => window.marks) };
+  const t0 = firstOf(marks.caller, 'start');
+  const offsets = {};
+  for (const side of ['caller', 'callee']) {
+    for (const m of marks[side]) {
+      const key = `${side}:${m.name}`;
+      if (!(key in offsets)) offsets[key] = m.t - t0;
+    }
+  }
+  return {
+    ok: true,
+    ice: firstOf(marks.callee, 'ice:connected', 'ice:completed') - t0,
+    iceCaller: firstOf(marks.caller, 'ice:connected', 'ice:completed') - t0,
+    frame: firstOf(marks.callee, 'frame') - t0,
+    offsets,
+    errors: [...marks.caller, ...marks.callee].filter((m) => m.name === 'error').map((m) => m.detail),
+  };
+}
+
 /**
  * Runs `calls` measured calls per contender, interleaved, after one warm-up call each.
  * @returns {{calls, load: {before, after}, results: {[kind]: {ice, frame, iceCaller: {median, p90}, runs, failures, timeline}}}}
  */
-export async function latency({ calls = 20, log = () => {} } = {}) {
+export async function latency({ calls = 20, warmPages = false, log = () => {} } = {}) {
   const signaling = await startSignaling();
   const statics = await startStaticServer();
   const browser = await launchChromium();
@@ -114,7 +130,7 @@ export async function latency({ calls = 20, log = () => {} } = {}) {
     let index = 0;
     for (let round = -1; round < calls; round++) {
       for (const kind of CONTENDERS) {
-        const r = await oneCall(browser, statics.url, signaling.wsUrl, kind, index++);
+        const r = await oneCall(browser, statics.url, signaling.wsUrl, kind, index++, warmPages);
         if (round < 0) continue; // warm-up call, not counted
         if (r.ok) runs[kind].push(r);
         else failures[kind].push(r.why);
@@ -152,11 +168,11 @@ export async function latency({ calls = 20, log = () => {} } = {}) {
       errors: rs.flatMap((r) => r.errors),
     };
   }
-  return { calls, load: { before: loadBefore, after: load() }, root: ROOT, results };
+  return { calls, warmPages, load: { before: loadBefore, after: load() }, results };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const calls = Number(process.argv.find((a) => a.startsWith('--calls='))?.slice(8) ?? 20);
-  const r = await latency({ calls, log: console.log });
+  const r = await latency({ calls, warmPages: process.argv.includes('--warm-pages'), log: console.log });
   console.log(JSON.stringify(r, null, 1));
 }

@@ -17,5 +17,66 @@ function fromHex(hex) {
   return bytes;
 }
 
+/**
+ * Runs one whole call between two in-memory sessions (portal-socket mode, the browser played by
+ * this function, a tiny SDP), then deletes them and empties the page logger, which was empty
+ * before. The first pass through the core's code is several times slower than the next ones
+ * (the engine compiles and optimizes wasm functions on first use); doing it here, at import,
+ * keeps that cost out of the first real call's setup (docs/benchmarks.md, "Call setup latency").
+ * Never throws: a failure only means a colder first call.
+ */
+function warmUp(core) {
+  const base = { consultationId: 'warm-up', isAudio: false, hasSend: true, enterTimeoutSecond: 60, answerTimeoutSecond: 60 };
+  const params = [
+    { ...base, name: 'd', clientId: 'd', connectionId: 'warm-d', doctor: { avatarId: 'a', fullName: 'd', specialityName: 's' } },
+    { ...base, name: 'c', clientId: 'c', connectionId: 'warm-c' },
+  ];
+  const sessions = [];
+  try {
+    const sdp = (type) => `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:wu\r\na=ice-pwd:warmupwarmupwarmupwarmup\r\na=setup:${type === 'offer' ? 'actpass' : 'active'}\r\na=mid:0\r\na=sendrecv\r\na=rtpmap:96 VP8/90000\r\n`;
+    const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+    const queue = [[0, { kind: 'call', requestId: 1 }]];
+    const push = (side, input) => queue.push([side, input]);
+    sessions.push(new core.Session('doctor', JSON.stringify(params[0]), 0), new core.Session('client', JSON.stringify(params[1]), 0));
+    sessions[0].drain();
+    sessions[1].drain();
+    const done = [false, false];
+    for (let steps = 0, now = 1; queue.length > 0 && steps < 200; steps++, now++) {
+      const [side, input] = queue.shift();
+      for (const { kind, data } of JSON.parse(sessions[side].handle(JSON.stringify(input), now))) {
+        if (kind === 'send') {
+          const type = data.message.type ?? data.message.data?.type;
+          push(1 - side, { kind: 'signalingMessage', text: JSON.stringify({ type, data: data.message.data }) });
+        } else if (kind === 'acquireMedia') {
+          push(side, { kind: 'mediaAcquired', hasAudio: true, hasVideo: true, streamId: `warm-${side}` });
+        } else if (kind === 'createPeerConnection') {
+          push(side, { kind: 'negotiationNeeded' });
+        } else if (kind === 'setLocalDescription') {
+          push(side, { kind: 'localDescription', type: data.type, sdp: sdp(data.type) });
+          push(side, { kind: 'localIceCandidate', candidate });
+          push(side, { kind: 'localIceCandidate', candidate: null });
+        } else if (kind === 'setRemoteDescription') {
+          push(side, { kind: 'remoteDescriptionSet', type: data.description.type });
+          push(side, { kind: 'remoteTrack', trackKind: 'video', streamId: `warm-${1 - side}` });
+          if (!done[side]) {
+            done[side] = true;
+            for (const state of ['checking', 'connected']) push(side, { kind: 'peerStateChange', event: 'iceconnectionstatechange', state });
+            push(side, { kind: 'peerStateChange', event: 'connectionstatechange', state: 'connected' });
+            if (side === 0) push(0, { kind: 'hangUp' });
+          }
+        } else if (kind === 'emit' && side === 1 && data.eventType === 'enterEvent') {
+          push(1, { kind: 'call', requestId: 1 });
+        }
+      }
+    }
+  } catch {
+    // a colder first call, nothing worse
+  } finally {
+    for (const session of sessions) session.delete();
+    core.loggerClear();
+  }
+}
+
 /** The instantiated embind module: dictionary(), validateParams(), Session, logger*(). */
 export const core = await createCallcoreModule({ wasmBinary: fromHex(wasmHex) });
+warmUp(core);
