@@ -19,11 +19,11 @@ function fromHex(hex) {
 
 /**
  * Runs one whole call between two in-memory sessions (portal-socket mode, the browser played by
- * this function, a tiny SDP), then deletes them and empties the page logger, which was empty
- * before. The first pass through the core's code is several times slower than the next ones
- * (the engine compiles and optimizes wasm functions on first use); doing it here, at import,
- * keeps that cost out of the first real call's setup (docs/benchmarks.md, "Call setup latency").
- * Never throws: a failure only means a colder first call.
+ * this function, a tiny SDP), then deletes them and puts the page logger back as it was. The
+ * first pass through the core's code is several times slower than the next ones (the engine
+ * compiles and optimizes wasm functions on first use); doing it in the task after import, while
+ * the page is idle, keeps that cost out of the first real call's setup (docs/benchmarks.md,
+ * "Call setup latency"). Never throws: a failure only means a colder first call.
  */
 function warmUp(core) {
   const base = { consultationId: 'warm-up', isAudio: false, hasSend: true, enterTimeoutSecond: 60, answerTimeoutSecond: 60 };
@@ -32,6 +32,12 @@ function warmUp(core) {
     { ...base, name: 'c', clientId: 'c', connectionId: 'warm-c' },
   ];
   const sessions = [];
+  let saved;
+  try {
+    saved = JSON.parse(core.loggerEntries()); // entries the app may already have made
+  } catch {
+    return; // an unreadable log is left alone (and the warm-up skipped)
+  }
   try {
     const sdp = (type) => `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:wu\r\na=ice-pwd:warmupwarmupwarmupwarmup\r\na=setup:${type === 'offer' ? 'actpass' : 'active'}\r\na=mid:0\r\na=sendrecv\r\na=rtpmap:96 VP8/90000\r\n`;
     const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
@@ -74,9 +80,10 @@ function warmUp(core) {
   } finally {
     for (const session of sessions) session.delete();
     core.loggerClear();
+    for (const e of saved) core.loggerLog(e.level, e.event, e.connectionId ?? '', JSON.stringify(e.data ?? {}), e.time);
   }
 }
 
 /** The instantiated embind module: dictionary(), validateParams(), Session, logger*(). */
 export const core = await createCallcoreModule({ wasmBinary: fromHex(wasmHex) });
-warmUp(core);
+setTimeout(() => warmUp(core), 0);

@@ -40,6 +40,21 @@
       this.addEventListener('iceconnectionstatechange', () => window.mark(`ice:${this.iceConnectionState}`));
       this.addEventListener('connectionstatechange', () => window.mark(`conn:${this.connectionState}`));
       this.addEventListener('track', (e) => window.mark(`track:${e.track.kind}`));
+      this.addEventListener('icegatheringstatechange', () => window.mark(`gathering:${this.iceGatheringState}`));
+      this.addEventListener('icecandidate', (e) => window.mark(e.candidate ? 'pc:candidate' : 'pc:candidates-done'));
+    }
+
+    // Browser operations, marked at call and at settle, the same for every contender.
+    setLocalDescription(...args) { return this.#timed('setLocal', super.setLocalDescription(...args)); }
+    setRemoteDescription(...args) { return this.#timed('setRemote', super.setRemoteDescription(...args)); }
+    createOffer(...args) { return this.#timed('createOffer', super.createOffer(...args)); }
+    createAnswer(...args) { return this.#timed('createAnswer', super.createAnswer(...args)); }
+    addIceCandidate(...args) { return this.#timed('addIceCandidate', super.addIceCandidate(...args)); }
+
+    #timed(name, promise) {
+      window.mark(`${name}:start`);
+      promise.then(() => window.mark(`${name}:end`), () => window.mark(`${name}:failed`));
+      return promise;
     }
 
     close() {
