@@ -88,7 +88,8 @@ function sizeVariantsSection(r) {
     '',
     `Wasm binary: ${int(first.wasm.raw)} → ${int(last.wasm.raw)} B (${pct(last.wasm.raw, first.wasm.raw)}); inlined and gzipped:`,
     `${int(first.base64.gzip)} B (base64, before) → ${int(last.hex.gzip)} B (hex, after) (${pct(last.hex.gzip, first.base64.gzip)}).`,
-    `Compile flags of the last step: \`${last.cxx}\`; link: \`${last.ld}\`.`,
+    `Compile flags of the last step: \`${last.cxx}\`; link: \`${last.ld}\`. The shipped module also exports emmalloc's two`,
+    'heap statistics functions (for the memory benchmark): the few hundred bytes between the last row and the Size table.',
     '',
     stamp(r),
   ].join('\n');
