@@ -1,0 +1,111 @@
+// libFuzzer target: the shell's inputs. The bytes are parsed as JSON without exceptions (as
+// bindings.cpp does with the text the JS shell passes), then callcore::session::decode_input.
+// Checks: an object with a known `kind` decodes to that input, anything else to nullopt; fields
+// the input copies keep their JSON value (strings, booleans, integers in range); the candidate of
+// localIceCandidate is an object or null.
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include "callcore/session/io.hpp"
+#include "check.hpp"
+
+using namespace callcore::session;
+using callcore::fuzz::dump_strict;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kKinds[] = {
+    "call",          "hangUp",           "destroy",          "changeDeviceState",    "signalingOpen",
+    "signalingClosed", "signalingMessage", "mediaAcquired",  "mediaFailed",          "localDescription",
+    "remoteDescriptionSet", "operationFailed", "localIceCandidate", "peerStateChange", "remoteTrack",
+    "timerFired"};
+
+// The order of kKinds is the order of the Input variant's alternatives (io.hpp).
+static_assert(std::variant_size_v<Input> == std::size(kKinds));
+
+std::string str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// An integer field: its value when it is a JSON integer that fits an int, else nullopt.
+std::optional<int> int_in_range(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end()) return std::nullopt;
+  if (it->is_number_unsigned()) {
+    const auto v = it->get<std::uint64_t>();
+    if (v <= static_cast<std::uint64_t>(std::numeric_limits<int>::max())) return static_cast<int>(v);
+    return std::nullopt;
+  }
+  if (it->is_number_integer()) {
+    const auto v = it->get<std::int64_t>();
+    if (v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max()) return static_cast<int>(v);
+  }
+  return std::nullopt;
+}
+
+void check_int(const json& j, const char* key, int decoded) {
+  if (auto v = int_in_range(j, key)) FUZZ_CHECK(decoded == *v, std::string("integer field ") + key);
+}
+
+void check_bool(const json& j, const char* key, std::optional<bool> decoded) {
+  auto it = j.find(key);
+  if (it != j.end() && it->is_boolean()) {
+    FUZZ_CHECK(decoded == it->get<bool>(), std::string("boolean field ") + key);
+  } else {
+    FUZZ_CHECK(!decoded.has_value(), std::string("non-boolean field decoded as a boolean: ") + key);
+  }
+}
+
+void check_input(const json& j, const Input& input) {
+  const std::string kind = str(j, "kind");
+  FUZZ_CHECK(input.index() < std::size(kKinds) && kKinds[input.index()] == kind, "decoded another kind than '" + kind + "'");
+  if (const auto* c = std::get_if<in::Call>(&input)) check_int(j, "requestId", c->request_id);
+  if (const auto* t = std::get_if<in::TimerFired>(&input)) check_int(j, "id", t->id);
+  if (const auto* s = std::get_if<in::SignalingClosed>(&input)) {
+    check_int(j, "code", s->code);
+    FUZZ_CHECK(s->reason == str(j, "reason"), "signalingClosed reason");
+  }
+  if (const auto* d = std::get_if<in::ChangeDeviceState>(&input)) {
+    check_bool(j, "isHidden", d->is_hidden);
+    check_bool(j, "isMute", d->is_mute);
+  }
+  if (const auto* m = std::get_if<in::SignalingMessage>(&input)) FUZZ_CHECK(m->text == str(j, "text"), "signalingMessage text");
+  if (const auto* d = std::get_if<in::LocalDescription>(&input))
+    FUZZ_CHECK(d->type == str(j, "type") && d->sdp == str(j, "sdp"), "localDescription type/sdp");
+  if (const auto* f = std::get_if<in::MediaFailed>(&input))
+    FUZZ_CHECK(f->name == str(j, "name") && f->message == str(j, "message") && f->constraint == str(j, "constraint"),
+               "mediaFailed fields");
+  if (const auto* f = std::get_if<in::OperationFailed>(&input))
+    FUZZ_CHECK(f->operation == str(j, "operation") && f->name == str(j, "name") && f->message == str(j, "message"),
+               "operationFailed fields");
+  if (const auto* p = std::get_if<in::PeerStateChange>(&input))
+    FUZZ_CHECK(p->event == str(j, "event") && p->state == str(j, "state"), "peerStateChange fields");
+  if (const auto* r = std::get_if<in::RemoteTrack>(&input))
+    FUZZ_CHECK(r->kind == str(j, "trackKind") && r->stream_id == str(j, "streamId"), "remoteTrack fields");
+  if (const auto* c = std::get_if<in::LocalIceCandidate>(&input)) {
+    FUZZ_CHECK(c->candidate.is_null() || c->candidate.is_object(), "localIceCandidate candidate is not an object or null");
+    // The session forwards it in an iceCandidate message.
+    dump_strict(c->candidate, "localIceCandidate candidate");
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const json j = json::parse(data, data + size, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return 0;
+  const std::optional<Input> input = decode_input(j);
+  if (!input) {
+    const std::string kind = j.is_object() ? str(j, "kind") : std::string();
+    for (auto k : kKinds) FUZZ_CHECK(k != kind, "known kind '" + kind + "' did not decode");
+    return 0;
+  }
+  FUZZ_CHECK(j.is_object(), "a non-object decoded as an input");
+  check_input(j, *input);
+  return 0;
+}
