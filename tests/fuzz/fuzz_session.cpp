@@ -16,7 +16,8 @@
 //          x  the server delivers this side's sent messages (join → joined/peerJoined; publish
 //             and transient → {type, data} to the other side, or error unroutable)
 //          i  the peer connection reports its next real local ICE candidate (then null)
-//          k  connectionstatechange to payload (default "connected")
+//          k  connectionstatechange to the state named by the payload (default "connected"; other
+//             text picks one of the six states)
 //          w  a remote track (payload "audio" or video)
 //          o  the built-in socket opened      l  it closed (code 1006)
 //          t  time passes: payload ms (default 1000); this side's due timers fire
@@ -403,6 +404,16 @@ void shell_input(World& w, Side& s, std::string_view payload) {
   feed(w, s, *input);
 }
 
+// RTCPeerConnectionState named by the payload: a state name, or any other text picks one.
+std::string connection_state(std::string_view payload) {
+  constexpr std::string_view kStates[] = {"new", "connecting", "connected", "disconnected", "failed", "closed"};
+  if (payload.empty()) return "connected";
+  for (auto st : kStates) {
+    if (payload == st) return std::string(st);
+  }
+  return std::string(kStates[static_cast<unsigned char>(payload[0]) % std::size(kStates)]);
+}
+
 constexpr char kOps[] = "jmChzvaxfiktwol";
 
 void step(World& w, std::string_view line) {
@@ -442,7 +453,7 @@ void step(World& w, std::string_view line) {
     case 'x': deliver(w, s, other); break;
     case 'i': next_candidate(w, s); break;
     case 'k':
-      if (s.pc) feed(w, s, session::in::PeerStateChange{"connectionstatechange", payload.empty() ? "connected" : std::string(payload.substr(0, 32))});
+      if (s.pc) feed(w, s, session::in::PeerStateChange{"connectionstatechange", connection_state(payload)});
       break;
     case 't': advance(w, s, payload); break;
     case 'w':
