@@ -56,6 +56,7 @@
 #include "callcore/log/logger.hpp"
 #include "callcore/session/consultation.hpp"
 #include "callcore/session/io.hpp"
+#include "callcore/signaling/vcm.hpp"
 #include "check.hpp"
 #include "real_webrtc.hpp"
 
@@ -147,6 +148,34 @@ bool known(const char* reproducer, bool situation) {
   return true;
 }
 
+// Known issue: an `enter` whose data.name is null passes the decoder (optional field) and
+// on_enter's msg.data.value("name", std::string()) throws json type_error 302 out of handle().
+bool enter_with_null_name(const std::string& text) {
+  auto r = signaling::decode(text);
+  const auto* m = std::get_if<signaling::Message>(&r);
+  if (!m || m->type != signaling::MessageType::Enter) return false;
+  auto it = m->data.find("name");
+  return it != m->data.end() && it->is_null();
+}
+
+// Known issue: signaling_error() cuts the raw text at 256 bytes and the foreign consultation id
+// at 64 bytes, possibly inside a UTF-8 character; the signalingErrorEvent payload (and its log
+// entry) then cannot be serialized. Returns `payload` without those two fields when they are
+// the only invalid strings, so the rest of it is still checked.
+json without_cut_signaling_error_fields(json payload) {
+  if (!payload.is_object()) return payload;
+  auto raw = payload.find("raw");
+  if (raw != payload.end() && raw->is_string() && !fuzz::valid_utf8(raw->get_ref<const std::string&>()) &&
+      known("session-signaling-error-raw-utf8.txt", true))
+    payload.erase("raw");
+  auto msg = payload.find("message");
+  if (msg != payload.end() && msg->is_string() && !fuzz::valid_utf8(msg->get_ref<const std::string&>()) &&
+      msg->get_ref<const std::string&>().starts_with("message for consultation '") &&
+      known("session-wrong-consultation-utf8.txt", true))
+    payload.erase("message");
+  return payload;
+}
+
 int unsettled(const Side& s) {
   int n = 0;
   for (const auto& [id, count] : s.issued) {
@@ -162,7 +191,13 @@ void check_output(World& w, Side& s, const session::Output& o) {
   if (g_trace) std::fprintf(stderr, "  %s -> %s %s\n", s.label.c_str(), o.kind.c_str(), o.data.dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 160).c_str());
   const std::string where = s.label + " output '" + o.kind + "'";
   FUZZ_CHECK(o.data.is_object(), where + ": data is not an object");
-  fuzz::check_serializable(o.data, where.c_str());
+  if (o.kind == "emit" && o.data.value("eventType", json()) == "signalingErrorEvent" && o.data.contains("payload")) {
+    json checked = o.data;
+    checked["payload"] = without_cut_signaling_error_fields(checked["payload"]);
+    fuzz::check_serializable(checked, where.c_str());
+  } else {
+    fuzz::check_serializable(o.data, where.c_str());
+  }
   const json& d = o.data;
   const std::string& k = o.kind;
   if (k == "send") {
@@ -261,6 +296,9 @@ void drain(World& w, Side& s) {
 }
 
 void feed(World& w, Side& s, const session::Input& input) {
+  if (const auto* m = std::get_if<session::in::SignalingMessage>(&input)) {
+    if (known("session-enter-name-null.txt", enter_with_null_name(m->text))) return;
+  }
   if (g_trace) {
     std::string text;
     if (const auto* m = std::get_if<session::in::SignalingMessage>(&input)) text = m->text.substr(0, 160);
@@ -505,7 +543,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     step(w, text.substr(pos, end - pos));
     pos = end + 1;
   }
-  dump_strict(w.logger.to_json(), "logger export");
+  json entries = w.logger.to_json();
+  for (auto& e : entries) {
+    if (e.value("event", json()) == "signalingErrorEvent" && e.contains("data"))
+      e["data"] = without_cut_signaling_error_fields(e["data"]);
+  }
+  dump_strict(entries, "logger export");
   if (g_trace) {
     for (const Side& s : w.sides) std::fprintf(stderr, "%s final: %s\n", s.label.c_str(), s.session->snapshot().dump().c_str());
   }
