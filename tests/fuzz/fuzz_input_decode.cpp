@@ -2,7 +2,7 @@
 // bindings.cpp does with the text the JS shell passes), then callcore::session::decode_input.
 // Checks: an object with a known `kind` decodes to that input, anything else to nullopt; fields
 // the input copies keep their JSON value (strings, booleans, integers in range); the candidate of
-// localIceCandidate is an object or null.
+// localIceCandidate is null or an object with exactly the given object's scalar members.
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -89,6 +89,14 @@ void check_input(const json& j, const Input& input) {
     FUZZ_CHECK(r->kind == str(j, "trackKind") && r->stream_id == str(j, "streamId"), "remoteTrack fields");
   if (const auto* c = std::get_if<in::LocalIceCandidate>(&input)) {
     FUZZ_CHECK(c->candidate.is_null() || c->candidate.is_object(), "localIceCandidate candidate is not an object or null");
+    // RTCIceCandidateInit is flat: the scalar members of the given object, nothing nested.
+    if (c->candidate.is_object()) {
+      const json& given = j["candidate"];
+      for (auto it = c->candidate.begin(); it != c->candidate.end(); ++it)
+        FUZZ_CHECK(!it->is_structured() && given.contains(it.key()) && given[it.key()] == *it, "candidate member " + it.key());
+      for (auto it = given.begin(); it != given.end(); ++it)
+        FUZZ_CHECK(it->is_structured() || c->candidate.contains(it.key()), "candidate lost scalar member " + it.key());
+    }
     // The session forwards it in an iceCandidate message.
     dump_strict(c->candidate, "localIceCandidate candidate");
   }
