@@ -1,6 +1,7 @@
 // libFuzzer target: the shell's inputs. The bytes are parsed as JSON without exceptions (as
 // bindings.cpp does with the text the JS shell passes), then callcore::session::decode_input.
-// Checks: an object with a known `kind` decodes to that input, anything else to nullopt; fields
+// Checks: an object with a known `kind` decodes to that input (sendFailed only with its message
+// object), anything else to nullopt; fields
 // the input copies keep their JSON value (strings, booleans, integers in range); the candidate of
 // localIceCandidate is null or an object with exactly the given object's scalar members.
 #include <cstddef>
@@ -19,10 +20,12 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kKinds[] = {
-    "call",          "hangUp",           "destroy",          "changeDeviceState",    "signalingOpen",
-    "signalingClosed", "signalingMessage", "mediaAcquired",  "mediaFailed",          "localDescription",
-    "remoteDescriptionSet", "operationFailed", "localIceCandidate", "peerStateChange", "remoteTrack",
-    "timerFired"};
+    "call", "hangUp", "destroy", "changeDeviceState", "signalingOpen", "signalingClosed", "signalingMessage",
+    "mediaAcquired", "mediaFailed", "localDescription", "remoteDescriptionSet", "operationFailed",
+    "localIceCandidate", "peerStateChange", "remoteTrack", "timerFired", "negotiationNeeded", "signalingPaused",
+    "signalingResumed", "sendFailed", "sendMessage", "dataChannelState", "dataChannelMessage",
+    "dataChannelSendFailed", "sendTrack", "trackControl", "trackAdded", "trackEnded", "switchDevice",
+    "deviceAcquired", "deviceFailed"};
 
 // The order of kKinds is the order of the Input variant's alternatives (io.hpp).
 static_assert(std::variant_size_v<Input> == std::size(kKinds));
@@ -85,6 +88,48 @@ void check_input(const json& j, const Input& input) {
                "operationFailed fields");
   if (const auto* p = std::get_if<in::PeerStateChange>(&input))
     FUZZ_CHECK(p->event == str(j, "event") && p->state == str(j, "state"), "peerStateChange fields");
+  if (const auto* m = std::get_if<in::MediaAcquired>(&input)) {
+    check_bool(j, "hasAudio", j.contains("hasAudio") && j["hasAudio"].is_boolean() ? std::optional(m->has_audio) : std::nullopt);
+    FUZZ_CHECK(m->stream_id == str(j, "streamId"), "mediaAcquired streamId");
+  }
+  if (const auto* r = std::get_if<in::RemoteDescriptionSet>(&input)) FUZZ_CHECK(r->type == str(j, "type"), "remoteDescriptionSet type");
+  if (const auto* r = std::get_if<in::SignalingResumed>(&input)) FUZZ_CHECK(r->connection_id == str(j, "connectionId"), "signalingResumed connectionId");
+  if (const auto* f = std::get_if<in::SendFailed>(&input)) {
+    FUZZ_CHECK(j.contains("message") && j["message"].is_object() && f->message == j["message"], "sendFailed message");
+    FUZZ_CHECK(f->reason == str(j, "reason"), "sendFailed reason");
+  }
+  if (const auto* m = std::get_if<in::SendMessage>(&input)) {
+    check_int(j, "requestId", m->request_id);
+    FUZZ_CHECK(m->type == str(j, "type"), "sendMessage type");
+    FUZZ_CHECK(j.contains("body") ? m->body == j["body"] : m->body.is_null(), "sendMessage body");
+  }
+  if (const auto* d = std::get_if<in::DataChannelState>(&input)) FUZZ_CHECK(d->state == str(j, "state"), "dataChannelState state");
+  if (const auto* d = std::get_if<in::DataChannelMessage>(&input)) FUZZ_CHECK(d->text == str(j, "text"), "dataChannelMessage text");
+  if (const auto* d = std::get_if<in::DataChannelSendFailed>(&input)) FUZZ_CHECK(d->text == str(j, "text"), "dataChannelSendFailed text");
+  if (const auto* t = std::get_if<in::SendTrack>(&input)) {
+    check_int(j, "requestId", t->request_id);
+    FUZZ_CHECK(t->tag == str(j, "tag") && t->kind == str(j, "trackKind") && t->track_id == str(j, "trackId"), "sendTrack fields");
+  }
+  if (const auto* t = std::get_if<in::TrackControl>(&input)) {
+    check_int(j, "requestId", t->request_id);
+    FUZZ_CHECK(t->action == str(j, "action") && t->tag == str(j, "tag"), "trackControl fields");
+  }
+  if (const auto* t = std::get_if<in::TrackAdded>(&input)) FUZZ_CHECK(t->tag == str(j, "tag") && t->stream_id == str(j, "streamId"), "trackAdded fields");
+  if (const auto* t = std::get_if<in::TrackEnded>(&input)) FUZZ_CHECK(t->tag == str(j, "tag"), "trackEnded tag");
+  if (const auto* d = std::get_if<in::SwitchDevice>(&input)) {
+    check_int(j, "requestId", d->request_id);
+    FUZZ_CHECK(d->kind == str(j, "trackKind") && d->device_id == str(j, "deviceId"), "switchDevice fields");
+  }
+  if (const auto* d = std::get_if<in::DeviceAcquired>(&input)) {
+    check_int(j, "requestId", d->request_id);
+    FUZZ_CHECK(d->kind == str(j, "trackKind") && d->track_id == str(j, "trackId") && d->device_id == str(j, "deviceId"),
+               "deviceAcquired fields");
+  }
+  if (const auto* d = std::get_if<in::DeviceFailed>(&input)) {
+    check_int(j, "requestId", d->request_id);
+    FUZZ_CHECK(d->kind == str(j, "trackKind") && d->name == str(j, "name") && d->message == str(j, "message"),
+               "deviceFailed fields");
+  }
   if (const auto* r = std::get_if<in::RemoteTrack>(&input))
     FUZZ_CHECK(r->kind == str(j, "trackKind") && r->stream_id == str(j, "streamId"), "remoteTrack fields");
   if (const auto* c = std::get_if<in::LocalIceCandidate>(&input)) {
@@ -110,7 +155,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::optional<Input> input = decode_input(j);
   if (!input) {
     const std::string kind = j.is_object() ? str(j, "kind") : std::string();
-    for (auto k : kKinds) FUZZ_CHECK(k != kind, "known kind '" + kind + "' did not decode");
+    // sendFailed needs its `message` object; every other known kind always decodes.
+    const bool bad_send_failed = kind == "sendFailed" && !(j.contains("message") && j["message"].is_object());
+    if (!bad_send_failed) {
+      for (auto k : kKinds) FUZZ_CHECK(k != kind, "known kind '" + kind + "' did not decode");
+    }
     return 0;
   }
   FUZZ_CHECK(j.is_object(), "a non-object decoded as an input");

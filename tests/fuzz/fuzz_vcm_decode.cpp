@@ -1,7 +1,9 @@
-// libFuzzer target: callcore::signaling::decode on arbitrary bytes (the text of one inbound
-// signaling message). Beyond "no crash, no sanitizer report, no exception", it checks that
-// decode() keeps its contract (vcm.hpp): an error has a known code and a serializable message;
-// a Message has the fields its type requires, and re-encoding it decodes to the same Message.
+// libFuzzer target: the wire decoders of callcore::signaling on arbitrary bytes: decode (the
+// text of one inbound signaling message) and decode_app_message (the text of one data channel
+// message). Beyond "no crash, no sanitizer report, no exception", it checks that they keep their
+// contract (vcm.hpp): an error has a known code and a serializable message; a Message has the
+// fields its type requires, and re-encoding it decodes to the same Message; an AppMessage has a
+// 1–64 byte type, a seq >= 1 and a serializable body, and re-reads the same.
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -26,6 +28,8 @@ bool is_call_message(MessageType t) {
     case MessageType::IceCandidate:
     case MessageType::DeviceState:
     case MessageType::HangUp:
+    case MessageType::Message:
+    case MessageType::MediaTags:
       return true;
     default:
       return false;
@@ -53,12 +57,15 @@ void check_error(const DecodeError& err) {
 
 void check_message(const Message& msg) {
   const std::string_view name = to_string(msg.type);
-  FUZZ_CHECK(msg.type != MessageType::Join, "'join' decoded as an inbound message");
+  FUZZ_CHECK(msg.type != MessageType::Join && msg.type != MessageType::Leave, "'join'/'leave' decoded as an inbound message");
   FUZZ_CHECK(message_type_from(name) == msg.type, "type name does not round-trip");
   FUZZ_CHECK(msg.data.is_object(), "data is not an object");
   const json& d = msg.data;
   if (is_call_message(msg.type)) {
     FUZZ_CHECK(!msg.sender.connection_id.empty(), "call message without sender.connectionId");
+    auto id = d.find("messageId");
+    FUZZ_CHECK(id == d.end() || id->is_null() || (id->is_string() && id->get_ref<const std::string&>().size() <= kMaxMessageIdBytes),
+               "messageId");
   } else {
     FUZZ_CHECK(msg.sender.connection_id.empty() && msg.sender.client_id.empty() && msg.sender.chat_id.empty(),
                "server message with a sender");
@@ -97,7 +104,24 @@ void check_message(const Message& msg) {
     case MessageType::PeerJoined:
     case MessageType::PeerLeft:
       FUZZ_CHECK(nonempty_string(d, "connectionId"), "connectionId");
+      FUZZ_CHECK(absent_null_or(d, "resumed", &json::is_boolean) && absent_null_or(d, "reason", &json::is_string),
+                 "resumed/reason");
       break;
+    case MessageType::Message:
+      FUZZ_CHECK(d.contains("message") && std::holds_alternative<AppMessage>(parse_app_message(d["message"])),
+                 "'message' without a valid app message");
+      break;
+    case MessageType::MediaTags: {
+      auto it = d.find("tracks");
+      FUZZ_CHECK(it != d.end() && it->is_array() && it->size() <= 16, "mediaTags tracks");
+      for (const auto& t : *it) {
+        FUZZ_CHECK(t.is_object() && nonempty_string(t, "tag") && t.contains("kind") && (t["kind"] == "audio" || t["kind"] == "video") &&
+                       t.contains("state") && (t["state"] == "sending" || t["state"] == "paused") && t.contains("streamId") &&
+                       t["streamId"].is_string(),
+                   "mediaTags track");
+      }
+      break;
+    }
     case MessageType::Error:
       FUZZ_CHECK(d.contains("code") && d["code"].is_string() && d.contains("message") && d["message"].is_string(),
                  "error code/message");
@@ -118,6 +142,25 @@ void check_message(const Message& msg) {
              "re-encoded message has another sender");
 }
 
+void check_app_message(std::string_view text) {
+  const auto result = decode_app_message(text);
+  if (const auto* err = std::get_if<DecodeError>(&result)) {
+    check_error(*err);
+    if (text.size() > kMaxAppMessageBytes) FUZZ_CHECK(err->code == "tooLarge", "an app message over the limit is not tooLarge");
+    return;
+  }
+  FUZZ_CHECK(text.size() <= kMaxAppMessageBytes, "an app message over the limit decoded");
+  const auto& app = std::get<AppMessage>(result);
+  FUZZ_CHECK(!app.type.empty() && app.type.size() <= 64, "app message type length");
+  FUZZ_CHECK(app.seq >= 1, "app message seq");
+  const json again_json = {{"type", app.type}, {"body", app.body}, {"seq", app.seq}};
+  dump_strict(again_json, "decoded app message");
+  const auto again = parse_app_message(again_json);
+  FUZZ_CHECK(std::holds_alternative<AppMessage>(again), "re-read app message is refused");
+  const auto& a2 = std::get<AppMessage>(again);
+  FUZZ_CHECK(a2.type == app.type && a2.seq == app.seq && a2.body == app.body, "re-read app message differs");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -128,6 +171,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     check_message(std::get<Message>(result));
   }
+  check_app_message(text);
   // The size limit is checked before anything else.
   if (size > 0) {
     const DecodeResult small = decode(text, size - 1);

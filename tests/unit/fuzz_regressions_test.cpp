@@ -82,3 +82,20 @@ TEST_CASE("fuzz: a local ICE candidate keeps only its scalar members, however de
   REQUIRE(nested);
   CHECK(std::get<in::LocalIceCandidate>(*nested).candidate == json{{"candidate", "c"}});
 }
+
+TEST_CASE("fuzz: app messages from the data channel nesting deeper than 32 levels are refused", "[vcm][fuzz]") {
+  // fuzz_vcm_decode: AddressSanitizer stack-overflow copying the body of a 16 KiB app message
+  // nesting 8 000 arrays (tests/fuzz/corpus/fuzz_vcm_decode/regression-deep-app-message.json).
+  auto app = [](int body_depth) {
+    return R"({"type":"chat","seq":1,"body":)" + std::string(body_depth, '[') + std::string(body_depth, ']') + "}";
+  };
+  const auto ok = decode_app_message(app(31));  // the object is level 1
+  REQUIRE(std::holds_alternative<AppMessage>(ok));
+  CHECK(std::get<AppMessage>(ok).seq == 1);
+  const auto refused = decode_app_message(app(32));
+  REQUIRE(std::holds_alternative<DecodeError>(refused));
+  CHECK(std::get<DecodeError>(refused).code == "tooLarge");
+  const auto deep = decode_app_message(app(8000));
+  REQUIRE(std::holds_alternative<DecodeError>(deep));
+  CHECK(std::get<DecodeError>(deep).code == "tooLarge");
+}

@@ -30,10 +30,11 @@ constexpr std::array<std::pair<MessageType, std::string_view>, 15> kTypes{{
     {MessageType::Error, "error"},
 }};
 
-// Deepest nesting of objects and arrays accepted in a message. The protocol's messages nest 4
-// levels (joined → data → members → member); without a limit a 64 KiB message of '[' nests
-// 32 768 levels, and every consumer that walks a message recursively (a JSON copy, the logger's
-// redaction, serialization at the wasm boundary) overflows the stack.
+// Deepest nesting of objects and arrays accepted in a message (and in an app message from the
+// data channel). The protocol's messages nest 4 levels (joined → data → members → member);
+// without a limit a 64 KiB message of '[' nests 32 768 levels (a 16 KiB app message 8 192), and
+// every consumer that walks a message recursively (a JSON copy, the logger's redaction,
+// serialization at the wasm boundary) overflows the stack.
 constexpr int kMaxDepth = 32;
 
 // True when the JSON `text` (already parsed, so valid) nests objects/arrays deeper than `max_depth`.
@@ -262,6 +263,8 @@ std::variant<AppMessage, DecodeError> decode_app_message(std::string_view text) 
     return DecodeError{"tooLarge", fmt::format("app message of {} bytes exceeds the {} byte limit", text.size(), kMaxAppMessageBytes)};
   json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return DecodeError{"malformed", "app message is not valid JSON"};
+  if (nests_deeper_than(text, kMaxDepth))
+    return DecodeError{"tooLarge", fmt::format("app message nests objects/arrays deeper than {} levels", kMaxDepth)};
   return parse_app_message(j);
 }
 
