@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // `npm test`: every suite, in order, on a fresh machine too.
 //  1. Catch2 unit tests, native, under AddressSanitizer + UndefinedBehaviorSanitizer (ctest)
-//  2. the same Catch2 tests compiled to wasm and run by node (ctest)
-//  3. node:test tests of the package API and the reference server (tests/node/)
-//  4. Playwright e2e calls in Debian Chromium (tests/e2e/)
+//  2. libFuzzer targets (tests/fuzz/, clang): each runs for a few seconds on a copy of its seed
+//     corpus; any crash, sanitizer report or broken invariant fails the suite
+//  3. the same Catch2 tests compiled to wasm and run by node (ctest)
+//  4. node:test tests of the package API and the reference server (tests/node/)
+//  5. Playwright e2e calls in Debian Chromium (tests/e2e/)
 // Installs missing Debian packages (as root) and npm dependencies, and builds what is needed.
-// Options: --only=unit|wasm|node|e2e (repeatable) runs just those suites.
+// Options: --only=unit|fuzz|wasm|node|e2e (repeatable) runs just those suites.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,6 +46,31 @@ suite('unit', [
   () => run('cmake', ['-S', root, '-B', native, '-DCMAKE_BUILD_TYPE=Debug', '-DCALLCORE_SANITIZE=ON']),
   () => run('cmake', ['--build', native, '-j2']),
   () => run('ctest', ['--test-dir', native, '--output-on-failure']),
+]);
+
+// Short fuzzing runs (docs/reliability.md has the long run): seconds per target, a fresh copy of
+// the seed corpus each time so the committed corpus only changes on purpose.
+const fuzzBuild = join(root, 'build', 'fuzz');
+const fuzzTargets = ['fuzz_vcm_decode', 'fuzz_input_decode', 'fuzz_session'];
+const fuzzSeconds = 10;
+function fuzzRun(target) {
+  const work = join(fuzzBuild, 'run', target);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(join(work, 'artifacts'), { recursive: true });
+  cpSync(join(root, 'tests', 'fuzz', 'corpus', target), join(work, 'corpus'), { recursive: true });
+  const ok = run(join(fuzzBuild, target), [
+    join(work, 'corpus'), `-dict=${join(root, 'tests', 'fuzz', 'json.dict')}`,
+    `-max_total_time=${fuzzSeconds}`, '-rss_limit_mb=2048', '-timeout=10',
+    `-artifact_prefix=${join(work, 'artifacts')}/`, '-print_final_stats=1',
+  ], { env: { ...env, UBSAN_OPTIONS: 'print_stacktrace=1' } });
+  if (!ok) console.error(`${target} failed: the input is in ${join(work, 'artifacts')}/ (docs/reliability.md: reproducing)`);
+  return ok;
+}
+suite('fuzz', [
+  () => run('cmake', ['-S', root, '-B', fuzzBuild, '-DCALLCORE_FUZZ=ON', '-DCALLCORE_TESTS=OFF'],
+    { env: { ...env, CXX: 'clang++' } }),
+  () => run('cmake', ['--build', fuzzBuild, '-j2', '--target', ...fuzzTargets]),
+  () => fuzzTargets.map(fuzzRun).every(Boolean), // every target runs, even after a failure
 ]);
 
 const wasm = join(root, 'build', 'wasm');

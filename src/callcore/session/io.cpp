@@ -21,6 +21,17 @@ int integer(const json& j, const char* key) {
   return it != j.end() && it->is_number_integer() ? it->get<int>() : 0;
 }
 
+// RTCIceCandidateInit is flat (candidate, sdpMid, sdpMLineIndex, usernameFragment): only the
+// object's scalar members are kept, so a nested value cannot make the copies and serializations
+// of the candidate recurse arbitrarily deep.
+json flat_object(const json& j) {
+  json out = json::object();
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (!it->is_structured()) out[it.key()] = *it;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<Input> decode_input(const json& j) {
@@ -68,7 +79,7 @@ std::optional<Input> decode_input(const json& j) {
   if (kind == "operationFailed") return in::OperationFailed{str(j, "operation"), str(j, "name"), str(j, "message")};
   if (kind == "localIceCandidate") {
     auto it = j.find("candidate");
-    return in::LocalIceCandidate{it != j.end() && it->is_object() ? *it : json(nullptr)};
+    return in::LocalIceCandidate{it != j.end() && it->is_object() ? flat_object(*it) : json(nullptr)};
   }
   if (kind == "peerStateChange") return in::PeerStateChange{str(j, "event"), str(j, "state")};
   if (kind == "remoteTrack") return in::RemoteTrack{str(j, "trackKind"), str(j, "streamId")};

@@ -30,6 +30,39 @@ constexpr std::array<std::pair<MessageType, std::string_view>, 15> kTypes{{
     {MessageType::Error, "error"},
 }};
 
+// Deepest nesting of objects and arrays accepted in a message (and in an app message from the
+// data channel). The protocol's messages nest 4 levels (joined → data → members → member);
+// without a limit a 64 KiB message of '[' nests 32 768 levels (a 16 KiB app message 8 192), and
+// every consumer that walks a message recursively (a JSON copy, the logger's redaction,
+// serialization at the wasm boundary) overflows the stack.
+constexpr int kMaxDepth = 32;
+
+// True when the JSON `text` (already parsed, so valid) nests objects/arrays deeper than `max_depth`.
+bool nests_deeper_than(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 DecodeError invalid(std::string_view type, std::string_view what) {
   return {"invalidField", fmt::format("'{}' message: {}", type, what)};
 }
@@ -186,6 +219,8 @@ DecodeResult decode(std::string_view text, std::size_t max_bytes) {
     return DecodeError{"tooLarge", fmt::format("message of {} bytes exceeds the {} byte limit", text.size(), max_bytes)};
   json root = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return DecodeError{"malformed", "message is not valid JSON"};
+  if (nests_deeper_than(text, kMaxDepth))
+    return DecodeError{"tooLarge", fmt::format("message nests objects/arrays deeper than {} levels", kMaxDepth)};
   if (!root.is_object()) return DecodeError{"malformed", "message is not a JSON object"};
   auto type_it = root.find("type");
   if (type_it == root.end() || !type_it->is_string()) return DecodeError{"malformed", "message has no string 'type'"};
@@ -228,6 +263,8 @@ std::variant<AppMessage, DecodeError> decode_app_message(std::string_view text) 
     return DecodeError{"tooLarge", fmt::format("app message of {} bytes exceeds the {} byte limit", text.size(), kMaxAppMessageBytes)};
   json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return DecodeError{"malformed", "app message is not valid JSON"};
+  if (nests_deeper_than(text, kMaxDepth))
+    return DecodeError{"tooLarge", fmt::format("app message nests objects/arrays deeper than {} levels", kMaxDepth)};
   return parse_app_message(j);
 }
 
