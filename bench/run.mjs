@@ -210,7 +210,7 @@ function memorySection(r) {
   for (const p of d.pages) {
     for (const key of ['start', 'warm', 'end']) {
       const s = p.samples[key];
-      rows.push([`${p.mode}: ${key === 'start' ? 'before' : key === 'warm' ? `after ${d.warmup}` : `after ${p.cycles}`}`, int(s.wasmHeapBytes), int(s.jsHeapUsed),
+      rows.push([`${p.mode}: ${key === 'start' ? 'before' : key === 'warm' ? `after ${d.warmup}` : `after ${p.cycles}`}`, int(s.wasmHeapBytes), s.wasmHeapInUse === undefined ? '–' : int(s.wasmHeapInUse), int(s.jsHeapUsed),
         `${s.pcs.constructed} / ${s.pcs.closed} / ${s.pcs.collected} / ${s.pcs.open}`, s.liveLocalTracks, s.allMediaStreams, s.loggerEntries]);
     }
   }
@@ -224,13 +224,14 @@ function memorySection(r) {
     '**reuse**: the same RTCDoctor / RTCClient call again; mode **fresh**: new objects every cycle, `destroy()`ed',
     'after the hang up. Each sample after three forced GCs (CDP HeapProfiler.collectGarbage).',
     '',
-    table(['sample', 'wasm heap B', 'JS heap used B', 'RTCPeerConnections constructed / closed / collected / open', 'live local tracks', 'allMediaStreams', 'logger entries'], rows),
+    table(['sample', 'wasm memory B', 'wasm heap in use B', 'JS heap used B', 'RTCPeerConnections constructed / closed / collected / open', 'live local tracks', 'allMediaStreams', 'logger entries'], rows),
     '',
     ...d.pages.map((p) => `- ${p.mode}: JS heap ${growth(p) >= 0 ? '+' : ''}${int(growth(p))} B per cycle between cycle ${d.warmup} and ${p.cycles} (${ms(p.seconds)} s for the ${p.cycles} cycles).`),
     '',
-    `The wasm heap figure is \`diagnostics.wasmHeapBytes()\`, the size of the wasm memory: it grows in 64 KiB pages from`,
-    `16 MiB and never shrinks, so it only shows a leak past 16 MiB. The bytes the C++ core really holds are measured in`,
-    `Node instead, through emmalloc's statistics, over ${c.cycles} whole calls replayed through the shipped wasm module`,
+    `"wasm memory" is \`diagnostics.wasmHeapBytes()\`, the size of the wasm memory: it grows in 64 KiB pages from`,
+    `16 MiB and never shrinks, so it only shows a leak past 16 MiB. "wasm heap in use" is \`diagnostics.wasmHeapInUse()\`,`,
+    `the bytes the core holds (emmalloc's statistics); the page logger's 1000 entries are part of it. The same figure is`,
+    `measured in Node over ${c.cycles} whole calls replayed through the shipped wasm module`,
     `(sessions created and deleted): ${int(c.samples.start)} B in use before, ${int(c.samples.warm)} B after ${c.warm} calls (the page`,
     `logger's 1000 entries are full by then) and ${int(c.samples.warmLoggerCleared)} B once the logger is cleared; ${int(c.samples.end)} B after`,
     `${c.cycles} calls and ${int(c.samples.endLoggerCleared)} B once cleared: ${int((c.samples.endLoggerCleared - c.samples.warmLoggerCleared) / (c.cycles - c.warm))} B per call held by the core.`,

@@ -179,6 +179,7 @@ export declare class RTCCore {
   readonly emitter: Emitter;
   readonly params: RTCParams;
   mediaStream: MediaStream | null;
+  /** Every local and remote stream of the current or last call; emptied when a new call starts. */
   allMediaStreams: MediaStream[];
   connection: CallConnection | null;
   readonly socketMessenger: {
@@ -319,6 +320,8 @@ export declare const logger: {
 
 /** Figures for benchmarks and bug reports. */
 export declare const diagnostics: {
-  /** The wasm core's linear memory size, in bytes. */
+  /** The wasm core's linear memory size, in bytes (grows in 64 KiB pages, never shrinks). */
   wasmHeapBytes(): number;
+  /** The heap bytes the wasm core holds now (allocated, not free), in bytes. */
+  wasmHeapInUse(): number;
 };

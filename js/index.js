@@ -46,8 +46,11 @@ export class RTCClient extends RTCCore {
 
 /**
  * Figures for benchmarks and bug reports (not part of the seed API).
- * `wasmHeapBytes()`: the wasm core's linear memory size in bytes (grows, never shrinks).
+ * `wasmHeapBytes()`: the wasm core's linear memory size in bytes (grows in 64 KiB pages, never
+ * shrinks). `wasmHeapInUse()`: the bytes of that memory's heap the core holds now (emmalloc's
+ * dynamic heap size minus its free bytes): the figure that shows a leak in the core.
  */
 export const diagnostics = Object.freeze({
   wasmHeapBytes: () => core.HEAP8.length,
+  wasmHeapInUse: () => core._emmalloc_dynamic_heap_size() - core._emmalloc_free_dynamic_memory(),
 });

@@ -23,8 +23,8 @@ function failure(error) {
  *
  * Properties: `connectionConfig` (RTCConfiguration for `new RTCPeerConnection`, default
  * `{iceServers: []}`; set it before call()), `emitter`, `params` (RTCParams), `mediaStream`
- * (local MediaStream or null), `allMediaStreams` (every local and remote stream of this
- * object), `connection` (the RTCPeerConnection, extended with the far side's `clientId`,
+ * (local MediaStream or null), `allMediaStreams` (every local and remote stream of the current
+ * or last call; emptied when a new call starts on the same object), `connection` (the RTCPeerConnection, extended with the far side's `clientId`,
  * `connectionId`, `name` and the core's `iceCandidatesQueue`, `isInviter`, `isClosing`,
  * `negotiating`), `socketMessenger`, `hasEntered`, `hasAnswered`, `callState`.
  */
@@ -508,6 +508,11 @@ RTCCore.prototype._effects = {
     this._tracks.clear();
     this._senders.clear();
     this._tagTracks.clear();
+  },
+
+  releaseStreams() {
+    this.allMediaStreams = [];
+    this._remoteStreams.clear();
   },
 
   addTrack({ tag, trackId }) {

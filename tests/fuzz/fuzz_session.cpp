@@ -283,7 +283,7 @@ void check_output(World& w, Side& s, const session::Output& o) {
     FUZZ_CHECK(d.contains("payload"), where + ": payload");
   } else if (k == "openSignaling") {
     FUZZ_CHECK(is_string(d, "url"), where);
-  } else if (k == "closeSignaling" || k == "stopTracks") {
+  } else if (k == "closeSignaling" || k == "stopTracks" || k == "releaseStreams") {
   } else {
     FUZZ_CHECK(false, where + ": unknown output kind");
   }

@@ -87,6 +87,12 @@ TEST_CASE("doctor: a whole call, from call() to hang up by the doctor", "[doctor
 
   d.feed(in::HangUp{});  // a second hangUp does nothing
   CHECK(d.last.empty());
+
+  // Called again on the same object: the shell lets go of the ended call's streams first.
+  d.feed(in::Call{2});
+  CHECK(d.kinds().at(0) == "releaseStreams");
+  CHECK(d.has("acquireMedia"));
+  CHECK(d.state() == "acquiringMedia");
 }
 
 TEST_CASE("doctor: nobody enters within enterTimeoutSecond", "[doctor][timeout]") {

@@ -950,6 +950,9 @@ void ConsultationSession::reset_call() {
   app_seq_in_next_ = 1;
   app_pending_.clear();
   remote_tags_ = json::array();
+  // The ended call's streams (stopped local, remote of the closed connection): the shell lets go
+  // of them, so that an object called again and again does not keep every call's streams.
+  out("releaseStreams");
   set_state(CallState::Idle);
 }
 

@@ -117,6 +117,8 @@ std::optional<Input> decode_input(const nlohmann::json& j);
 /// - setTrackEnabled {kind, enabled}: enable/disable local tracks of that kind.
 /// - startTimer {id, ms} / cancelTimer {id}.
 /// - stopTracks {}: stop every local track. closePeerConnection {}: pc.close().
+/// - releaseStreams {}: a new call starts on the same object: forget the ended call's streams
+///   (allMediaStreams, the remote streams by id).
 /// - resolveCall {requestId} / rejectCall {requestId, error: {type, message, description}}.
 /// - resolveRequest {requestId} / rejectRequest {requestId, error}: other app requests
 ///   (sendMessage).
