@@ -21,7 +21,8 @@ const args = process.argv.slice(2);
 const option = (name, fallback) => Number(args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
 const names = args.filter((a) => !a.startsWith('--'));
 for (const n of names) if (!ALL.includes(n)) throw new Error(`unknown benchmark ${n}; one of ${ALL.join(', ')}`);
-const selected = names.length ? names : ALL;
+// `--doc-only`: rewrite docs/benchmarks.md from bench/results.json and bench/notes.md, run nothing.
+const selected = args.includes('--doc-only') ? [] : names.length ? names : ALL;
 
 // ---- formatting -----------------------------------------------------------------------------
 const kb = (bytes) => (bytes / 1000).toFixed(1);
@@ -124,9 +125,10 @@ function latencySection(r) {
     '- Flows: **vanilla** caller getUserMedia → offer; callee getUserMedia when the offer arrives → answer; trickle',
     '  ICE. **simple-peer** the same, through its `signal` data. **callcore** (consultation protocol): doctor',
     '  getUserMedia → `enter` → client replies `enter` and, its app calling `client.call()` on EVENT_LIST.ENTER,',
-    '  acquires media → `accept` → doctor offers → client answers; trickle ICE. The enter/accept exchange is a',
-    '  round trip vanilla and simple-peer do not have. callcore runs one in-memory warm-up call in the task',
-    '  after its import (js/core.js), before t0, as in any page that loads the SDK before the user calls.',
+    '  acquires media while the doctor offers (the client holds the offer) → `accept` and the answer; trickle',
+    '  ICE. The enter/accept exchange is a round trip vanilla and simple-peer do not have; it overlaps the',
+    '  client\'s getUserMedia. callcore runs four in-memory warm-up calls, one task each, after its import',
+    '  (js/core.js), before t0, as in any page that loads the SDK before the user calls.',
     '- `node bench/latency.mjs --warm-pages` measures instead the second call made in the same two pages.',
     '',
     table(['contender', 'calls', 'ICE connected median', 'p90', 'first frame median', 'p90', 'ratio to vanilla (ICE / frame)'], rows),
@@ -195,7 +197,7 @@ function startupSection(r) {
       ['**total**: import() called → resolved', ms(b.total.median), ms(b.total.p90)],
     ]),
     '',
-    'The warm-up call of js/core.js runs in the task after import: not in the import figures (the Node process figure includes it), ~20-30 ms once.',
+    'The warm-up passes of js/core.js (four in-memory calls, one task each) run after import: not in the import figures (the Node process figure includes them); in Chromium ~20-50 ms for the first pass, 3-20 ms for each next one.',
     '',
     `Node: \`await import(dist/callcore.js)\` takes ${ms(d.node.import.median)} ms (p90 ${ms(d.node.import.p90)}) inside a fresh process; the`,
     `whole process runs ${ms(d.node.process.median)} ms against ${ms(d.node.bareProcess.median)} ms for a bare \`node -e\` (medians of ${d.loads}).`,

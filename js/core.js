@@ -20,10 +20,11 @@ function fromHex(hex) {
 /**
  * Runs one whole call between two in-memory sessions (portal-socket mode, the browser played by
  * this function, a tiny SDP), then deletes them and puts the page logger back as it was. The
- * first pass through the core's code is several times slower than the next ones (the engine
- * compiles and optimizes wasm functions on first use); doing it in the task after import, while
- * the page is idle, keeps that cost out of the first real call's setup (docs/benchmarks.md,
- * "Call setup latency"). Never throws: a failure only means a colder first call.
+ * first passes through the core's code are several times slower than later ones (the engine
+ * compiles wasm functions with its baseline compiler on first use and optimizes the hot ones in
+ * background threads after a few calls); doing that while the page is idle after import keeps it
+ * out of the first real call's setup (docs/benchmarks.md, "Call setup latency"). Never throws: a
+ * failure only means a colder first call.
  */
 function warmUp(core) {
   const base = { consultationId: 'warm-up', isAudio: false, hasSend: true, enterTimeoutSecond: 60, answerTimeoutSecond: 60 };
@@ -86,4 +87,17 @@ function warmUp(core) {
 
 /** The instantiated embind module: dictionary(), validateParams(), Session, logger*(). */
 export const core = await createCallcoreModule({ wasmBinary: fromHex(wasmHex) });
-setTimeout(() => warmUp(core), 0);
+
+/**
+ * Warm-up passes after import, one per task so that none blocks the page for long (measured in
+ * Chromium on the benchmark machine: ~20-50 ms for the first, 3-20 ms for each next one). One pass
+ * left the first real call's core work ~1.7x slower than four do and V8 optimizing in the
+ * background during the call; six passes gave the same figures as four (bench/notes.md).
+ */
+const WARM_UP_PASSES = 4;
+let warmUpsLeft = WARM_UP_PASSES;
+const warmUpNext = () => {
+  warmUp(core);
+  if (--warmUpsLeft > 0) setTimeout(warmUpNext, 0);
+};
+setTimeout(warmUpNext, 0);

@@ -135,12 +135,33 @@ TEST_CASE("client: media that arrives after a hang up is released", "[client][me
   CHECK(c.kinds() == Strings{"stopTracks"});
 }
 
-TEST_CASE("client: an offer before the client answered is ignored without error", "[client]") {
+TEST_CASE("client: the doctor's offer made while ringing is held, then applied when the client answers", "[client]") {
   Driver c(Role::Client, client_params());
   c.message("enter", doctor_enter(), "conn-doc");
   c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0"}}}}, "conn-doc");
   CHECK_FALSE(c.has("setRemoteDescription"));
   CHECK_FALSE(c.has("emit", "signalingErrorEvent"));
+  c.message("iceCandidate", {{"candidate", {{"candidate", "candidate:1"}}}}, "conn-doc");
+  CHECK(c.session.snapshot()["iceCandidatesQueue"].size() == 1);
+  c.feed(in::Call{1});
+  c.feed(in::MediaAcquired{true, true});
+  CHECK(c.kinds() == Strings{"emit:localStreamEvent", "setTrackEnabled", "setTrackEnabled", "createPeerConnection",
+                             "send", "emit:callStateEvent", "resolveCall", "emit:localTracksEvent", "send",
+                             "setRemoteDescription"});
+  CHECK(c.find("setRemoteDescription")["description"]["sdp"] == "v=0");
+  c.feed(in::RemoteDescriptionSet{"offer"});
+  CHECK(c.kinds() == Strings{"addIceCandidate", "setLocalDescription"});
+}
+
+TEST_CASE("client: a held offer is dropped when the doctor gives up before the answer", "[client]") {
+  Driver c(Role::Client, client_params());
+  c.message("enter", doctor_enter(), "conn-doc");
+  c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0 old"}}}}, "conn-doc");
+  c.message("hangUp", {{"reason", "answer"}}, "conn-doc");
+  c.message("enter", doctor_enter(), "conn-doc");  // rings again
+  c.feed(in::Call{1});
+  c.feed(in::MediaAcquired{true, true});
+  CHECK_FALSE(c.has("setRemoteDescription"));  // the old offer is not applied
 }
 
 TEST_CASE("inputs decode from their JSON form, and junk decodes to nothing", "[io]") {

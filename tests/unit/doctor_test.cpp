@@ -42,22 +42,22 @@ TEST_CASE("doctor: a whole call, from call() to hang up by the doctor", "[doctor
 
   d.message("enter", {{"name", "Alice"}, {"isAudio", false}}, "conn-cli", 2000);
   CHECK(d.kinds() == Strings{"emit:enter", "emit:enterEvent", "emit:rtcRespondentPropsEvent", "cancelTimer",
-                             "emit:callStateEvent", "startTimer"});
+                             "emit:callStateEvent", "startTimer", "setLocalDescription"});
   CHECK(d.find("emit", "rtcRespondentPropsEvent")["payload"]["name"] == "Alice");
   CHECK(d.find("startTimer") == json{{"id", kAnswerTimer}, {"ms", 7000.0}});
   CHECK(d.session.snapshot()["hasEntered"] == true);
-
-  d.message("accept", json::object(), "conn-cli", 3000);
-  CHECK(d.kinds() == Strings{"emit:accept", "cancelTimer", "emit:answerEvent", "emit:callStateEvent", "resolveCall",
-                             "emit:localTracksEvent", "send", "setLocalDescription"});
-  CHECK(d.sent().at(0)["type"] == "mediaTags");  // which stream carries which tag
-  CHECK(d.find("resolveCall") == json{{"requestId", 1}});
+  // The offer is made while it rings (the client applies it when it answers).
   CHECK(d.find("setLocalDescription") == json{{"type", "offer"}});
   CHECK(d.session.snapshot()["negotiating"] == true);
-
   d.feed(in::PeerStateChange{"signalingstatechange", "have-local-offer"});
   d.feed(in::LocalDescription{"offer", "v=0 offer"});
   json offer = d.sent().at(0);
+
+  d.message("accept", json::object(), "conn-cli", 3000);
+  CHECK(d.kinds() == Strings{"emit:accept", "cancelTimer", "emit:answerEvent", "emit:callStateEvent", "resolveCall",
+                             "emit:localTracksEvent", "send"});
+  CHECK(d.sent().at(0)["type"] == "mediaTags");  // which stream carries which tag
+  CHECK(d.find("resolveCall") == json{{"requestId", 1}});
   CHECK(offer["type"] == "offer");
   CHECK(offer["connectionIds"] == json{"conn-cli"});
   CHECK(offer["data"]["description"] == json{{"type", "offer"}, {"sdp", "v=0 offer"}});

@@ -412,8 +412,9 @@ void ConsultationSession::on_message(const signaling::Message& msg) {
   }
   const bool media_path = msg.type == MessageType::Offer || msg.type == MessageType::Answer ||
                           msg.type == MessageType::IceCandidate || msg.type == MessageType::Message;
-  if (media_path && !in_call()) {
-    // Late arrivals for a call that has ended: there is no connection to apply them to.
+  if (media_path && state_ == CallState::Ended) {
+    // Late arrivals for a call that has ended: there is no connection to apply them to. (A
+    // client that is still ringing takes them: the doctor offers while it rings.)
     log(log::Level::Debug, "ignoredMessage", {{"type", type}, {"why", "no call in progress"}});
     return;
   }
@@ -429,8 +430,7 @@ void ConsultationSession::on_message(const signaling::Message& msg) {
       emit(ev::kAnswer, {{"connectionId", remote_->connection_id}});
       set_state(CallState::Connecting);
       settle_call(std::nullopt);
-      announce_tags();
-      make_offer();
+      announce_tags();  // the offer went out when the client entered
       return;
     case MessageType::Offer:
     case MessageType::Answer:
@@ -497,6 +497,9 @@ void ConsultationSession::on_enter(const signaling::Message& msg) {
     cancel_timer(kEnterTimer);
     set_state(CallState::WaitingAnswer);
     start_timer(kAnswerTimer, params_.answer_timeout_s);
+    // Offer now, while it rings: the client applies the offer as soon as it answers instead of
+    // asking for it then (one round trip less to connected). No media flows before its answer.
+    make_offer();
     return;
   }
   // Client: tell the doctor we are here; if call() already has media, answer now.
@@ -511,7 +514,12 @@ void ConsultationSession::on_description(const signaling::Message& msg) {
   const json& description = msg.data["description"];
   const auto type = signaling::to_string(msg.type);
   if (!pc_created_) {
-    log(log::Level::Warn, "ignoredMessage", {{"type", type}, {"why", "no peer connection yet"}});
+    if (msg.type == MessageType::Offer && role_ == Role::Client) {
+      held_offer_ = description;  // the doctor offers while it rings: applied when we answer
+      log(log::Level::Info, "offerHeld", {{"why", "applied when the client answers"}});
+    } else {
+      log(log::Level::Warn, "ignoredMessage", {{"type", type}, {"why", "no peer connection yet"}});
+    }
     return;
   }
   if (msg.type == MessageType::Offer) {
@@ -549,9 +557,11 @@ void ConsultationSession::on_remote_candidate(const signaling::Message& msg) {
 void ConsultationSession::on_remote_hang_up(std::string_view reason, std::string_view connection_id) {
   emit(ev::kHangUp, {{"reason", reason}, {"connectionId", connection_id}});
   if (!in_call()) {
-    // Not in a call (e.g. the client before answering): forget the far side.
+    // Not in a call (e.g. the client before answering): forget the far side and its offer.
     remote_.reset();
     has_entered_ = false;
+    held_offer_.reset();
+    ice_queue_.clear();
     return;
   }
   std::optional<errors::CallError> err;
@@ -587,6 +597,11 @@ void ConsultationSession::on(const in::MediaAcquired& m) {
   }
   if (remote_) {
     send_accept();
+    if (held_offer_) {
+      negotiation_.on_remote_offer();  // stable and not offering: applied as is
+      out("setRemoteDescription", {{"description", *held_offer_}, {"rollback", false}});
+      held_offer_.reset();
+    }
   } else {
     set_state(CallState::WaitingEnter);
     start_timer(kEnterTimer, params_.enter_timeout_s);
@@ -950,6 +965,7 @@ void ConsultationSession::reset_call() {
   app_seq_in_next_ = 1;
   app_pending_.clear();
   remote_tags_ = json::array();
+  held_offer_.reset();
   // The ended call's streams (stopped local, remote of the closed connection): the shell lets go
   // of them, so that an object called again and again does not keep every call's streams.
   out("releaseStreams");

@@ -3,8 +3,9 @@
 // poll_output() returns the effects and events it produced, in order.
 //
 // Call flow (docs/protocol.md): doctor call() → media → publish `enter` (enter timer) → client
-// replies `enter` (answer timer) → client call() → media → `accept` → doctor offers → client
-// answers → trickle ICE both ways → connected. The doctor is the inviter and the impolite peer
+// replies `enter` (answer timer) → the doctor offers while it rings (the client holds the offer
+// and its candidates) → client call() → media → `accept` and the answer → trickle ICE both
+// ways → connected. The doctor is the inviter and the impolite peer
 // of W3C webrtc-pc §10 "Perfect Negotiation"; the client is polite.
 #pragma once
 
@@ -202,6 +203,7 @@ class ConsultationSession {
   PerfectNegotiation negotiation_;
   bool remote_description_set_ = false;  // pc.remoteDescription is not null
   bool negotiation_deferred_ = false;    // negotiationneeded came mid-exchange: offer when done
+  std::optional<nlohmann::json> held_offer_;  // client: the doctor's offer, until we answer
   std::vector<nlohmann::json> ice_queue_;  // remote candidates waiting for the remote description
   // ICE restart (iceConnectionState 'failed', or 'disconnected' past the grace).
   std::string ice_state_ = "new";
