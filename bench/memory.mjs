@@ -1,9 +1,9 @@
 // Memory (issue 5, item 5): call / hangUp cycles in one Chromium page (bench/pages/memory.html),
 // doctor and client in the same page through the reference signaling server, in two modes:
 // 'reuse' (the same RTCDoctor/RTCClient call again) and 'fresh' (new objects per cycle,
-// destroy()ed). Sampled at the start, after the warm-up cycles and at the end, each after a
-// forced GC (CDP HeapProfiler.collectGarbage): wasm heap (diagnostics.wasmHeapBytes(), the
-// wasm memory size), JS heap used (CDP Runtime.getHeapUsage), RTCPeerConnections constructed /
+// destroy()ed). Sampled at the start, after the warm-up cycles, half-way and at the end, each after
+// a forced GC (CDP HeapProfiler.collectGarbage): wasm memory (diagnostics.wasmHeapBytes()), wasm
+// heap in use (diagnostics.wasmHeapInUse(), then again with the logger cleared), JS heap used (CDP Runtime.getHeapUsage), RTCPeerConnections constructed /
 // closed / collected (FinalizationRegistry) / still open, local tracks still live,
 // allMediaStreams length, logger entries.
 // Plus, in Node: the wasm heap bytes in use (emmalloc statistics) over the same number of whole
@@ -26,7 +26,10 @@ async function measure(page, cdp) {
     await sleep(200); // FinalizationRegistry callbacks run after the GC
   }
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-  return { jsHeapUsed: usedSize, ...(await page.evaluate(() => window.sample())) };
+  const sample = await page.evaluate(() => window.sample());
+  // Then the core's heap without the page logger (which refills within ~15 cycles).
+  const wasmHeapInUseLoggerCleared = await page.evaluate(() => window.heapInUseLoggerCleared());
+  return { jsHeapUsed: usedSize, ...sample, wasmHeapInUseLoggerCleared };
 }
 
 async function pageCycles(browser, statics, signaling, mode, cycles, log) {
@@ -42,6 +45,7 @@ async function pageCycles(browser, statics, signaling, mode, cycles, log) {
   for (let i = 1; i <= cycles; i++) {
     await page.evaluate(() => window.cycle());
     if (i === WARMUP) samples.warm = await measure(page, cdp);
+    if (i === Math.floor(cycles / 2)) samples.mid = await measure(page, cdp);
     if (i % 50 === 0) log(`memory ${mode}: ${i} cycles`);
   }
   samples.end = await measure(page, cdp);

@@ -210,13 +210,17 @@ function memorySection(r) {
   const d = r.data;
   const rows = [];
   for (const p of d.pages) {
-    for (const key of ['start', 'warm', 'end']) {
+    for (const key of ['start', 'warm', 'mid', 'end']) {
       const s = p.samples[key];
-      rows.push([`${p.mode}: ${key === 'start' ? 'before' : key === 'warm' ? `after ${d.warmup}` : `after ${p.cycles}`}`, int(s.wasmHeapBytes), s.wasmHeapInUse === undefined ? '–' : int(s.wasmHeapInUse), int(s.jsHeapUsed),
+      if (!s) continue;
+      const at = { start: 'before', warm: `after ${d.warmup}`, mid: `after ${Math.floor(p.cycles / 2)}`, end: `after ${p.cycles}` }[key];
+      const inUse = s.wasmHeapInUse === undefined ? '–' : `${int(s.wasmHeapInUse)} / ${int(s.wasmHeapInUseLoggerCleared)}`;
+      rows.push([`${p.mode}: ${at}`, int(s.wasmHeapBytes), inUse, int(s.jsHeapUsed),
         `${s.pcs.constructed} / ${s.pcs.closed} / ${s.pcs.collected} / ${s.pcs.open}`, s.liveLocalTracks, s.allMediaStreams, s.loggerEntries]);
     }
   }
   const growth = (p) => (p.samples.end.jsHeapUsed - p.samples.warm.jsHeapUsed) / (p.cycles - d.warmup);
+  const coreGrowth = (p) => (p.samples.end.wasmHeapInUseLoggerCleared - p.samples.mid.wasmHeapInUseLoggerCleared) / (p.cycles - Math.floor(p.cycles / 2));
   const c = d.core;
   return [
     '## Memory',
@@ -226,13 +230,17 @@ function memorySection(r) {
     '**reuse**: the same RTCDoctor / RTCClient call again; mode **fresh**: new objects every cycle, `destroy()`ed',
     'after the hang up. Each sample after three forced GCs (CDP HeapProfiler.collectGarbage).',
     '',
-    table(['sample', 'wasm memory B', 'wasm heap in use B', 'JS heap used B', 'RTCPeerConnections constructed / closed / collected / open', 'live local tracks', 'allMediaStreams', 'logger entries'], rows),
+    table(['sample', 'wasm memory B', 'wasm heap in use B / logger cleared', 'JS heap used B', 'RTCPeerConnections constructed / closed / collected / open', 'live local tracks', 'allMediaStreams', 'logger entries'], rows),
     '',
-    ...d.pages.map((p) => `- ${p.mode}: JS heap ${growth(p) >= 0 ? '+' : ''}${int(growth(p))} B per cycle between cycle ${d.warmup} and ${p.cycles} (${ms(p.seconds)} s for the ${p.cycles} cycles).`),
+    ...d.pages.map((p) => `- ${p.mode}: JS heap ${growth(p) >= 0 ? '+' : ''}${int(growth(p))} B per cycle between cycle ${d.warmup} and ${p.cycles} (${ms(p.seconds)} s for the ${p.cycles} cycles)` +
+      (p.samples.mid?.wasmHeapInUseLoggerCleared === undefined ? '.' : `; wasm heap in use, logger cleared, ${coreGrowth(p) >= 0 ? '+' : ''}${int(coreGrowth(p))} B per cycle between cycle ${Math.floor(p.cycles / 2)} and ${p.cycles}.`)),
     '',
     `"wasm memory" is \`diagnostics.wasmHeapBytes()\`, the size of the wasm memory: it grows in 64 KiB pages from`,
     `16 MiB and never shrinks, so it only shows a leak past 16 MiB. "wasm heap in use" is \`diagnostics.wasmHeapInUse()\`,`,
-    `the bytes the core holds (emmalloc's statistics); the page logger's 1000 entries are part of it. The same figure is`,
+    `the bytes the core holds (emmalloc's statistics), then the same once \`logger.clear()\` emptied the page logger (it refills`,
+    `within ~15 cycles). A reused call object also remembers the last 1024 inbound messageIds (duplicate detection,`,
+    `docs/reliability.md): up to ~200 KB per object, full after ~60 calls for the client (~17 ids per call) and ~130`,
+    `for the doctor (~8): what 'reuse' gains until then, flat afterwards. The same figure is`,
     `measured in Node over ${c.cycles} whole calls replayed through the shipped wasm module`,
     `(sessions created and deleted): ${int(c.samples.start)} B in use before, ${int(c.samples.warm)} B after ${c.warm} calls (the page`,
     `logger's 1000 entries are full by then) and ${int(c.samples.warmLoggerCleared)} B once the logger is cleared; ${int(c.samples.end)} B after`,
