@@ -24,9 +24,10 @@ function failure(error) {
  * Properties: `connectionConfig` (RTCConfiguration for `new RTCPeerConnection`, default
  * `{iceServers: []}`; set it before call()), `emitter`, `params` (RTCParams), `mediaStream`
  * (local MediaStream or null), `allMediaStreams` (every local and remote stream of the current
- * or last call; emptied when a new call starts on the same object), `connection` (the RTCPeerConnection, extended with the far side's `clientId`,
- * `connectionId`, `name` and the core's `iceCandidatesQueue`, `isInviter`, `isClosing`,
- * `negotiating`), `socketMessenger`, `hasEntered`, `hasAnswered`, `callState`.
+ * or last call; emptied when a new call starts on the same object), `connection` (the
+ * RTCPeerConnection, extended with the far side's `clientId`, `connectionId`, `name` and the
+ * core's `iceCandidatesQueue`, `isInviter`, `isClosing`, `negotiating`), `socketMessenger`,
+ * `hasEntered`, `hasAnswered`, `callState`.
  */
 export class RTCCore {
   /**

@@ -153,6 +153,22 @@ TEST_CASE("client: the doctor's offer made while ringing is held, then applied w
   CHECK(c.kinds() == Strings{"addIceCandidate", "setLocalDescription"});
 }
 
+TEST_CASE("client: a newer offer while ringing replaces the held one and its candidates", "[client]") {
+  Driver c(Role::Client, client_params());
+  c.message("enter", doctor_enter(), "conn-doc");
+  c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0 first"}}}}, "conn-doc");
+  c.message("iceCandidate", {{"candidate", {{"candidate", "candidate:first"}}}}, "conn-doc");
+  c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0 second"}}}}, "conn-doc");
+  CHECK(c.session.snapshot()["iceCandidatesQueue"].empty());
+  c.message("iceCandidate", {{"candidate", {{"candidate", "candidate:second"}}}}, "conn-doc");
+  c.feed(in::Call{1});
+  c.feed(in::MediaAcquired{true, true});
+  CHECK(c.find("setRemoteDescription")["description"]["sdp"] == "v=0 second");
+  c.feed(in::RemoteDescriptionSet{"offer"});
+  CHECK(c.find("addIceCandidate")["candidate"]["candidate"] == "candidate:second");
+  CHECK(c.kinds() == Strings{"addIceCandidate", "setLocalDescription"});
+}
+
 TEST_CASE("client: a held offer is dropped when the doctor gives up before the answer", "[client]") {
   Driver c(Role::Client, client_params());
   c.message("enter", doctor_enter(), "conn-doc");

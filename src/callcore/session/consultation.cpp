@@ -515,7 +515,10 @@ void ConsultationSession::on_description(const signaling::Message& msg) {
   const auto type = signaling::to_string(msg.type);
   if (!pc_created_) {
     if (msg.type == MessageType::Offer && role_ == Role::Client) {
-      held_offer_ = description;  // the doctor offers while it rings: applied when we answer
+      // The doctor offers while it rings: applied when we answer. A newer offer replaces a held
+      // one, and the candidates queued since that one belong to it (they follow their offer).
+      if (held_offer_) ice_queue_.clear();
+      held_offer_ = description;
       log(log::Level::Info, "offerHeld", {{"why", "applied when the client answers"}});
     } else {
       log(log::Level::Warn, "ignoredMessage", {{"type", type}, {"why", "no peer connection yet"}});
