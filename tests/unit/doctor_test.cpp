@@ -308,3 +308,32 @@ TEST_CASE("doctor: invalid UTF-8 from the network is an error event that can be 
   CHECK(text.find("signalingErrorEvent") != std::string::npos);
   CHECK_NOTHROW(callcore::json_text(d.logger.to_json()));
 }
+
+TEST_CASE("doctor: network text cut for an error event never splits a UTF-8 character (fuzzer findings)", "[doctor][malformed][fuzz]") {
+  // A refused message is quoted in payload.raw up to 256 bytes, a foreign consultation id up to 64:
+  // with a two-byte character across the cut, the event and the log must still be valid UTF-8
+  // (a strict dump() throws on invalid UTF-8: in the wasm core, built without exceptions, an abort).
+  Driver d(Role::Doctor, doctor_params());
+  const std::string head = R"({"type":"hangUp","data":)";
+  for (std::size_t pad : {254u, 255u, 256u}) {
+    // Not JSON. "éé" starts at byte `pad` (0-based): with 255 the first é spans the cut at 256.
+    const std::string text = head + std::string(pad - head.size(), 'x') + "\xC3\xA9\xC3\xA9";
+    d.feed(in::SignalingMessage{text});
+    REQUIRE(d.last.size() == 1);
+    CHECK_NOTHROW(d.last[0].data.dump());
+    const std::string raw = d.last[0].data["payload"]["raw"];
+    CHECK(raw.size() <= 256);
+    CHECK(text.compare(0, raw.size(), raw) == 0);  // a prefix, cut before the split character
+  }
+  for (std::size_t pad : {62u, 63u, 64u}) {
+    const std::string id = std::string(pad, 'c') + "\xD0\xB6\xD0\xB6";  // Cyrillic "жж" across byte 64
+    const json sender = {{"chatId", id}, {"clientId", "cli-1"}, {"connectionId", "conn-cli"}};
+    d.feed(in::SignalingMessage{
+        json{{"type", "hangUp"}, {"data", {{"consultationId", id}, {"sender", sender}, {"reason", "x"}}}}.dump()});
+    REQUIRE(d.last.size() == 1);
+    CHECK(d.last[0].data["payload"]["code"] == "wrongConsultation");
+    CHECK_NOTHROW(d.last[0].data.dump());
+  }
+  CHECK_NOTHROW(d.logger.to_json().dump());
+  CHECK(d.state() == "idle");  // nothing changed
+}
