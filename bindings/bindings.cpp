@@ -1,15 +1,19 @@
-// embind bindings: exposes the sans-IO core to JavaScript (DESIGN.md §2). Inputs and outputs
-// cross the boundary as JSON text, one call per input; no call logic lives here.
+// embind bindings: the sans-IO core exposed to JavaScript. Inputs and outputs cross the
+// boundary as JSON text through the core's one codec (src/callcore/io/codec.hpp), one call per
+// input. One templated binding per session kind; no call logic lives here.
 #include <emscripten/bind.h>
 
+#include <memory>
 #include <string>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
-#include "callcore/events/event_list.hpp"
-#include "callcore/json_text.hpp"
+#include "callcore/base/json.hpp"
+#include "callcore/events/dictionary.hpp"
+#include "callcore/io/codec.hpp"
 #include "callcore/log/logger.hpp"
-#include "callcore/session/consultation.hpp"
+#include "callcore/session/consultation/session.hpp"
 
 namespace {
 
@@ -22,74 +26,98 @@ log::Logger& page_logger() {
   return logger;
 }
 
-json parse(const std::string& text) { return json::parse(text, nullptr, /*allow_exceptions=*/false); }
-
-json error_json(const errors::CallError& e) {
-  return {{"type", e.type}, {"message", e.message}, {"description", e.description}};
-}
-
-/// The event dictionary as JSON: {GROUP: {KEY: value}}.
+/// The dictionary as JSON: {GROUP: {KEY: value}}, plus {PAYLOADS: {GROUP: {value: "TS type"}}}.
 std::string dictionary() {
   json out = json::object();
-  for (const auto& e : events::dictionary()) out[std::string(e.group)][std::string(e.key)] = e.value;
-  return json_text(out);
+  for (const auto& e : events::dictionary()) {
+    out[std::string(e.group)][std::string(e.key)] = e.value;
+    if (!e.payload.empty()) out["PAYLOADS"][std::string(e.group)][std::string(e.value)] = e.payload;
+  }
+  return base::json_text(out);
 }
 
-/// "" when the RTCParams JSON is valid, else the CallError JSON ({type:'params', ...}).
-std::string validate_params(const std::string& params) {
-  auto result = session::parse_params(parse(params));
-  if (auto* err = std::get_if<errors::CallError>(&result)) return json_text(error_json(*err));
-  return "";
-}
-
-std::string logger_entries() { return json_text(page_logger().to_json()); }
+std::string logger_entries() { return base::json_text(page_logger().to_json()); }
+double logger_dropped() { return static_cast<double>(page_logger().dropped()); }
 void logger_clear() { page_logger().clear(); }
-/// Logs an entry from the shell (e.g. a browser failure with no call decision attached).
+/// Logs an entry from the shell (a browser failure with no call decision attached).
 void logger_log(const std::string& level, const std::string& event, const std::string& connection_id,
                 const std::string& data, double now_ms) {
   log::Level l = level == "error" ? log::Level::Error
                  : level == "warn" ? log::Level::Warn
                  : level == "debug" ? log::Level::Debug
                                     : log::Level::Info;
-  json d = parse(data);
+  json d = base::parse_json(data);
   page_logger().log(now_ms, l, event, connection_id, d.is_discarded() ? json::object() : d);
 }
 
-/// One consultation session. Construct only with params that validate_params accepted.
-class Session {
+/// One session of kind `S` (which has handle / poll_output / poll_timeout / snapshot), made by
+/// `make(role, params, logger, now)`. Construction never fails: an invalid role or params leave
+/// no session and error() returns the CallError JSON (the shell checks it first).
+template <typename S, auto make>
+class SessionBinding {
  public:
-  Session(const std::string& role, const std::string& params, double now_ms)
-      : session_(role == "doctor" ? session::Role::Doctor : session::Role::Client,
-                 std::get<session::Params>(session::parse_params(parse(params))), page_logger(), now_ms) {}
+  SessionBinding(const std::string& role, const std::string& params, double now_ms) {
+    auto made = make(role, base::parse_json(params), page_logger(), base::Ms(now_ms));
+    if (auto* err = std::get_if<errors::CallError>(&made)) {
+      error_ = base::json_text(errors::to_json(*err));
+    } else {
+      session_ = std::move(std::get<std::unique_ptr<S>>(made));
+    }
+  }
 
-  /// Feeds one input (JSON `{kind, ...}`) and returns the outputs it produced as a JSON array.
-  /// An input that does not decode is logged and produces no output.
+  /// "" when the session exists, else the CallError JSON of why it could not be made.
+  std::string error() const { return error_; }
+
+  /// Feeds one input (JSON `{kind, ...}`, io/codec.hpp) and returns the effects it produced as a
+  /// JSON array. An input that does not decode is logged and produces none.
   std::string handle(const std::string& input, double now_ms) {
-    auto decoded = session::decode_input(parse(input));
+    if (!session_) return "[]";
+    auto decoded = io::decode_input(base::parse_json(input));
     if (!decoded) {
-      page_logger().log(now_ms, log::Level::Error, "invalidInput", "", {{"input", input.substr(0, 256)}});
+      page_logger().log(now_ms, log::Level::Error, events::log_event::kInvalidInput, "",
+                        {{"input", base::utf8_prefix(input, 256)}});
       return "[]";
     }
-    session_.handle(*decoded, now_ms);
+    session_->handle(*decoded, base::Ms(now_ms));
     return drain();
   }
 
-  /// Outputs not yet taken (e.g. those of the constructor), as a JSON array of {kind, data}.
+  /// Effects not yet taken (e.g. those of the constructor), as a JSON array.
   std::string drain() {
     json out = json::array();
-    while (auto o = session_.poll_output()) out.push_back({{"kind", std::move(o->kind)}, {"data", std::move(o->data)}});
-    return json_text(out);
+    if (session_) {
+      while (auto e = session_->poll_output()) out.push_back(io::encode(*e));
+    }
+    return base::json_text(out);
   }
 
-  std::string snapshot() const { return json_text(session_.snapshot()); }
+  /// The next deadline (ms, the shell's clock) at which to feed a `timeout` input; -1 for none.
+  double timeout() const {
+    auto t = session_ ? session_->poll_timeout() : std::nullopt;
+    return t ? t->value : -1;
+  }
+
+  std::string snapshot() const { return session_ ? base::json_text(session_->snapshot()) : "{}"; }
+
+ protected:
+  std::unique_ptr<S> session_;
+  std::string error_;
+};
+
+using session::consultation::ConsultationSession;
+class Consultation : public SessionBinding<ConsultationSession, &session::consultation::make_session> {
+ public:
+  using SessionBinding::SessionBinding;
 
   std::string create_publish_message(const std::string& type, const std::string& fields) const {
-    json f = parse(fields);
-    return json_text(session_.create_publish_message(type, f.is_object() ? f : json::object()));
+    if (!session_) return "{}";
+    json f = base::parse_json(fields);
+    return base::json_text(session_->create_publish_message(type, f.is_object() ? f : json::object()));
   }
 
   std::string create_transient_message(const std::string& connection_ids, const std::string& fields) const {
-    json ids = parse(connection_ids);
+    if (!session_) return "{}";
+    json ids = base::parse_json(connection_ids);
     std::vector<std::string> list;
     if (ids.is_array()) {
       for (const auto& id : ids) {
@@ -98,27 +126,31 @@ class Session {
     } else if (ids.is_string()) {
       list.push_back(ids.get<std::string>());
     }
-    json f = parse(fields);
-    return json_text(session_.create_transient_message(list, f.is_object() ? f : json::object()));
+    json f = base::parse_json(fields);
+    return base::json_text(session_->create_transient_message(list, f.is_object() ? f : json::object()));
   }
-
- private:
-  session::ConsultationSession session_;
 };
+
+template <typename B>
+emscripten::class_<B> bind_session(const char* name) {
+  return emscripten::class_<B>(name)
+      .template constructor<const std::string&, const std::string&, double>()
+      .function("error", &B::error)
+      .function("handle", &B::handle)
+      .function("drain", &B::drain)
+      .function("timeout", &B::timeout)
+      .function("snapshot", &B::snapshot);
+}
 
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(callcore) {
   emscripten::function("dictionary", &dictionary);
-  emscripten::function("validateParams", &validate_params);
   emscripten::function("loggerEntries", &logger_entries);
+  emscripten::function("loggerDropped", &logger_dropped);
   emscripten::function("loggerClear", &logger_clear);
   emscripten::function("loggerLog", &logger_log);
-  emscripten::class_<Session>("Session")
-      .constructor<const std::string&, const std::string&, double>()
-      .function("handle", &Session::handle)
-      .function("drain", &Session::drain)
-      .function("snapshot", &Session::snapshot)
-      .function("createPublishMessage", &Session::create_publish_message)
-      .function("createTransientMessage", &Session::create_transient_message);
+  bind_session<Consultation>("Consultation")
+      .function("createPublishMessage", &Consultation::create_publish_message)
+      .function("createTransientMessage", &Consultation::create_transient_message);
 }

@@ -2,7 +2,8 @@
 #include "driver.hpp"
 
 using namespace callcore;
-using namespace callcore::session;
+using namespace callcore::session::consultation;
+using namespace callcore::io;
 using callcore::test::client_params;
 using callcore::test::Driver;
 using nlohmann::json;
@@ -30,11 +31,11 @@ TEST_CASE("client: a whole call, answered after the doctor entered, hung up by t
   CHECK(c.state() == "idle");
 
   c.feed(in::Call{4});
-  c.feed(in::MediaAcquired{true, true});
-  CHECK(c.kinds() == Strings{"emit:localStreamEvent", "setTrackEnabled", "setTrackEnabled", "createPeerConnection",
-                             "send", "emit:callStateEvent", "resolveCall", "emit:localTracksEvent", "send"});
+  c.feed(callcore::test::media());
+  CHECK(c.kinds() == Strings{"emit:localStreamEvent", "setTrackEnabled", "setTrackEnabled", "createPc", "addTrack", "addTrack",
+                             "send", "emit:callStateEvent", "settle", "emit:localTracksEvent", "send"});
   CHECK(c.sent().at(0)["type"] == "accept");
-  CHECK(c.find("resolveCall") == json{{"requestId", 4}});
+  CHECK(c.find("settle") == json{{"requestId", 4}, {"error", nullptr}, {"withLocalStream", true}});
   CHECK(c.session.snapshot()["hasAnswered"] == true);
 
   // Candidates can arrive before the offer is applied: they wait, in order.
@@ -48,7 +49,7 @@ TEST_CASE("client: a whole call, answered after the doctor entered, hung up by t
   CHECK(c.kinds() == Strings{"addIceCandidate", "addIceCandidate", "setLocalDescription"});
   CHECK(c.last[0].data["candidate"]["candidate"] == "candidate:1");
   CHECK(c.last[1].data["candidate"]["candidate"] == "candidate:2");
-  CHECK(c.find("setLocalDescription") == json{{"type", "answer"}});
+  CHECK(c.find("setLocalDescription") == json{{"pc", 1}, {"type", "answer"}});
   c.feed(in::LocalDescription{"answer", "v=0 answer"});
   CHECK(c.sent().at(0)["type"] == "answer");
   CHECK(c.sent().at(0)["data"]["description"]["sdp"] == "v=0 answer");
@@ -71,33 +72,34 @@ TEST_CASE("client: a whole call, answered after the doctor entered, hung up by t
   c.message("hangUp", {{"reason", "hangUp"}}, "conn-doc");
   CHECK(c.find("emit", "hangUpReceiveEvent")["payload"]["reason"] == "hangUp");
   CHECK(c.has("stopTracks"));
-  CHECK(c.has("closePeerConnection"));
+  CHECK(c.has("closePc"));
   CHECK(c.state() == "ended");
 }
 
 TEST_CASE("client: call() before the doctor entered waits, then answers on enter", "[client]") {
   Driver c(Role::Client, client_params());
   c.feed(in::Call{1});
-  c.feed(in::MediaAcquired{true, true});
+  c.feed(callcore::test::media());
   CHECK(c.state() == "waitingEnter");
-  CHECK(c.find("startTimer")["id"] == kEnterTimer);
+  CHECK(c.session.enter_deadline() == base::Ms(1000 + 5000));
   CHECK(c.sent().empty());
   c.message("enter", doctor_enter(), "conn-doc");
-  CHECK(c.has("cancelTimer"));
+  CHECK_FALSE(c.session.enter_deadline());
+  CHECK(c.deadline() == -1);
   REQUIRE(c.sent().size() == 3);
   CHECK(c.sent()[0]["type"] == "enter");
   CHECK(c.sent()[1]["type"] == "accept");
   CHECK(c.sent()[2]["type"] == "mediaTags");
-  CHECK(c.has("resolveCall"));
+  CHECK(c.has("settle"));
   CHECK(c.state() == "connecting");
 }
 
 TEST_CASE("client: the doctor never enters", "[client][timeout]") {
   Driver c(Role::Client, client_params());
   c.feed(in::Call{1});
-  c.feed(in::MediaAcquired{true, true});
-  c.feed(in::TimerFired{kEnterTimer}, 7000);
-  CHECK(c.find("rejectCall")["error"]["type"] == "enter");
+  c.feed(callcore::test::media());
+  c.advance(7000);
+  CHECK(c.find("settle")["error"]["type"] == "enter");
   CHECK(c.sent().empty());
   CHECK(c.state() == "ended");
 }
@@ -106,9 +108,9 @@ TEST_CASE("client: hangs up during the call and tells the doctor", "[client]") {
   Driver c(Role::Client, client_params());
   c.message("enter", doctor_enter(), "conn-doc");
   c.feed(in::Call{1});
-  c.feed(in::MediaAcquired{true, true});
+  c.feed(callcore::test::media());
   c.feed(in::HangUp{});
-  CHECK(c.kinds() == Strings{"send", "stopTracks", "closePeerConnection", "emit:localTracksEvent", "emit:callStateEvent"});
+  CHECK(c.kinds() == Strings{"send", "stopTracks", "closePc", "emit:localTracksEvent", "emit:callStateEvent"});
   CHECK(c.sent().at(0)["connectionIds"] == json{"conn-doc"});
   CHECK(c.sent().at(0)["type"] == "hangUp");
 }
@@ -130,8 +132,8 @@ TEST_CASE("client: media that arrives after a hang up is released", "[client][me
   c.message("enter", doctor_enter(), "conn-doc");
   c.feed(in::Call{1});
   c.feed(in::HangUp{});
-  CHECK(c.find("rejectCall")["error"]["type"] == "hangUp");
-  c.feed(in::MediaAcquired{true, true});
+  CHECK(c.find("settle")["error"]["type"] == "hangUp");
+  c.feed(callcore::test::media());
   CHECK(c.kinds() == Strings{"stopTracks"});
 }
 
@@ -144,9 +146,9 @@ TEST_CASE("client: the doctor's offer made while ringing is held, then applied w
   c.message("iceCandidate", {{"candidate", {{"candidate", "candidate:1"}}}}, "conn-doc");
   CHECK(c.session.snapshot()["iceCandidatesQueue"].size() == 1);
   c.feed(in::Call{1});
-  c.feed(in::MediaAcquired{true, true});
-  CHECK(c.kinds() == Strings{"emit:localStreamEvent", "setTrackEnabled", "setTrackEnabled", "createPeerConnection",
-                             "send", "emit:callStateEvent", "resolveCall", "emit:localTracksEvent", "send",
+  c.feed(callcore::test::media());
+  CHECK(c.kinds() == Strings{"emit:localStreamEvent", "setTrackEnabled", "setTrackEnabled", "createPc", "addTrack", "addTrack",
+                             "send", "emit:callStateEvent", "settle", "emit:localTracksEvent", "send",
                              "setRemoteDescription"});
   CHECK(c.find("setRemoteDescription")["description"]["sdp"] == "v=0");
   c.feed(in::RemoteDescriptionSet{"offer"});
@@ -162,7 +164,7 @@ TEST_CASE("client: a newer offer while ringing replaces the held one and its can
   CHECK(c.session.snapshot()["iceCandidatesQueue"].empty());
   c.message("iceCandidate", {{"candidate", {{"candidate", "candidate:second"}}}}, "conn-doc");
   c.feed(in::Call{1});
-  c.feed(in::MediaAcquired{true, true});
+  c.feed(callcore::test::media());
   CHECK(c.find("setRemoteDescription")["description"]["sdp"] == "v=0 second");
   c.feed(in::RemoteDescriptionSet{"offer"});
   CHECK(c.find("addIceCandidate")["candidate"]["candidate"] == "candidate:second");
@@ -176,23 +178,45 @@ TEST_CASE("client: a held offer is dropped when the doctor gives up before the a
   c.message("hangUp", {{"reason", "answer"}}, "conn-doc");
   c.message("enter", doctor_enter(), "conn-doc");  // rings again
   c.feed(in::Call{1});
-  c.feed(in::MediaAcquired{true, true});
+  c.feed(callcore::test::media());
   CHECK_FALSE(c.has("setRemoteDescription"));  // the old offer is not applied
 }
 
-TEST_CASE("inputs decode from their JSON form, and junk decodes to nothing", "[io]") {
-  CHECK(std::holds_alternative<in::Call>(*decode_input(json{{"kind", "call"}, {"requestId", 3}})));
-  CHECK(std::get<in::TimerFired>(*decode_input(json{{"kind", "timerFired"}, {"id", 2}})).id == 2);
-  CHECK(std::get<in::ChangeDeviceState>(*decode_input(json{{"kind", "changeDeviceState"}, {"isMute", true}})).is_mute == true);
+TEST_CASE("inputs decode from their JSON form by source, and junk decodes to nothing", "[io]") {
+  auto app = [](const json& j) { return std::get<FromApp>(*decode_input(j)).request; };
+  CHECK(std::get<in::Call>(app(json{{"kind", "call"}, {"requestId", 3}})).request_id == 3);
+  CHECK(std::get<in::ChangeDeviceState>(app(json{{"kind", "changeDeviceState"}, {"isMute", true}})).is_mute == true);
+  CHECK(std::holds_alternative<Timeout>(*decode_input(json{{"kind", "timeout"}})));
+  const auto pc = std::get<FromPc>(*decode_input(json{{"kind", "localDescription"}, {"pc", 2}, {"type", "offer"}, {"sdp", "v=0"}}));
+  CHECK(pc.pc == PcId{2});
+  CHECK(std::get<in::LocalDescription>(pc.event).sdp == "v=0");
+  const auto t = std::get<FromTransport>(*decode_input(json{{"kind", "transportClosed"}, {"transport", 1}, {"code", 1006}}));
+  CHECK(t.transport == TransportId{1});
+  CHECK(std::get<in::TransportClosed>(t.event).code == 1006);
+  const auto m = std::get<FromMedia>(*decode_input(json{{"kind", "mediaAcquired"}, {"audio", 7}, {"video", nullptr}, {"streamId", "s"}}));
+  CHECK(std::get<in::MediaAcquired>(m.event).audio == TrackId{7});
+  CHECK_FALSE(std::get<in::MediaAcquired>(m.event).video.has_value());
   CHECK_FALSE(decode_input(json{{"kind", "nope"}}).has_value());
+  CHECK_FALSE(decode_input(json{{"kind", "sendFailed"}, {"transport", 1}}).has_value());  // no message to requeue
   CHECK_FALSE(decode_input(json::array()).has_value());
+}
+
+TEST_CASE("effects encode as {kind, ...} with typed handles as integers", "[io]") {
+  CHECK(encode(fx::ReplaceTrack{PcId{1}, "screen", std::nullopt}) ==
+        json{{"kind", "replaceTrack"}, {"pc", 1}, {"tag", "screen"}, {"trackId", nullptr}});
+  CHECK(encode(fx::CreatePc{PcId{3}, {{"callcore", 0, true, true}}}) ==
+        json{{"kind", "createPc"}, {"pc", 3},
+             {"dataChannels", {{{"label", "callcore"}, {"id", 0}, {"negotiated", true}, {"ordered", true}}}}});
+  CHECK(encode(fx::SettleRequest{5, errors::state_error("x"), false})["error"]["type"] == "state");
+  CHECK(encode(fx::SwapLocalTrack{TrackId{2}, TrackId{9}}) == json{{"kind", "swapLocalTrack"}, {"from", 2}, {"to", 9}});
+  CHECK(effect_kind(fx::Emit{"event", "callStateEvent", {}}) == "emit");
 }
 
 TEST_CASE("client: offers, answers and candidates that arrive after the call ended are dropped", "[client]") {
   Driver c(Role::Client, client_params());
   c.message("enter", doctor_enter(), "conn-doc");
   c.feed(in::Call{1});
-  c.feed(in::MediaAcquired{true, true});
+  c.feed(callcore::test::media());
   c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0"}}}}, "conn-doc");
   c.feed(in::RemoteDescriptionSet{"offer"});
   c.feed(in::HangUp{});
@@ -209,11 +233,11 @@ TEST_CASE("client: fields of the wrong type or null from the far side never thro
   CHECK(c.find("emit", "rtcRespondentPropsEvent")["payload"]["name"] == "");
   c.message("deviceState", {{"isHidden", nullptr}, {"isMute", true}}, "conn-doc");
   CHECK(c.find("emit", "remoteDeviceStateEvent")["payload"] == json{{"connectionId", "conn-doc"}, {"isHidden", false}, {"isMute", true}});
-  c.feed(in::SignalingMessage{R"({"type":"joined","data":{"connectionId":"x","resumed":null}})"});
+  c.feed(in::TransportMessage{R"({"type":"joined","data":{"connectionId":"x","resumed":null}})"});
   // A long foreign consultation id with multi-byte characters is cut on a character boundary.
   std::string id(63, 'a');
   id += "\xD0\x96\xD1\x83";  // "Жу": the 64th byte is inside "Ж"
-  c.feed(in::SignalingMessage{json{{"type", "hangUp"}, {"data", {{"consultationId", id}, {"sender", {{"connectionId", "conn-doc"}}}}}}.dump()});
+  c.feed(in::TransportMessage{json{{"type", "hangUp"}, {"data", {{"consultationId", id}, {"sender", {{"connectionId", "conn-doc"}}}}}}.dump()});
   const std::string message = c.find("emit", "signalingErrorEvent")["payload"]["message"];
   CHECK(message == "message for consultation '" + std::string(63, 'a') + "'");
 }

@@ -1,9 +1,10 @@
 // The doctor's side of a consultation, driven input by input with time passed in.
-#include "callcore/json_text.hpp"
+#include "callcore/base/json.hpp"
 #include "driver.hpp"
 
 using namespace callcore;
-using namespace callcore::session;
+using namespace callcore::session::consultation;
+using namespace callcore::io;
 using callcore::test::Driver;
 using callcore::test::doctor_params;
 using nlohmann::json;
@@ -15,7 +16,7 @@ namespace {
 Driver ringing() {
   Driver d(Role::Doctor, doctor_params());
   d.feed(in::Call{1});
-  d.feed(in::MediaAcquired{true, true});
+  d.feed(callcore::test::media());
   return d;
 }
 
@@ -27,12 +28,14 @@ TEST_CASE("doctor: a whole call, from call() to hang up by the doctor", "[doctor
 
   d.feed(in::Call{1});
   CHECK(d.kinds() == Strings{"emit:callStateEvent", "acquireMedia"});
-  CHECK(d.find("acquireMedia") == json{{"audio", true}, {"video", true}});
+  CHECK(d.find("acquireMedia") == json{{"constraints", {{"audio", true}, {"video", true}}}});
 
-  d.feed(in::MediaAcquired{true, true});
-  CHECK(d.kinds() == Strings{"emit:localStreamEvent", "setTrackEnabled", "setTrackEnabled", "createPeerConnection",
-                             "emit:callStateEvent", "startTimer", "send"});
-  CHECK(d.find("startTimer") == json{{"id", kEnterTimer}, {"ms", 5000.0}});
+  d.feed(callcore::test::media());
+  CHECK(d.kinds() == Strings{"emit:localStreamEvent", "setTrackEnabled", "setTrackEnabled", "createPc", "addTrack", "addTrack",
+                             "emit:callStateEvent", "send"});
+  CHECK(d.find("addTrack") == json{{"pc", 1}, {"tag", "audio"}, {"trackId", 1}, {"streamId", "local-stream"}});
+  CHECK(d.session.enter_deadline() == base::Ms(1000 + 5000));
+  CHECK(d.deadline() == 6000);
   json enter = d.sent().at(0);
   CHECK(enter["route"] == "vcm");
   CHECK(enter["data"]["type"] == "enter");
@@ -41,23 +44,24 @@ TEST_CASE("doctor: a whole call, from call() to hang up by the doctor", "[doctor
   CHECK(d.state() == "waitingEnter");
 
   d.message("enter", {{"name", "Alice"}, {"isAudio", false}}, "conn-cli", 2000);
-  CHECK(d.kinds() == Strings{"emit:enter", "emit:enterEvent", "emit:rtcRespondentPropsEvent", "cancelTimer",
-                             "emit:callStateEvent", "startTimer", "setLocalDescription"});
+  CHECK(d.kinds() == Strings{"emit:enter", "emit:enterEvent", "emit:rtcRespondentPropsEvent",
+                             "emit:callStateEvent", "setLocalDescription"});
   CHECK(d.find("emit", "rtcRespondentPropsEvent")["payload"]["name"] == "Alice");
-  CHECK(d.find("startTimer") == json{{"id", kAnswerTimer}, {"ms", 7000.0}});
+  CHECK_FALSE(d.session.enter_deadline());
+  CHECK(d.session.answer_deadline() == base::Ms(2000 + 7000));
   CHECK(d.session.snapshot()["hasEntered"] == true);
   // The offer is made while it rings (the client applies it when it answers).
-  CHECK(d.find("setLocalDescription") == json{{"type", "offer"}});
+  CHECK(d.find("setLocalDescription") == json{{"pc", 1}, {"type", "offer"}});
   CHECK(d.session.snapshot()["negotiating"] == true);
   d.feed(in::PeerStateChange{"signalingstatechange", "have-local-offer"});
   d.feed(in::LocalDescription{"offer", "v=0 offer"});
   json offer = d.sent().at(0);
 
   d.message("accept", json::object(), "conn-cli", 3000);
-  CHECK(d.kinds() == Strings{"emit:accept", "cancelTimer", "emit:answerEvent", "emit:callStateEvent", "resolveCall",
+  CHECK(d.kinds() == Strings{"emit:accept", "emit:answerEvent", "emit:callStateEvent", "settle",
                              "emit:localTracksEvent", "send"});
   CHECK(d.sent().at(0)["type"] == "mediaTags");  // which stream carries which tag
-  CHECK(d.find("resolveCall") == json{{"requestId", 1}});
+  CHECK(d.find("settle") == json{{"requestId", 1}, {"error", nullptr}, {"withLocalStream", true}});
   CHECK(offer["type"] == "offer");
   CHECK(offer["connectionIds"] == json{"conn-cli"});
   CHECK(offer["data"]["description"] == json{{"type", "offer"}, {"sdp", "v=0 offer"}});
@@ -80,7 +84,7 @@ TEST_CASE("doctor: a whole call, from call() to hang up by the doctor", "[doctor
   CHECK(d.has("emit", "connectionstatechange"));
 
   d.feed(in::HangUp{});
-  CHECK(d.kinds() == Strings{"send", "stopTracks", "closePeerConnection", "emit:localTracksEvent", "emit:callStateEvent"});
+  CHECK(d.kinds() == Strings{"send", "stopTracks", "closePc", "emit:localTracksEvent", "emit:callStateEvent"});
   CHECK(d.sent().at(0)["type"] == "hangUp");
   CHECK(d.sent().at(0)["data"]["reason"] == "hangUp");
   CHECK(d.state() == "ended");
@@ -97,25 +101,29 @@ TEST_CASE("doctor: a whole call, from call() to hang up by the doctor", "[doctor
 
 TEST_CASE("doctor: nobody enters within enterTimeoutSecond", "[doctor][timeout]") {
   Driver d = ringing();
-  d.feed(in::TimerFired{kAnswerTimer}, 3000);  // a timer that is not running is ignored
+  d.advance(3000);  // nothing is due yet
   CHECK(d.last.empty());
-  d.feed(in::TimerFired{kEnterTimer}, 6000);
-  CHECK(d.kinds() == Strings{"emit:callErrorEvent", "rejectCall", "stopTracks", "closePeerConnection",
+  d.advance(5999);
+  CHECK(d.last.empty());
+  d.advance(6000);
+  CHECK(d.kinds() == Strings{"emit:callErrorEvent", "settle", "stopTracks", "closePc",
                              "emit:localTracksEvent", "emit:callStateEvent"});
-  const json& err = d.find("rejectCall")["error"];
+  const json& err = d.find("settle")["error"];
   CHECK(err["type"] == "enter");
   CHECK(err["description"] == "no one entered within 5 s (enterTimeoutSecond)");
   CHECK(d.find("emit", "callErrorEvent")["emitType"] == "error");
   CHECK(d.state() == "ended");
-  d.feed(in::TimerFired{kEnterTimer}, 7000);  // a stale expiry changes nothing
+  CHECK(d.deadline() == -1);  // no timer left
+  d.advance(7000);  // a late timeout changes nothing
   CHECK(d.last.empty());
 }
 
 TEST_CASE("doctor: the client enters but does not answer within answerTimeoutSecond", "[doctor][timeout]") {
   Driver d = ringing();
   d.message("enter", {{"name", "Alice"}}, "conn-cli", 2000);
-  d.feed(in::TimerFired{kAnswerTimer}, 9000);
-  CHECK(d.find("rejectCall")["error"]["type"] == "answer");
+  CHECK(d.deadline() == 9000);
+  d.advance(9000);
+  CHECK(d.find("settle")["error"]["type"] == "answer");
   json hang = d.sent().at(0);
   CHECK(hang["type"] == "hangUp");
   CHECK(hang["data"]["reason"] == "answer");
@@ -128,7 +136,7 @@ TEST_CASE("doctor: the client hangs up during the call", "[doctor]") {
   d.message("enter", {{"name", "Alice"}}, "conn-cli");
   d.message("accept", json::object(), "conn-cli");
   d.message("hangUp", {{"reason", "hangUp"}}, "conn-cli");
-  CHECK(d.kinds() == Strings{"emit:hangUp", "emit:hangUpReceiveEvent", "stopTracks", "closePeerConnection",
+  CHECK(d.kinds() == Strings{"emit:hangUp", "emit:hangUpReceiveEvent", "stopTracks", "closePc",
                              "emit:localTracksEvent", "emit:callStateEvent"});
   CHECK(d.find("emit", "hangUpReceiveEvent")["payload"] == json{{"reason", "hangUp"}, {"connectionId", "conn-cli"}});
   CHECK(d.sent().empty());  // no hangUp echoed back
@@ -138,7 +146,7 @@ TEST_CASE("doctor: the client declines before answering: call() rejects with 'ha
   Driver d = ringing();
   d.message("enter", {{"name", "Alice"}}, "conn-cli");
   d.message("hangUp", {{"reason", "hangUp"}}, "conn-cli");
-  CHECK(d.find("rejectCall")["error"]["type"] == "hangUp");
+  CHECK(d.find("settle")["error"]["type"] == "hangUp");
   CHECK(d.state() == "ended");
 }
 
@@ -146,7 +154,7 @@ TEST_CASE("doctor: the far side leaving the server ends the call with reason pee
   Driver d = ringing();
   d.message("enter", {{"name", "Alice"}}, "conn-cli");
   d.message("accept", json::object(), "conn-cli");
-  d.feed(in::SignalingMessage{R"({"type":"peerLeft","data":{"connectionId":"conn-cli","consultationId":"cons-1"}})"});
+  d.feed(in::TransportMessage{R"({"type":"peerLeft","data":{"connectionId":"conn-cli","consultationId":"cons-1"}})"});
   CHECK(d.find("emit", "hangUpReceiveEvent")["payload"]["reason"] == "peerLeft");
   CHECK(d.state() == "ended");
 }
@@ -159,7 +167,7 @@ TEST_CASE("doctor: malformed and unknown messages give an error event and change
   for (const std::string text : {"{oops", R"({"type":12})", R"({"type":"noSuchType","data":{}})",
                                  R"({"type":"offer","data":{"description":42}})", R"("just a string")"}) {
     INFO(text);
-    d.feed(in::SignalingMessage{text});
+    d.feed(in::TransportMessage{text});
     REQUIRE(d.last.size() == 1);
     CHECK(d.last[0].data["emitType"] == "error");
     CHECK(d.last[0].data["eventType"] == "signalingErrorEvent");
@@ -167,7 +175,7 @@ TEST_CASE("doctor: malformed and unknown messages give an error event and change
   }
   CHECK(d.logger.entries().back().event == "signalingErrorEvent");
   // A message for another consultation is refused as well.
-  d.feed(in::SignalingMessage{R"({"type":"hangUp","data":{"consultationId":"other","sender":{"connectionId":"conn-cli"}}})"});
+  d.feed(in::TransportMessage{R"({"type":"hangUp","data":{"consultationId":"other","sender":{"connectionId":"conn-cli"}}})"});
   CHECK(d.find("emit", "signalingErrorEvent")["payload"]["code"] == "wrongConsultation");
   CHECK(d.state() == "connecting");
 }
@@ -186,9 +194,9 @@ TEST_CASE("doctor: call() twice rejects the second promise with 'state'", "[doct
   Driver d(Role::Doctor, doctor_params());
   d.feed(in::Call{1});
   d.feed(in::Call{2});
-  CHECK(d.kinds() == Strings{"rejectCall"});
-  CHECK(d.find("rejectCall")["requestId"] == 2);
-  CHECK(d.find("rejectCall")["error"]["type"] == "state");
+  CHECK(d.kinds() == Strings{"settle"});
+  CHECK(d.find("settle")["requestId"] == 2);
+  CHECK(d.find("settle")["error"]["type"] == "state");
   CHECK(d.state() == "acquiringMedia");
 }
 
@@ -196,7 +204,7 @@ TEST_CASE("doctor: getUserMedia failure rejects call() with 'streamError' and a 
   Driver d(Role::Doctor, doctor_params());
   d.feed(in::Call{1});
   d.feed(in::MediaFailed{"NotAllowedError", "Permission denied", ""});
-  const json& err = d.find("rejectCall")["error"];
+  const json& err = d.find("settle")["error"];
   CHECK(err["type"] == "streamError");
   CHECK(err["description"] == "permission denied (NotAllowedError: Permission denied)");
   CHECK(d.state() == "ended");
@@ -204,7 +212,7 @@ TEST_CASE("doctor: getUserMedia failure rejects call() with 'streamError' and a 
   Driver d2(Role::Doctor, doctor_params());
   d2.feed(in::Call{1});
   d2.feed(in::MediaFailed{"OverconstrainedError", "", "deviceId"});
-  CHECK(d2.find("rejectCall")["error"]["description"] == "constraint not satisfied: deviceId (OverconstrainedError: )");
+  CHECK(d2.find("settle")["error"]["description"] == "constraint not satisfied: deviceId (OverconstrainedError: )");
 }
 
 TEST_CASE("doctor: isAudio asks for audio only and never touches video tracks", "[doctor][media]") {
@@ -212,9 +220,10 @@ TEST_CASE("doctor: isAudio asks for audio only and never touches video tracks", 
   p["isAudio"] = true;
   Driver d(Role::Doctor, p);
   d.feed(in::Call{1});
-  CHECK(d.find("acquireMedia") == json{{"audio", true}, {"video", false}});
-  d.feed(in::MediaAcquired{true, false});
-  CHECK(d.find("setTrackEnabled") == json{{"kind", "audio"}, {"enabled", true}});
+  CHECK(d.find("acquireMedia")["constraints"] == json{{"audio", true}, {"video", false}});
+  d.feed(in::MediaAcquired{callcore::test::kMic, std::nullopt, "s"});
+  CHECK(d.find("setTrackEnabled") == json{{"trackId", 1}, {"enabled", true}});
+  CHECK(d.kinds() == Strings{"emit:localStreamEvent", "setTrackEnabled", "createPc", "addTrack", "emit:callStateEvent", "send"});
   CHECK(d.sent().at(0)["data"]["isAudio"] == true);
 }
 
@@ -223,9 +232,9 @@ TEST_CASE("doctor: changeDeviceState before and during the call", "[doctor][devi
   d.feed(in::ChangeDeviceState{true, std::nullopt});
   CHECK(d.kinds() == Strings{"emit:localDeviceStateEvent"});  // no media yet: remembered
   d.feed(in::Call{1});
-  d.feed(in::MediaAcquired{true, true});
-  CHECK(d.last[1].data == json{{"kind", "audio"}, {"enabled", true}});
-  CHECK(d.last[2].data == json{{"kind", "video"}, {"enabled", false}});
+  d.feed(callcore::test::media());
+  CHECK(d.last[1].data == json{{"trackId", 1}, {"enabled", true}});   // the microphone
+  CHECK(d.last[2].data == json{{"trackId", 2}, {"enabled", false}});  // the camera, hidden
   CHECK(d.sent().at(0)["data"]["deviceState"] == json{{"isHidden", true}, {"isMute", false}});
   d.message("enter", {{"name", "Alice"}}, "conn-cli");
   d.feed(in::ChangeDeviceState{false, true});
@@ -252,22 +261,22 @@ TEST_CASE("doctor: built-in socket joins first and queues messages until joined"
   p.erase("connectionId");
   p["signalingUrl"] = "ws://127.0.0.1:1/ws";
   Driver d(Role::Doctor, p);
-  CHECK(d.kinds() == Strings{"openSignaling", "emit:socketStateEvent"});
+  CHECK(d.kinds() == Strings{"openTransport", "emit:socketStateEvent"});
   d.feed(in::Call{1});
-  d.feed(in::MediaAcquired{true, true});
+  d.feed(callcore::test::media());
   CHECK(d.sent().empty());  // enter waits for join
-  d.feed(in::SignalingOpen{});
+  d.feed(in::TransportOpened{});
   CHECK(d.sent().at(0)["type"] == "join");
   CHECK(d.sent().at(0)["data"]["consultationId"] == "cons-1");
-  d.feed(in::SignalingMessage{R"({"type":"joined","data":{"connectionId":"srv-7","members":[]}})"});
+  d.feed(in::TransportMessage{R"({"type":"joined","data":{"connectionId":"srv-7","members":[]}})"});
   REQUIRE(d.sent().size() == 1);
   CHECK(d.sent()[0]["data"]["type"] == "enter");
   CHECK(d.sent()[0]["data"]["sender"]["connectionId"] == "srv-7");
   // A client that joins later is rung directly.
-  d.feed(in::SignalingMessage{R"({"type":"peerJoined","data":{"connectionId":"srv-9","clientId":"cli-1"}})"});
+  d.feed(in::TransportMessage{R"({"type":"peerJoined","data":{"connectionId":"srv-9","clientId":"cli-1"}})"});
   CHECK(d.sent().at(0)["connectionIds"] == json{"srv-9"});
   d.feed(in::Destroy{});
-  CHECK(d.has("closeSignaling"));
+  CHECK(d.has("closeTransport"));
   d.feed(in::Destroy{});
   CHECK(d.last.empty());
 }
@@ -301,12 +310,12 @@ TEST_CASE("doctor: glare: the impolite doctor ignores a colliding offer and its 
 TEST_CASE("doctor: invalid UTF-8 from the network is an error event that can be written out", "[doctor][malformed]") {
   Driver d(Role::Doctor, doctor_params());
   const std::string bad = std::string(R"({"type":"hangUp","data":{"reason":")") + "\xC3\x28" + R"("}})";
-  d.feed(in::SignalingMessage{bad});
+  d.feed(in::TransportMessage{bad});
   REQUIRE(d.last.size() == 1);
   CHECK(d.last[0].data["eventType"] == "signalingErrorEvent");
-  const std::string text = callcore::json_text(d.last[0].data);  // must not throw
+  const std::string text = callcore::base::json_text(d.last[0].data);  // must not throw
   CHECK(text.find("signalingErrorEvent") != std::string::npos);
-  CHECK_NOTHROW(callcore::json_text(d.logger.to_json()));
+  CHECK_NOTHROW(callcore::base::json_text(d.logger.to_json()));
 }
 
 TEST_CASE("doctor: network text cut for an error event never splits a UTF-8 character (fuzzer findings)", "[doctor][malformed][fuzz]") {
@@ -318,7 +327,7 @@ TEST_CASE("doctor: network text cut for an error event never splits a UTF-8 char
   for (std::size_t pad : {254u, 255u, 256u}) {
     // Not JSON. "éé" starts at byte `pad` (0-based): with 255 the first é spans the cut at 256.
     const std::string text = head + std::string(pad - head.size(), 'x') + "\xC3\xA9\xC3\xA9";
-    d.feed(in::SignalingMessage{text});
+    d.feed(in::TransportMessage{text});
     REQUIRE(d.last.size() == 1);
     CHECK_NOTHROW(d.last[0].data.dump());
     const std::string raw = d.last[0].data["payload"]["raw"];
@@ -328,7 +337,7 @@ TEST_CASE("doctor: network text cut for an error event never splits a UTF-8 char
   for (std::size_t pad : {62u, 63u, 64u}) {
     const std::string id = std::string(pad, 'c') + "\xD0\xB6\xD0\xB6";  // Cyrillic "жж" across byte 64
     const json sender = {{"chatId", id}, {"clientId", "cli-1"}, {"connectionId", "conn-cli"}};
-    d.feed(in::SignalingMessage{
+    d.feed(in::TransportMessage{
         json{{"type", "hangUp"}, {"data", {{"consultationId", id}, {"sender", sender}, {"reason", "x"}}}}.dump()});
     REQUIRE(d.last.size() == 1);
     CHECK(d.last[0].data["payload"]["code"] == "wrongConsultation");

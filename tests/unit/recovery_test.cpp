@@ -1,11 +1,14 @@
 // Issue 3 behaviour of the core: perfect negotiation, duplicate messages, ICE restart with
 // backoff, and signaling reconnect — every path driven with time passed in.
-#include "callcore/session/backoff.hpp"
-#include "callcore/session/negotiation.hpp"
+#include "callcore/base/backoff.hpp"
+#include "callcore/rtc/negotiation.hpp"
 #include "driver.hpp"
 
 using namespace callcore;
-using namespace callcore::session;
+using namespace callcore::session::consultation;
+using namespace callcore::io;
+using namespace callcore::base;
+using callcore::rtc::PerfectNegotiation;
 using callcore::test::client_params;
 using callcore::test::doctor_params;
 using callcore::test::Driver;
@@ -21,7 +24,7 @@ json answer(const std::string& sdp) { return {{"description", {{"type", "answer"
 Driver connected_doctor(json params = doctor_params()) {
   Driver d(Role::Doctor, params);
   d.feed(in::Call{1});
-  d.feed(in::MediaAcquired{true, true});
+  d.feed(callcore::test::media());
   d.message("enter", {{"name", "Alice"}}, "conn-cli");
   d.message("accept", json::object(), "conn-cli");
   d.feed(in::PeerStateChange{"signalingstatechange", "have-local-offer"});
@@ -40,7 +43,7 @@ Driver connected_client() {
   Driver c(Role::Client, client_params());
   c.message("enter", {{"name", "Dr House"}}, "conn-doc");
   c.feed(in::Call{1});
-  c.feed(in::MediaAcquired{true, true});
+  c.feed(callcore::test::media());
   c.message("offer", offer("v=0 o1"), "conn-doc");
   c.feed(in::PeerStateChange{"signalingstatechange", "have-remote-offer"});
   c.feed(in::RemoteDescriptionSet{"offer"});
@@ -65,14 +68,14 @@ std::vector<json> emitted(const Driver& d, const std::string& event_type) {
 TEST_CASE("negotiation: a renegotiation waits for the first exchange, then either side offers", "[negotiation]") {
   Driver d(Role::Doctor, doctor_params());
   d.feed(in::Call{1});
-  d.feed(in::MediaAcquired{true, true});
+  d.feed(callcore::test::media());
   d.message("enter", {{"name", "Alice"}}, "conn-cli");
   d.feed(in::NegotiationNeeded{});  // tracks added before the call is set up: deferred
   CHECK(d.last.empty());
 
   Driver c = connected_client();
   c.feed(in::NegotiationNeeded{});  // e.g. the client turns video on in an audio-only call
-  CHECK(c.find("setLocalDescription") == json{{"type", "offer"}});
+  CHECK(c.find("setLocalDescription") == json{{"pc", 1}, {"type", "offer"}});
   CHECK(c.session.snapshot()["negotiating"] == true);
   c.feed(in::PeerStateChange{"signalingstatechange", "have-local-offer"});
   c.feed(in::LocalDescription{"offer", "v=0 o2"});
@@ -109,12 +112,12 @@ TEST_CASE("negotiation: glare, seen from the polite client", "[negotiation][glar
   c.feed(in::NegotiationNeeded{});
   CHECK(c.has("setLocalDescription"));  // our offer is being made...
   c.message("offer", offer("v=0 doctor"), "conn-doc");  // ...when the doctor's arrives
-  CHECK(c.find("setRemoteDescription") == json{{"description", {{"type", "offer"}, {"sdp", "v=0 doctor"}}}, {"rollback", true}});  // we yield
+  CHECK(c.find("setRemoteDescription") == json{{"pc", 1}, {"description", {{"type", "offer"}, {"sdp", "v=0 doctor"}}}, {"rollback", true}});  // we yield
   // Our in-flight offer resolves afterwards: it was rolled back, so it is not sent.
   c.feed(in::LocalDescription{"offer", "v=0 client"});
   CHECK(c.sent().empty());
   c.feed(in::RemoteDescriptionSet{"offer"});
-  CHECK(c.find("setLocalDescription") == json{{"type", "answer"}});
+  CHECK(c.find("setLocalDescription") == json{{"pc", 1}, {"type", "answer"}});
   c.feed(in::LocalDescription{"answer", "v=0 client answer"});
   CHECK(c.sent().at(0)["type"] == "answer");
   CHECK(c.session.snapshot()["negotiating"] == false);
@@ -170,7 +173,7 @@ TEST_CASE("messages: every outbound call message carries a unique messageId", "[
   c.message("enter", {{"name", "Dr House"}}, "conn-doc");
   const std::string first = c.sent().at(0)["data"]["messageId"];
   c.feed(in::Call{1});
-  c.feed(in::MediaAcquired{true, true});
+  c.feed(callcore::test::media());
   const std::string second = c.sent().at(0)["data"]["messageId"];
   CHECK(first != second);
   CHECK(first.size() > 9);
@@ -182,14 +185,16 @@ TEST_CASE("ICE: 'failed' restarts at once; 'connected' again ends the restart", 
   d.feed(in::PeerStateChange{"iceconnectionstatechange", "failed"}, 10000);
   CHECK(d.has("restartIce"));
   CHECK(emitted(d, "iceRestartEvent").at(0) == json{{"phase", "attempt"}, {"attempt", 1}});
-  CHECK(d.find("startTimer") == json{{"id", kIceRestartTimer}, {"ms", 10000.0}});
+  CHECK(d.session.peer().deadline_ice_restart() == base::Ms(10000 + 10000));
+  CHECK(d.deadline() == 20000);
   d.feed(in::PeerStateChange{"connectionstatechange", "failed"});  // same failure: no second attempt
   CHECK_FALSE(d.has("restartIce"));
   d.feed(in::NegotiationNeeded{});  // restartIce() asks for a new offer
-  CHECK(d.find("setLocalDescription") == json{{"type", "offer"}});
+  CHECK(d.find("setLocalDescription") == json{{"pc", 1}, {"type", "offer"}});
   d.feed(in::PeerStateChange{"iceconnectionstatechange", "connected"}, 11000);
   CHECK(emitted(d, "iceRestartEvent").at(0) == json{{"phase", "recovered"}, {"attempt", 1}});
-  CHECK(d.find("cancelTimer")["id"] == kIceRestartTimer);
+  CHECK_FALSE(d.session.peer().deadline_ice_restart());
+  CHECK(d.deadline() == -1);
   CHECK(d.session.snapshot()["iceRestartAttempt"] == 0);
   CHECK(d.state() == "connected");
 }
@@ -197,13 +202,15 @@ TEST_CASE("ICE: 'failed' restarts at once; 'connected' again ends the restart", 
 TEST_CASE("ICE: 'disconnected' restarts only when it outlasts the grace", "[ice]") {
   Driver d = connected_doctor();
   d.feed(in::PeerStateChange{"iceconnectionstatechange", "disconnected"}, 10000);
-  CHECK(d.find("startTimer") == json{{"id", kIceGraceTimer}, {"ms", 3000.0}});
+  CHECK(d.session.peer().deadline_ice_grace() == base::Ms(10000 + 3000));
   d.feed(in::PeerStateChange{"iceconnectionstatechange", "connected"}, 11000);  // healed by itself
-  CHECK(d.find("cancelTimer")["id"] == kIceGraceTimer);
+  CHECK_FALSE(d.session.peer().deadline_ice_grace());
   CHECK_FALSE(d.has("restartIce"));
 
   d.feed(in::PeerStateChange{"iceconnectionstatechange", "disconnected"}, 20000);
-  d.feed(in::TimerFired{kIceGraceTimer}, 23000);
+  d.advance(22999);
+  CHECK_FALSE(d.has("restartIce"));
+  d.advance(23000);
   CHECK(d.has("restartIce"));
 }
 
@@ -213,18 +220,20 @@ TEST_CASE("ICE: attempts back off with jitter and are bounded; then the call end
   p["randomSeed"] = 42;
   Driver d = connected_doctor(p);
   d.feed(in::PeerStateChange{"iceconnectionstatechange", "failed"}, 10000);
-  d.feed(in::TimerFired{kIceRestartTimer}, 20000);  // attempt 1 did not reconnect
+  d.advance(20000);  // attempt 1 did not reconnect
   const json backoff = emitted(d, "iceRestartEvent").at(0);
   CHECK(backoff["phase"] == "backoff");
   const double delay = backoff["delayMs"];
   CHECK(delay >= 500.0);  // base 1000 ms, jitter up to half
   CHECK(delay <= 1000.0);
   CHECK_FALSE(d.has("restartIce"));
-  d.feed(in::TimerFired{kIceRestartTimer}, 20000 + delay);
+  CHECK(d.deadline() == 20000 + delay);
+  d.advance(20000 + delay);
   CHECK(d.has("restartIce"));
   CHECK(emitted(d, "iceRestartEvent").at(0) == json{{"phase", "attempt"}, {"attempt", 2}});
-  d.feed(in::TimerFired{kIceRestartTimer}, 31000);
-  d.feed(in::TimerFired{kIceRestartTimer}, 33000);  // after the backoff: no attempts left
+  d.advance(20000 + delay + 10000);  // attempt 2 did not reconnect either
+  CHECK(emitted(d, "iceRestartEvent").at(0)["phase"] == "backoff");
+  d.advance(d.deadline());  // after the backoff: no attempts left
   CHECK(emitted(d, "iceRestartEvent").at(0) == json{{"phase", "failed"}, {"attempt", 2}});
   CHECK(d.find("emit", "callErrorEvent")["payload"]["type"] == "connection");
   CHECK(d.sent().at(0)["type"] == "hangUp");
@@ -241,7 +250,7 @@ TEST_CASE("ICE: the far side gives up: HANG_UP with reason iceFailed", "[ice]") 
 TEST_CASE("ICE: failure before the call is set up ends it with 'connection'", "[ice]") {
   Driver d(Role::Doctor, doctor_params());
   d.feed(in::Call{1});
-  d.feed(in::MediaAcquired{true, true});
+  d.feed(callcore::test::media());
   d.message("enter", {{"name", "Alice"}}, "conn-cli");
   d.message("accept", json::object(), "conn-cli");
   d.feed(in::PeerStateChange{"connectionstatechange", "failed"});
@@ -256,36 +265,36 @@ TEST_CASE("signaling: the built-in socket reconnects with backoff and resumes it
   p["signalingUrl"] = "ws://127.0.0.1:1/ws";
   p["randomSeed"] = 7;
   Driver c(Role::Client, p);
-  c.feed(in::SignalingOpen{});
+  c.feed(in::TransportOpened{});
   CHECK_FALSE(c.sent().at(0)["data"].contains("connectionId"));  // first join: the server assigns
-  c.feed(in::SignalingMessage{R"({"type":"joined","data":{"connectionId":"srv-1","members":[]}})"});
+  c.feed(in::TransportMessage{R"({"type":"joined","data":{"connectionId":"srv-1","members":[]}})"});
   c.message("enter", {{"name", "Dr House"}}, "conn-doc");
   c.feed(in::Call{1});
-  c.feed(in::MediaAcquired{true, true});
+  c.feed(callcore::test::media());
   REQUIRE(c.state() == "connecting");
 
-  c.feed(in::SignalingClosed{1006, ""}, 5000);
+  c.feed(in::TransportClosed{1006, ""}, 5000);
   CHECK(c.state() == "connecting");  // the call goes on
   const json scheduled = emitted(c, "signalingReconnectEvent").at(0);
   CHECK(scheduled["attempt"] == 1);
   CHECK(scheduled["delayMs"].get<double>() <= 500.0);
-  CHECK(c.find("startTimer")["id"] == kReconnectTimer);
+  CHECK(c.session.transport().reconnect_deadline() == base::Ms(5000 + scheduled["delayMs"].get<double>()));
   // Messages made while the socket is down wait, in order.
   c.feed(in::ChangeDeviceState{std::nullopt, true});
   c.feed(in::LocalIceCandidate{{{"candidate", "candidate:1"}}});
   CHECK(c.sent().empty());
   CHECK(c.session.snapshot()["queuedMessages"] == 2);
 
-  c.feed(in::TimerFired{kReconnectTimer}, 5500);
-  CHECK(c.find("openSignaling")["url"] == "ws://127.0.0.1:1/ws");
-  c.feed(in::SignalingClosed{1006, ""}, 5600);  // the server is still down
+  c.advance(5500);
+  CHECK(c.find("openTransport")["url"] == "ws://127.0.0.1:1/ws");
+  c.feed(in::TransportClosed{1006, ""}, 5600);  // the server is still down
   const double second = emitted(c, "signalingReconnectEvent").at(0)["delayMs"];
   CHECK(second >= 500.0);
   CHECK(second <= 1000.0);
-  c.feed(in::TimerFired{kReconnectTimer}, 6600);
-  c.feed(in::SignalingOpen{}, 6700);
+  c.advance(6600);
+  c.feed(in::TransportOpened{}, 6700);
   CHECK(c.sent().at(0)["data"]["connectionId"] == "srv-1");  // resume the membership
-  c.feed(in::SignalingMessage{R"({"type":"joined","data":{"connectionId":"srv-1","resumed":true}})"}, 6710);
+  c.feed(in::TransportMessage{R"({"type":"joined","data":{"connectionId":"srv-1","resumed":true}})"}, 6710);
   REQUIRE(c.sent().size() == 2);
   CHECK(c.sent()[0]["type"] == "deviceState");
   CHECK(c.sent()[1]["type"] == "iceCandidate");
@@ -297,37 +306,37 @@ TEST_CASE("signaling: the built-in socket reconnects with backoff and resumes it
   Strings types;
   for (const auto& m : c.sent()) types.push_back(m.value("type", m["data"].value("type", "")));
   CHECK(types == Strings{"hangUp", "leave"});
-  CHECK(c.has("closeSignaling"));
-  c.feed(in::SignalingClosed{1000, "destroy"});
-  CHECK_FALSE(c.has("startTimer"));
+  CHECK(c.has("closeTransport"));
+  c.feed(in::TransportClosed{1000, "destroy"});
+  CHECK(c.deadline() == -1);  // no reconnect
 }
 
 TEST_CASE("signaling: a portal socket that drops queues messages until it is back", "[reconnect]") {
   Driver c = connected_client();
-  c.feed(in::SignalingPaused{});
+  c.feed(in::TransportPaused{});
   c.feed(in::HangUp{});
   CHECK(c.sent().empty());
   CHECK(c.state() == "ended");
-  c.feed(in::SignalingResumed{"conn-cli-2"});
+  c.feed(in::TransportResumed{"conn-cli-2"});
   REQUIRE(c.sent().size() == 1);
   CHECK(c.sent()[0]["type"] == "hangUp");
   CHECK(c.sent()[0]["data"]["sender"]["connectionId"] == "conn-cli-2");
 }
 
 TEST_CASE("backoff: exponential, capped, jittered, deterministic for a seed", "[backoff]") {
-  Backoff b{500, 8000, 0.5};
+  Backoff b{base::Ms(500), base::Ms(8000), 0.5};
   Random r1(99);
   Random r2(99);
   for (int attempt = 1; attempt <= 10; ++attempt) {
     const double ceiling = std::min(8000.0, 500.0 * (1 << (attempt - 1)));
-    const double d1 = b.delay_ms(attempt, r1);
+    const double d1 = b.delay(attempt, r1).value;
     INFO("attempt " << attempt);
     CHECK(d1 >= ceiling / 2);
     CHECK(d1 <= ceiling);
-    CHECK(d1 == b.delay_ms(attempt, r2));
+    CHECK(d1 == b.delay(attempt, r2).value);
   }
   Random r3(1);
-  CHECK(Backoff{500, 8000, 0}.delay_ms(100, r3) == 8000.0);
+  CHECK(Backoff{base::Ms(500), base::Ms(8000), 0}.delay(100, r3) == base::Ms(8000));
 }
 
 TEST_CASE("negotiation: a rolled-back offer that fails to be set is not an error", "[negotiation][glare]") {
@@ -340,7 +349,7 @@ TEST_CASE("negotiation: a rolled-back offer that fails to be set is not an error
   CHECK(c.last.empty());
   CHECK(c.state() == "connected");
   c.feed(in::RemoteDescriptionSet{"offer"});
-  CHECK(c.find("setLocalDescription") == json{{"type", "answer"}});
+  CHECK(c.find("setLocalDescription") == json{{"pc", 1}, {"type", "answer"}});
 }
 
 TEST_CASE("negotiation: negotiationneeded during an exchange is deferred", "[negotiation]") {
@@ -351,7 +360,7 @@ TEST_CASE("negotiation: negotiationneeded during an exchange is deferred", "[neg
   CHECK_FALSE(c.has("setLocalDescription"));
   c.feed(in::RemoteDescriptionSet{"offer"});
   c.feed(in::LocalDescription{"answer", "v=0 a2"});  // the exchange is done: now we offer
-  CHECK(c.find("setLocalDescription") == json{{"type", "offer"}});
+  CHECK(c.find("setLocalDescription") == json{{"pc", 1}, {"type", "offer"}});
   c.feed(in::PeerStateChange{"signalingstatechange", "stable"});
   c.feed(in::NegotiationNeeded{});  // the browser's own re-fire finds the offer under way
   CHECK_FALSE(c.has("setLocalDescription"));
@@ -367,7 +376,7 @@ TEST_CASE("signaling: a send that fails goes back to the queue, in order", "[rec
   c.feed(in::SendFailed{second, "socket not open"});
   c.feed(in::HangUp{});  // made while the socket is down: queued after them
   CHECK(c.sent().empty());
-  c.feed(in::SignalingResumed{""});
+  c.feed(in::TransportResumed{""});
   REQUIRE(c.sent().size() == 3);
   CHECK(c.sent()[0]["type"] == "deviceState");
   CHECK(c.sent()[1]["type"] == "iceCandidate");
@@ -380,7 +389,7 @@ TEST_CASE("app messages: signaling until the data channel opens, then the channe
   c.feed(in::SendMessage{1, "chat", {{"text", "hello"}}});
   CHECK(c.sent().at(0)["type"] == "message");
   CHECK(c.sent().at(0)["data"]["message"] == json{{"type", "chat"}, {"body", {{"text", "hello"}}}, {"seq", 1}});
-  CHECK(c.find("resolveRequest") == json{{"requestId", 1}});
+  CHECK(c.find("settle") == json{{"requestId", 1}, {"error", nullptr}, {"withLocalStream", false}});
   c.feed(in::DataChannelState{"open"});
   c.feed(in::SendMessage{2, "chat", "second"});
   CHECK(c.find("dataSend")["text"] == R"({"body":"second","seq":2,"type":"chat"})");
@@ -406,11 +415,11 @@ TEST_CASE("app messages: signaling until the data channel opens, then the channe
 TEST_CASE("app messages: oversized, bad type, no call and malformed input are refused clearly", "[messages][app]") {
   Driver c = connected_client();
   c.feed(in::SendMessage{5, "blob", std::string(17000, 'x')});
-  CHECK(c.find("rejectRequest")["error"]["type"] == "message");
-  CHECK(c.find("rejectRequest")["error"]["description"].get<std::string>().find("16384 byte limit") != std::string::npos);
+  CHECK(c.find("settle")["error"]["type"] == "message");
+  CHECK(c.find("settle")["error"]["description"].get<std::string>().find("16384 byte limit") != std::string::npos);
   CHECK(c.sent().empty());
   c.feed(in::SendMessage{6, "", 1});
-  CHECK(c.find("rejectRequest")["error"]["type"] == "message");
+  CHECK(c.find("settle")["error"]["type"] == "message");
   c.feed(in::SendMessage{7, "ok", 1});  // refused messages did not use up a seq
   CHECK(c.sent().at(0)["data"]["message"]["seq"] == 1);
   c.feed(in::DataChannelMessage{"not json"});
@@ -420,7 +429,7 @@ TEST_CASE("app messages: oversized, bad type, no call and malformed input are re
 
   Driver idle(Role::Client, client_params());
   idle.feed(in::SendMessage{1, "chat", 1});
-  CHECK(idle.find("rejectRequest")["error"]["type"] == "state");
+  CHECK(idle.find("settle")["error"]["type"] == "state");
 }
 
 TEST_CASE("signaling: a socket taken over by a newer one (close 4001) does not reconnect", "[reconnect]") {
@@ -429,9 +438,9 @@ TEST_CASE("signaling: a socket taken over by a newer one (close 4001) does not r
   p.erase("connectionId");
   p["signalingUrl"] = "ws://127.0.0.1:1/ws";
   Driver c(Role::Client, p);
-  c.feed(in::SignalingOpen{});
-  c.feed(in::SignalingMessage{R"({"type":"joined","data":{"connectionId":"srv-1","members":[]}})"});
-  c.feed(in::SignalingClosed{4001, "taken over"});
-  CHECK_FALSE(c.has("startTimer"));
+  c.feed(in::TransportOpened{});
+  c.feed(in::TransportMessage{R"({"type":"joined","data":{"connectionId":"srv-1","members":[]}})"});
+  c.feed(in::TransportClosed{4001, "taken over"});
+  CHECK(c.deadline() == -1);  // no reconnect
   CHECK(c.find("emit", "signalingErrorEvent")["payload"]["code"] == "takenOver");
 }

@@ -2,9 +2,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "callcore/signaling/vcm.hpp"
+#include "callcore/signaling/vcm/codec.hpp"
 
-using namespace callcore::signaling;
+using namespace callcore::signaling::vcm;
 using nlohmann::json;
 
 namespace {

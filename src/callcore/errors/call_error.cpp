@@ -2,15 +2,27 @@
 
 #include <fmt/format.h>
 
+#include "callcore/events/dictionary.hpp"
+
 namespace callcore::errors {
 
+namespace et = events::error_type;
+
+nlohmann::json to_json(const CallError& e) {
+  return {{"type", e.type}, {"message", e.message}, {"description", e.description}};
+}
+
+CallError make(std::string_view type, std::string_view message, std::string_view description) {
+  return {std::string(type), std::string(message), std::string(description)};
+}
+
 CallError enter_timeout(double timeout_s) {
-  return {"enter", "Nobody entered the call",
+  return {std::string(et::kEnter), "Nobody entered the call",
           fmt::format("no one entered within {} s (enterTimeoutSecond)", timeout_s)};
 }
 
 CallError answer_timeout(double timeout_s) {
-  return {"answer", "The call was not answered",
+  return {std::string(et::kAnswer), "The call was not answered",
           fmt::format("the client entered but did not answer within {} s (answerTimeoutSecond)", timeout_s)};
 }
 
@@ -31,21 +43,21 @@ CallError stream_error(std::string_view name, std::string_view message, std::str
   } else {
     reason = "media could not be acquired";
   }
-  return {"streamError", "Camera or microphone could not be acquired",
+  return {std::string(et::kStreamError), "Camera or microphone could not be acquired",
           fmt::format("{} ({}: {})", reason, name.empty() ? "Error" : name, message)};
 }
 
 CallError negotiation_error(std::string_view operation, std::string_view name, std::string_view message) {
-  return {"negotiation", "The connection could not be negotiated",
+  return {std::string(et::kNegotiation), "The connection could not be negotiated",
           fmt::format("{} failed ({}: {})", operation, name.empty() ? "Error" : name, message)};
 }
 
 CallError state_error(std::string_view what) {
-  return {"state", "The call is not in a state that allows this", std::string(what)};
+  return {std::string(et::kState), "The call is not in a state that allows this", std::string(what)};
 }
 
 CallError params_error(std::string_view what) {
-  return {"params", "Invalid RTCParams", std::string(what)};
+  return {std::string(et::kParams), "Invalid RTCParams", std::string(what)};
 }
 
 }  // namespace callcore::errors

@@ -1,20 +1,30 @@
 // CallError: the typed failures an app can see (seed: budu-webrtc CallError with `type`,
-// `message`, `description`), and the mapping from browser failures to them (DESIGN.md §4).
+// `message`, `description`), and the mapping from browser failures to them. The type names are
+// the dictionary's CALL_ERROR_TYPE_LIST (events/dictionary.hpp).
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 namespace callcore::errors {
 
-/// A call failure. `type` is one of CALL_ERROR_TYPE_LIST ("enter", "answer", "streamError",
-/// "connection", "signaling", "negotiation", "hangUp", "state", "params"); `message` is a
-/// human sentence; `description` the cause (browser error name, timeout seconds, reason).
+/// A call failure. `type` is one of CALL_ERROR_TYPE_LIST (events::error_type: "enter",
+/// "answer", "streamError", "connection", "signaling", "negotiation", "hangUp", "state",
+/// "params", "message"); `message` is a human sentence; `description` the cause (browser error
+/// name, timeout seconds, reason).
 struct CallError {
   std::string type;
   std::string message;
   std::string description;
 };
+
+/// `{type, message, description}`: the JSON form the shell turns into a JS CallError.
+nlohmann::json to_json(const CallError& error);
+
+/// A CallError of `type` (an events::error_type constant) with `message` and `description`.
+CallError make(std::string_view type, std::string_view message, std::string_view description);
 
 /// Nobody entered within `timeout_s` seconds of call() (seed type 'enter').
 CallError enter_timeout(double timeout_s);

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace callcore::session {
+namespace callcore::rtc {
 
 class PerfectNegotiation {
  public:
@@ -62,4 +62,4 @@ class PerfectNegotiation {
   std::string signaling_state_ = "stable";
 };
 
-}  // namespace callcore::session
+}  // namespace callcore::rtc

@@ -1,6 +1,6 @@
-#include "callcore/session/negotiation.hpp"
+#include "callcore/rtc/negotiation.hpp"
 
-namespace callcore::session {
+namespace callcore::rtc {
 
 PerfectNegotiation::OfferDecision PerfectNegotiation::on_remote_offer() {
   const bool ready_for_offer = !making_offer_ && (signaling_state_ == "stable" || answer_pending_);
@@ -59,4 +59,4 @@ bool PerfectNegotiation::on_local_description_failed() {
 
 void PerfectNegotiation::reset() { *this = PerfectNegotiation(polite_); }
 
-}  // namespace callcore::session
+}  // namespace callcore::rtc

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace callcore::signaling {
+namespace callcore::signaling::vcm {
 
 /// Largest inbound message accepted, in bytes (the reference server's limit too).
 inline constexpr std::size_t kMaxMessageBytes = 64 * 1024;
@@ -82,6 +82,10 @@ std::variant<AppMessage, DecodeError> parse_app_message(const nlohmann::json& j)
 /// Decodes an app message from data channel text (at most kMaxAppMessageBytes).
 std::variant<AppMessage, DecodeError> decode_app_message(std::string_view text);
 
+/// The wire type of an outbound message (`type`, or `data.type` for a publish message), as the
+/// dictionary's constant; "unknown" for a type the protocol does not have.
+std::string_view outbound_type(const nlohmann::json& message);
+
 /// Seed createPublishMessage: `{data: {type, sender: {chatId, clientId, connectionId},
 /// consultationId, ...fields}, route: 'vcm'}` (delivered to the whole consultation).
 /// `fields` must be an object (or null for none); its keys are merged into `data`.
@@ -93,4 +97,4 @@ nlohmann::json make_publish(std::string_view type, const Sender& sender, std::st
 nlohmann::json make_transient(std::string_view type, const Sender& sender, std::string_view consultation_id,
                               const std::vector<std::string>& connection_ids, const nlohmann::json& fields);
 
-}  // namespace callcore::signaling
+}  // namespace callcore::signaling::vcm

@@ -1,33 +1,35 @@
-#include "callcore/signaling/vcm.hpp"
+#include "callcore/signaling/vcm/codec.hpp"
 
 #include <array>
 #include <utility>
 
 #include <fmt/format.h>
 
-#include "callcore/json_text.hpp"
+#include "callcore/base/json.hpp"
+#include "callcore/events/dictionary.hpp"
 
-namespace callcore::signaling {
+namespace callcore::signaling::vcm {
 namespace {
 
 using nlohmann::json;
 
+namespace wire = events::wire;
 constexpr std::array<std::pair<MessageType, std::string_view>, 15> kTypes{{
-    {MessageType::Enter, "enter"},
-    {MessageType::Accept, "accept"},
-    {MessageType::Offer, "offer"},
-    {MessageType::Answer, "answer"},
-    {MessageType::IceCandidate, "iceCandidate"},
-    {MessageType::DeviceState, "deviceState"},
-    {MessageType::HangUp, "hangUp"},
-    {MessageType::Message, "message"},
-    {MessageType::MediaTags, "mediaTags"},
-    {MessageType::Join, "join"},
-    {MessageType::Leave, "leave"},
-    {MessageType::Joined, "joined"},
-    {MessageType::PeerJoined, "peerJoined"},
-    {MessageType::PeerLeft, "peerLeft"},
-    {MessageType::Error, "error"},
+    {MessageType::Enter, wire::kEnter},
+    {MessageType::Accept, wire::kAccept},
+    {MessageType::Offer, wire::kOffer},
+    {MessageType::Answer, wire::kAnswer},
+    {MessageType::IceCandidate, wire::kIceCandidate},
+    {MessageType::DeviceState, wire::kDeviceState},
+    {MessageType::HangUp, wire::kHangUp},
+    {MessageType::Message, wire::kMessage},
+    {MessageType::MediaTags, wire::kMediaTags},
+    {MessageType::Join, wire::kJoin},
+    {MessageType::Leave, wire::kLeave},
+    {MessageType::Joined, wire::kJoined},
+    {MessageType::PeerJoined, wire::kPeerJoined},
+    {MessageType::PeerLeft, wire::kPeerLeft},
+    {MessageType::Error, wire::kError},
 }};
 
 // Deepest nesting of objects and arrays accepted in a message (and in an app message from the
@@ -226,7 +228,7 @@ DecodeResult decode(std::string_view text, std::size_t max_bytes) {
   if (type_it == root.end() || !type_it->is_string()) return DecodeError{"malformed", "message has no string 'type'"};
   const std::string name = type_it->get<std::string>();
   auto type = message_type_from(name);
-  if (!type) return DecodeError{"unknownType", fmt::format("unknown message type '{}'", utf8_prefix(name, 64))};
+  if (!type) return DecodeError{"unknownType", fmt::format("unknown message type '{}'", base::utf8_prefix(name, 64))};
   if (*type == MessageType::Join || *type == MessageType::Leave)
     return DecodeError{"unexpectedType", fmt::format("'{}' is only sent by clients to the server", name)};
   auto data_it = root.find("data");
@@ -268,6 +270,16 @@ std::variant<AppMessage, DecodeError> decode_app_message(std::string_view text) 
   return parse_app_message(j);
 }
 
+std::string_view outbound_type(const json& message) {
+  if (!message.is_object()) return "unknown";
+  std::string name = base::string_or(message, "type");
+  if (name.empty()) {
+    if (auto d = message.find("data"); d != message.end()) name = base::string_or(*d, "type");
+  }
+  auto type = message_type_from(name);
+  return type ? to_string(*type) : std::string_view("unknown");
+}
+
 json make_publish(std::string_view type, const Sender& sender, std::string_view consultation_id, const json& fields) {
   json data = fields.is_object() ? fields : json::object();
   data["type"] = type;
@@ -286,4 +298,4 @@ json make_transient(std::string_view type, const Sender& sender, std::string_vie
   return msg;
 }
 
-}  // namespace callcore::signaling
+}  // namespace callcore::signaling::vcm

@@ -4,7 +4,9 @@
 
 #include <cstdint>
 
-namespace callcore::session {
+#include "callcore/base/time.hpp"
+
+namespace callcore::base {
 
 /// xorshift64* pseudo-random numbers (Vigna 2016). Deterministic for a given seed, so a
 /// recorded call replays identically; seed 0 is replaced by a fixed non-zero constant.
@@ -18,16 +20,16 @@ class Random {
   std::uint64_t state_;
 };
 
-/// Backoff policy: attempt n (1-based) waits min(cap_ms, base_ms * 2^(n-1)) scaled by a jitter
+/// Backoff policy: attempt n (1-based) waits min(cap, base * 2^(n-1)) scaled by a jitter
 /// factor drawn uniformly from [1 - jitter, 1] ("equal jitter" when jitter = 0.5), so clients
-/// that failed together do not retry together. Units: milliseconds.
+/// that failed together do not retry together.
 struct Backoff {
-  double base_ms = 500;
-  double cap_ms = 8000;
-  double jitter = 0.5;
+  Ms base{500};
+  Ms cap{8000};
+  double jitter = 0.5;  // fraction of the delay, 0..1
 
-  /// The delay before attempt `attempt` (>= 1), in ms; never negative, never above cap_ms.
-  double delay_ms(int attempt, Random& random) const;
+  /// The delay before attempt `attempt` (>= 1); never negative, never above cap.
+  Ms delay(int attempt, Random& random) const;
 };
 
-}  // namespace callcore::session
+}  // namespace callcore::base

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "callcore/events/event_list.hpp"
+#include "callcore/events/dictionary.hpp"
 
 using namespace callcore::events;
 

@@ -1,9 +1,9 @@
-#include "callcore/session/backoff.hpp"
+#include "callcore/base/backoff.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace callcore::session {
+namespace callcore::base {
 
 Random::Random(std::uint64_t seed) : state_(seed != 0 ? seed : 0x9E3779B97F4A7C15ULL) {}
 
@@ -15,11 +15,11 @@ double Random::next_unit() {
   return static_cast<double>(value >> 11) * 0x1.0p-53;  // 53 random bits → [0, 1)
 }
 
-double Backoff::delay_ms(int attempt, Random& random) const {
+Ms Backoff::delay(int attempt, Random& random) const {
   const int exponent = std::clamp(attempt - 1, 0, 30);
-  const double ceiling = std::min(cap_ms, base_ms * std::ldexp(1.0, exponent));
+  const double ceiling = std::min(cap.value, base.value * std::ldexp(1.0, exponent));
   const double j = std::clamp(jitter, 0.0, 1.0);
-  return std::max(0.0, ceiling * (1.0 - j * random.next_unit()));
+  return Ms(std::max(0.0, ceiling * (1.0 - j * random.next_unit())));
 }
 
-}  // namespace callcore::session
+}  // namespace callcore::base

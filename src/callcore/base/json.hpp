@@ -1,0 +1,91 @@
+// Safe JSON helpers for text that crosses from outside (network, app, shell) into the core:
+// reading a field never throws, writing never throws, and nothing the core cuts splits a UTF-8
+// character. nlohmann::json throws on invalid UTF-8 when writing and on a wrong type in
+// value()/get(), which aborts in wasm (built without exceptions).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace callcore::base {
+
+using nlohmann::json;
+
+/// Compact JSON text of `value`; invalid UTF-8 in strings becomes U+FFFD. Never throws.
+inline std::string json_text(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+/// Parses `text`; a discarded value (is_discarded()) when it is not JSON. Never throws.
+inline json parse_json(std::string_view text) {
+  return json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+}
+
+/// The longest prefix of `text` of at most `max_bytes` bytes that does not end inside a UTF-8
+/// sequence (continuation bytes 10xxxxxx are not cut from their lead byte).
+inline std::string utf8_prefix(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end));
+}
+
+/// `obj[key]` if it is a string, else `fallback` (absent, null, another type, or `obj` not an
+/// object).
+inline std::string string_or(const json& obj, const char* key, std::string fallback = {}) {
+  if (!obj.is_object()) return fallback;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+/// `obj[key]` if it is a boolean, else `fallback`.
+inline bool bool_or(const json& obj, const char* key, bool fallback) {
+  if (!obj.is_object()) return fallback;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+/// `obj[key]` if it is a boolean, else nullopt.
+inline std::optional<bool> optional_bool(const json& obj, const char* key) {
+  if (!obj.is_object()) return std::nullopt;
+  auto it = obj.find(key);
+  if (it != obj.end() && it->is_boolean()) return it->get<bool>();
+  return std::nullopt;
+}
+
+/// `obj[key]` if it is an integer that fits an int, else `fallback`.
+inline int int_or(const json& obj, const char* key, int fallback) {
+  if (!obj.is_object()) return fallback;
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_number_integer()) return fallback;
+  const auto v = it->get<std::int64_t>();
+  return v >= INT32_MIN && v <= INT32_MAX ? static_cast<int>(v) : fallback;
+}
+
+/// An id-like field: a non-empty string, or an integer as its decimal text (portals use numeric
+/// ids); nullopt otherwise.
+inline std::optional<std::string> id_field(const json& obj, const char* key) {
+  if (!obj.is_object()) return std::nullopt;
+  auto it = obj.find(key);
+  if (it == obj.end()) return std::nullopt;
+  if (it->is_string() && !it->get_ref<const std::string&>().empty()) return it->get<std::string>();
+  if (it->is_number_integer()) return it->dump();
+  return std::nullopt;
+}
+
+/// The scalar members of an object (nested values dropped), so a flat record from outside
+/// (e.g. RTCIceCandidateInit) cannot make later copies recurse arbitrarily deep.
+inline json flat_object(const json& obj) {
+  json out = json::object();
+  if (!obj.is_object()) return out;
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (!it->is_structured()) out[it.key()] = *it;
+  }
+  return out;
+}
+
+}  // namespace callcore::base

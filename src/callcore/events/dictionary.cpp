@@ -1,0 +1,146 @@
+#include "callcore/events/dictionary.hpp"
+
+#include <array>
+
+namespace callcore::events {
+namespace {
+
+// TypeScript shapes of the payloads (docs/api.md has their meaning).
+constexpr std::string_view kCallMessage = "CallMessageData";
+constexpr std::string_view kServerMessage = "ServerMessageData";
+constexpr std::string_view kPeerState = "{ state: string; connectionId: string }";
+
+constexpr std::array kEntries{
+    Entry{kEventGroup, "ALL", kAll, "CallEvent<unknown>"},
+    Entry{kEventGroup, "HANG_UP", kHangUp, "{ reason: string; connectionId: string }"},
+    Entry{kEventGroup, "RTC_RESPONDENT_PROPS", kRespondentProps, "RespondentProps"},
+    Entry{kEventGroup, "REMOTE_DEVICE_STATE", kRemoteDeviceState, "DeviceState & { connectionId: string }"},
+    Entry{kEventGroup, "LOCAL_STREAM", kLocalStream, "{ stream: MediaStream }"},
+    Entry{kEventGroup, "REMOTE_STREAM", kRemoteStream, "{ stream: MediaStream }"},
+    Entry{kEventGroup, "CALL_STATE", kCallState, "{ state: CallState; previous: CallState }"},
+    Entry{kEventGroup, "ENTER", kEnter, "RespondentProps"},
+    Entry{kEventGroup, "ANSWER", kAnswer, "{ connectionId: string }"},
+    Entry{kEventGroup, "CALL_ERROR", kCallError, "CallError"},
+    Entry{kEventGroup, "SIGNALING_ERROR", kSignalingError, "{ code: string; message: string; raw?: string }"},
+    Entry{kEventGroup, "SOCKET_STATE", kSocketState, "{ state: 'connecting' | 'open' | 'closed' }"},
+    Entry{kEventGroup, "ICE_RESTART", kIceRestart,
+          "{ phase: 'disconnected' | 'attempt' | 'backoff' | 'recovered' | 'failed'; attempt?: number; "
+          "/** ms, for 'backoff' */ delayMs?: number; /** ms, for 'disconnected' */ graceMs?: number }"},
+    Entry{kEventGroup, "LISTENER_ERROR", kListenerError, "{ eventType: string; error: unknown }"},
+    Entry{kEventGroup, "MESSAGE", kMessage,
+          "{ type: string; body: unknown; connectionId: string; via: 'dataChannel' | 'signaling' }"},
+    Entry{kEventGroup, "REMOTE_TRACKS", kRemoteTracks, "{ connectionId: string; tracks: TagInfo[] }"},
+    Entry{kEventGroup, "LOCAL_TRACKS", kLocalTracks, "{ tracks: TagInfo[] }"},
+    Entry{kEventGroup, "DEVICE", kDevice,
+          "{ phase: 'switched' | 'lost' | 'fallback' | 'unavailable'; kind: 'audio' | 'video'; deviceId?: string; tag?: string }"},
+    Entry{kEventGroup, "LOCAL_DEVICE_STATE", kLocalDeviceState, "DeviceState"},
+    Entry{kEventGroup, "SIGNALING_RECONNECT", kSignalingReconnect,
+          "{ phase: 'scheduled' | 'reconnecting' | 'rejoined'; attempt: number; /** ms, for 'scheduled' */ delayMs?: number; "
+          "/** for 'rejoined': the server kept this connection's membership */ resumed?: boolean; "
+          "/** for 'rejoined': queued messages now sent */ queued?: number }"},
+
+    Entry{kWireGroup, "ENTER", wire::kEnter, kCallMessage},
+    Entry{kWireGroup, "ACCEPT", wire::kAccept, kCallMessage},
+    Entry{kWireGroup, "OFFER", wire::kOffer, kCallMessage},
+    Entry{kWireGroup, "ANSWER", wire::kAnswer, kCallMessage},
+    Entry{kWireGroup, "ICE_CANDIDATE", wire::kIceCandidate, kCallMessage},
+    Entry{kWireGroup, "DEVICE_STATE", wire::kDeviceState, kCallMessage},
+    Entry{kWireGroup, "HANG_UP", wire::kHangUp, kCallMessage},
+    Entry{kWireGroup, "MESSAGE", wire::kMessage, kCallMessage},
+    Entry{kWireGroup, "MEDIA_TAGS", wire::kMediaTags, kCallMessage},
+    Entry{kWireGroup, "JOIN", wire::kJoin, kServerMessage},
+    Entry{kWireGroup, "LEAVE", wire::kLeave, kServerMessage},
+    Entry{kWireGroup, "JOINED", wire::kJoined, kServerMessage},
+    Entry{kWireGroup, "PEER_JOINED", wire::kPeerJoined, kServerMessage},
+    Entry{kWireGroup, "PEER_LEFT", wire::kPeerLeft, kServerMessage},
+    Entry{kWireGroup, "ERROR", wire::kError, kServerMessage},
+
+    Entry{kConnectionGroup, "CONNECTION_ICE_STATE", kIceConnectionStateChange, kPeerState},
+    Entry{kConnectionGroup, "CONNECTION_STATE", kConnectionStateChange, kPeerState},
+    Entry{kConnectionGroup, "SIGNALING_STATE", kSignalingStateChange, kPeerState},
+    Entry{kConnectionGroup, "ICE_GATHERING_STATE", kIceGatheringStateChange, kPeerState},
+    Entry{kConnectionGroup, "ICE_CANDIDATE", kIceCandidate, "{ candidate: RTCIceCandidateInit | null }"},
+    Entry{kConnectionGroup, "TRACK", kTrack,
+          "{ kind: 'audio' | 'video'; streamId: string; connectionId: string; tag?: string }"},
+
+    Entry{kEmitTypeGroup, "EVENT", kEmitEvent},
+    Entry{kEmitTypeGroup, "ERROR", kEmitError},
+
+    Entry{kCallStateGroup, "IDLE", state::kIdle},
+    Entry{kCallStateGroup, "ACQUIRING_MEDIA", state::kAcquiringMedia},
+    Entry{kCallStateGroup, "WAITING_ENTER", state::kWaitingEnter},
+    Entry{kCallStateGroup, "WAITING_ANSWER", state::kWaitingAnswer},
+    Entry{kCallStateGroup, "CONNECTING", state::kConnecting},
+    Entry{kCallStateGroup, "CONNECTED", state::kConnected},
+    Entry{kCallStateGroup, "ENDED", state::kEnded},
+
+    Entry{kErrorTypeGroup, "ENTER", error_type::kEnter},
+    Entry{kErrorTypeGroup, "ANSWER", error_type::kAnswer},
+    Entry{kErrorTypeGroup, "STREAM_ERROR", error_type::kStreamError},
+    Entry{kErrorTypeGroup, "CONNECTION", error_type::kConnection},
+    Entry{kErrorTypeGroup, "SIGNALING", error_type::kSignaling},
+    Entry{kErrorTypeGroup, "NEGOTIATION", error_type::kNegotiation},
+    Entry{kErrorTypeGroup, "HANG_UP", error_type::kHangUp},
+    Entry{kErrorTypeGroup, "STATE", error_type::kState},
+    Entry{kErrorTypeGroup, "PARAMS", error_type::kParams},
+    Entry{kErrorTypeGroup, "MESSAGE", error_type::kMessage},
+
+    Entry{kLogEventGroup, "SESSION_CREATED", log_event::kSessionCreated},
+    Entry{kLogEventGroup, "CALL_REJECTED", log_event::kCallRejected},
+    Entry{kLogEventGroup, "DESTROYED", log_event::kDestroyed},
+    Entry{kLogEventGroup, "DEVICE_STATE", log_event::kDeviceState},
+    Entry{kLogEventGroup, "SIGNALING_OPEN", log_event::kSignalingOpen},
+    Entry{kLogEventGroup, "SIGNALING_CLOSED", log_event::kSignalingClosed},
+    Entry{kLogEventGroup, "SIGNALING_PAUSED", log_event::kSignalingPaused},
+    Entry{kLogEventGroup, "SIGNALING_RESUMED", log_event::kSignalingResumed},
+    Entry{kLogEventGroup, "SEND_FAILED", log_event::kSendFailed},
+    Entry{kLogEventGroup, "MESSAGE_REFUSED", log_event::kMessageRefused},
+    Entry{kLogEventGroup, "DATA_CHANNEL_STATE", log_event::kDataChannelState},
+    Entry{kLogEventGroup, "DUPLICATE_APP_MESSAGE", log_event::kDuplicateAppMessage},
+    Entry{kLogEventGroup, "APP_MESSAGE_GAP", log_event::kAppMessageGap},
+    Entry{kLogEventGroup, "DUPLICATE_MESSAGE", log_event::kDuplicateMessage},
+    Entry{kLogEventGroup, "CONNECTION_ID_CHANGED", log_event::kConnectionIdChanged},
+    Entry{kLogEventGroup, "IGNORED_MESSAGE", log_event::kIgnoredMessage},
+    Entry{kLogEventGroup, "OFFER_HELD", log_event::kOfferHeld},
+    Entry{kLogEventGroup, "OFFER_IGNORED", log_event::kOfferIgnored},
+    Entry{kLogEventGroup, "OFFER_COLLISION", log_event::kOfferCollision},
+    Entry{kLogEventGroup, "MEDIA_ACQUIRED", log_event::kMediaAcquired},
+    Entry{kLogEventGroup, "STALE_OFFER", log_event::kStaleOffer},
+    Entry{kLogEventGroup, "LOCAL_DESCRIPTION", log_event::kLocalDescription},
+    Entry{kLogEventGroup, "REMOTE_DESCRIPTION_SET", log_event::kRemoteDescriptionSet},
+    Entry{kLogEventGroup, "NEGOTIATION_NEEDED", log_event::kNegotiationNeeded},
+    Entry{kLogEventGroup, "NEGOTIATION_NEEDED_DEFERRED", log_event::kNegotiationNeededDeferred},
+    Entry{kLogEventGroup, "ADD_ICE_CANDIDATE_FAILED", log_event::kAddIceCandidateFailed},
+    Entry{kLogEventGroup, "RESTART_ICE_FAILED", log_event::kRestartIceFailed},
+    Entry{kLogEventGroup, "ROLLBACK_FAILED", log_event::kRollbackFailed},
+    Entry{kLogEventGroup, "REPLACE_TRACK_FAILED", log_event::kReplaceTrackFailed},
+    Entry{kLogEventGroup, "NEGOTIATION_FAILED", log_event::kNegotiationFailed},
+    Entry{kLogEventGroup, "ICE_RESTART", log_event::kIceRestart},
+    Entry{kLogEventGroup, "CALL_ENDED", log_event::kCallEnded},
+    Entry{kLogEventGroup, "REQUEST_REFUSED", log_event::kRequestRefused},
+    Entry{kLogEventGroup, "SEND_TRACK", log_event::kSendTrack},
+    Entry{kLogEventGroup, "TRACK_CONTROL", log_event::kTrackControl},
+    Entry{kLogEventGroup, "DEVICE_SWITCHED", log_event::kDeviceSwitched},
+    Entry{kLogEventGroup, "CANDIDATE_DROPPED", log_event::kCandidateDropped},
+    Entry{kLogEventGroup, "INVALID_INPUT", log_event::kInvalidInput},
+    Entry{kLogEventGroup, "LISTENER_ERROR", log_event::kListenerError},
+    Entry{kLogEventGroup, "EFFECT_FAILED", log_event::kEffectFailed},
+    Entry{kLogEventGroup, "UNKNOWN_EFFECT", log_event::kUnknownEffect},
+};
+
+}  // namespace
+
+std::span<const Entry> dictionary() { return kEntries; }
+
+std::optional<std::string_view> find(std::string_view group, std::string_view value) {
+  for (const auto& e : kEntries) {
+    if (e.group == group && e.value == value) return e.value;
+  }
+  return std::nullopt;
+}
+
+bool contains(std::string_view group, std::string_view value) { return find(group, value).has_value(); }
+
+bool is_connection_event(std::string_view event) { return contains(kConnectionGroup, event); }
+
+}  // namespace callcore::events

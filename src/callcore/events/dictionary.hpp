@@ -1,0 +1,173 @@
+// The one dictionary of callcore: every app event (with its payload shape), wire message type,
+// connection event, emit type, call state, CallError type and log event name, defined once
+// here. The JS enums and the whole TypeScript declaration of event payloads are generated from
+// this table at build time (scripts/build.mjs), and session code names events, errors and log
+// events only through these constants, so a name cannot drift between layers; a unit test
+// (tests/unit/dictionary_test.cpp) checks that everything the core produces is listed here.
+// Names follow the budu-webrtc seed API and, for connection events, the W3C webrtc-pc
+// RTCPeerConnection event names.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace callcore::events {
+
+/// One dictionary entry: `group` is the JS enum it belongs to (e.g. "EVENT_LIST"), `key` the
+/// enum key (e.g. "HANG_UP"), `value` the string seen at runtime (e.g. "hangUpReceiveEvent").
+/// `payload` is the TypeScript type of the event's payload (EVENT_LIST, SOCKET_MESSAGES_EVENT_LIST
+/// and CONNECTION_EVENT_LIST entries; "" elsewhere); it may name the declared interfaces of
+/// js/callcore.d.ts (RespondentProps, DeviceState, TagInfo, CallError, ...).
+struct Entry {
+  std::string_view group;
+  std::string_view key;
+  std::string_view value;
+  std::string_view payload = {};
+};
+
+/// Every entry of every group, in declaration order. Never empty; values are unique per group.
+std::span<const Entry> dictionary();
+/// True when `value` is an entry of `group`.
+bool contains(std::string_view group, std::string_view value);
+/// The dictionary's own copy of `value` in `group` (static storage, safe to keep), or nullopt.
+std::optional<std::string_view> find(std::string_view group, std::string_view value);
+
+inline constexpr std::string_view kEventGroup = "EVENT_LIST";
+inline constexpr std::string_view kWireGroup = "SOCKET_MESSAGES_EVENT_LIST";
+inline constexpr std::string_view kConnectionGroup = "CONNECTION_EVENT_LIST";
+inline constexpr std::string_view kEmitTypeGroup = "EMIT_TYPE_LIST";
+inline constexpr std::string_view kCallStateGroup = "CALL_STATE_LIST";
+inline constexpr std::string_view kErrorTypeGroup = "CALL_ERROR_TYPE_LIST";
+inline constexpr std::string_view kLogEventGroup = "LOG_EVENT_LIST";
+
+// App-facing events (seed: EVENT_LIST).
+inline constexpr std::string_view kAll = "allEvent";
+inline constexpr std::string_view kHangUp = "hangUpReceiveEvent";
+inline constexpr std::string_view kRespondentProps = "rtcRespondentPropsEvent";
+inline constexpr std::string_view kRemoteDeviceState = "remoteDeviceStateEvent";
+inline constexpr std::string_view kLocalStream = "localStreamEvent";
+inline constexpr std::string_view kRemoteStream = "remoteStreamEvent";
+inline constexpr std::string_view kCallState = "callStateEvent";
+inline constexpr std::string_view kEnter = "enterEvent";
+inline constexpr std::string_view kAnswer = "answerEvent";
+inline constexpr std::string_view kCallError = "callErrorEvent";
+inline constexpr std::string_view kSignalingError = "signalingErrorEvent";
+inline constexpr std::string_view kSocketState = "socketStateEvent";
+inline constexpr std::string_view kIceRestart = "iceRestartEvent";
+inline constexpr std::string_view kListenerError = "listenerErrorEvent";
+inline constexpr std::string_view kMessage = "messageEvent";
+inline constexpr std::string_view kRemoteTracks = "remoteTracksEvent";
+inline constexpr std::string_view kLocalTracks = "localTracksEvent";
+inline constexpr std::string_view kDevice = "deviceEvent";
+inline constexpr std::string_view kLocalDeviceState = "localDeviceStateEvent";
+inline constexpr std::string_view kSignalingReconnect = "signalingReconnectEvent";
+
+// Wire message types of the consultation protocol (seed: SOCKET_MESSAGES_EVENT_LIST); a received
+// call message is also emitted to the app under its wire type, with its `data` as payload.
+namespace wire {
+inline constexpr std::string_view kEnter = "enter";
+inline constexpr std::string_view kAccept = "accept";
+inline constexpr std::string_view kOffer = "offer";
+inline constexpr std::string_view kAnswer = "answer";
+inline constexpr std::string_view kIceCandidate = "iceCandidate";
+inline constexpr std::string_view kDeviceState = "deviceState";
+inline constexpr std::string_view kHangUp = "hangUp";
+inline constexpr std::string_view kMessage = "message";
+inline constexpr std::string_view kMediaTags = "mediaTags";
+inline constexpr std::string_view kJoin = "join";
+inline constexpr std::string_view kLeave = "leave";
+inline constexpr std::string_view kJoined = "joined";
+inline constexpr std::string_view kPeerJoined = "peerJoined";
+inline constexpr std::string_view kPeerLeft = "peerLeft";
+inline constexpr std::string_view kError = "error";
+}  // namespace wire
+
+// Emit types (seed: EMIT_TYPE_LIST).
+inline constexpr std::string_view kEmitEvent = "event";
+inline constexpr std::string_view kEmitError = "error";
+
+// Connection events: W3C RTCPeerConnection event names (CONNECTION_EVENT_LIST).
+inline constexpr std::string_view kIceConnectionStateChange = "iceconnectionstatechange";
+inline constexpr std::string_view kConnectionStateChange = "connectionstatechange";
+inline constexpr std::string_view kSignalingStateChange = "signalingstatechange";
+inline constexpr std::string_view kIceGatheringStateChange = "icegatheringstatechange";
+inline constexpr std::string_view kIceCandidate = "icecandidate";
+inline constexpr std::string_view kTrack = "track";
+
+// Call states (CALL_STATE_LIST).
+namespace state {
+inline constexpr std::string_view kIdle = "idle";
+inline constexpr std::string_view kAcquiringMedia = "acquiringMedia";
+inline constexpr std::string_view kWaitingEnter = "waitingEnter";
+inline constexpr std::string_view kWaitingAnswer = "waitingAnswer";
+inline constexpr std::string_view kConnecting = "connecting";
+inline constexpr std::string_view kConnected = "connected";
+inline constexpr std::string_view kEnded = "ended";
+}  // namespace state
+
+// CallError types (CALL_ERROR_TYPE_LIST; the seed's 'enter', 'answer', 'streamError' first).
+namespace error_type {
+inline constexpr std::string_view kEnter = "enter";
+inline constexpr std::string_view kAnswer = "answer";
+inline constexpr std::string_view kStreamError = "streamError";
+inline constexpr std::string_view kConnection = "connection";
+inline constexpr std::string_view kSignaling = "signaling";
+inline constexpr std::string_view kNegotiation = "negotiation";
+inline constexpr std::string_view kHangUp = "hangUp";
+inline constexpr std::string_view kState = "state";
+inline constexpr std::string_view kParams = "params";
+inline constexpr std::string_view kMessage = "message";
+}  // namespace error_type
+
+// Log event names (LOG_EVENT_LIST): the `event` of logger entries. Signaling messages are logged
+// under their wire type (wire::*), peer connection state changes under their connection event,
+// app events that are logged under their EVENT_LIST value.
+namespace log_event {
+inline constexpr std::string_view kSessionCreated = "sessionCreated";
+inline constexpr std::string_view kCallRejected = "callRejected";
+inline constexpr std::string_view kDestroyed = "destroyed";
+inline constexpr std::string_view kDeviceState = "deviceState";
+inline constexpr std::string_view kSignalingOpen = "signalingOpen";
+inline constexpr std::string_view kSignalingClosed = "signalingClosed";
+inline constexpr std::string_view kSignalingPaused = "signalingPaused";
+inline constexpr std::string_view kSignalingResumed = "signalingResumed";
+inline constexpr std::string_view kSendFailed = "sendFailed";
+inline constexpr std::string_view kMessageRefused = "messageRefused";
+inline constexpr std::string_view kDataChannelState = "dataChannelState";
+inline constexpr std::string_view kDuplicateAppMessage = "duplicateAppMessage";
+inline constexpr std::string_view kAppMessageGap = "appMessageGap";
+inline constexpr std::string_view kDuplicateMessage = "duplicateMessage";
+inline constexpr std::string_view kConnectionIdChanged = "connectionIdChanged";
+inline constexpr std::string_view kIgnoredMessage = "ignoredMessage";
+inline constexpr std::string_view kOfferHeld = "offerHeld";
+inline constexpr std::string_view kOfferIgnored = "offerIgnored";
+inline constexpr std::string_view kOfferCollision = "offerCollision";
+inline constexpr std::string_view kMediaAcquired = "mediaAcquired";
+inline constexpr std::string_view kStaleOffer = "staleOffer";
+inline constexpr std::string_view kLocalDescription = "localDescription";
+inline constexpr std::string_view kRemoteDescriptionSet = "remoteDescriptionSet";
+inline constexpr std::string_view kNegotiationNeeded = "negotiationNeeded";
+inline constexpr std::string_view kNegotiationNeededDeferred = "negotiationNeededDeferred";
+inline constexpr std::string_view kAddIceCandidateFailed = "addIceCandidateFailed";
+inline constexpr std::string_view kRestartIceFailed = "restartIceFailed";
+inline constexpr std::string_view kRollbackFailed = "rollbackFailed";
+inline constexpr std::string_view kReplaceTrackFailed = "replaceTrackFailed";
+inline constexpr std::string_view kNegotiationFailed = "negotiationFailed";
+inline constexpr std::string_view kIceRestart = "iceRestart";
+inline constexpr std::string_view kCallEnded = "callEnded";
+inline constexpr std::string_view kRequestRefused = "requestRefused";
+inline constexpr std::string_view kSendTrack = "sendTrack";
+inline constexpr std::string_view kTrackControl = "trackControl";
+inline constexpr std::string_view kDeviceSwitched = "deviceSwitched";
+inline constexpr std::string_view kCandidateDropped = "candidateDropped";
+inline constexpr std::string_view kInvalidInput = "invalidInput";
+inline constexpr std::string_view kListenerError = "listenerError";
+inline constexpr std::string_view kEffectFailed = "effectFailed";
+inline constexpr std::string_view kUnknownEffect = "unknownEffect";
+}  // namespace log_event
+
+/// True when `event` is one of CONNECTION_EVENT_LIST's values.
+bool is_connection_event(std::string_view event);
+
+}  // namespace callcore::events

@@ -1,0 +1,49 @@
+// The one JSON codec of the core's boundary: inputs from `{kind, ...}` objects and effects to
+// them. The embind bindings, the fuzz targets, the benchmarks and (later) replay all use it, so
+// the shell's wire format is defined here and nowhere else (docs/architecture.md lists it).
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "callcore/io/effect.hpp"
+#include "callcore/io/input.hpp"
+
+namespace callcore::io {
+
+/// Decodes an input from `{kind, ...fields}`. Kinds and fields (ids are integers; `pc` names a
+/// PcId, `transport` a TransportId, `trackId` a TrackId):
+/// - app: call {requestId}, hangUp, destroy, changeDeviceState {isHidden?, isMute?}, sendMessage
+///   {requestId, type, body}, sendTrack {requestId, tag, trackKind, trackId, paused},
+///   trackControl {requestId, action: pause|resume|close, tag}, switchDevice {requestId,
+///   trackKind, deviceId};
+/// - transport (with `transport`): transportOpened, transportClosed {code, reason},
+///   transportMessage {text}, sendFailed {message (object), reason}, transportPaused,
+///   transportResumed {connectionId};
+/// - peer connection (with `pc`): localDescription {type, sdp}, remoteDescriptionSet {type},
+///   operationFailed {operation, name, message}, localIceCandidate {candidate: object | null},
+///   peerStateChange {event, state}, remoteTrack {trackKind, streamId}, negotiationNeeded,
+///   dataChannelState {state}, dataChannelMessage {text}, dataChannelSendFailed {text},
+///   trackAdded {tag, streamId};
+/// - media: mediaAcquired {audio: trackId | null, video: trackId | null, streamId}, mediaFailed
+///   {name, message, constraint}, deviceAcquired {requestId, trackKind, trackId, deviceId},
+///   deviceFailed {requestId, trackKind, name, message}, trackEnded {trackId};
+/// - timeout.
+/// Missing or mistyped fields read as empty/zero/false (a candidate keeps only its scalar
+/// members). Returns nullopt for a non-object, an unknown kind, or sendFailed without a message
+/// object; never throws.
+std::optional<Input> decode_input(const nlohmann::json& j);
+
+/// The `kind` of an effect on the wire: openTransport, closeTransport, send, createPc, closePc,
+/// setLocalDescription, setRemoteDescription, addIceCandidate, restartIce, addTrack,
+/// replaceTrack, removeTrack, dataSend, acquireMedia, acquireDevice, setTrackEnabled,
+/// releaseTrack, swapLocalTrack, stopTracks, releaseStreams, settle, emit.
+std::string_view effect_kind(const Effect& effect);
+
+/// Encodes an effect as `{kind, ...fields}` (fields: the struct's members in camelCase; ids as
+/// integers; an absent track as null; settle's error as {type, message, description} or null).
+nlohmann::json encode(const Effect& effect);
+
+}  // namespace callcore::io

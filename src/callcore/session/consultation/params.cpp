@@ -1,0 +1,84 @@
+#include "callcore/session/consultation/params.hpp"
+
+#include "callcore/base/json.hpp"
+
+namespace callcore::session::consultation {
+
+using nlohmann::json;
+
+namespace {
+
+// A positive number at `key` (absent or null: `fallback`), scaled by `unit_ms` into Ms.
+std::optional<base::Ms> positive(const json& j, const char* key, base::Ms fallback, double unit_ms) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  if (!it->is_number() || !(it->get<double>() > 0)) return std::nullopt;
+  return base::Ms(it->get<double>() * unit_ms);
+}
+
+}  // namespace
+
+std::variant<Params, errors::CallError> parse_params(const json& j) {
+  if (!j.is_object()) return errors::params_error("params must be an object");
+  Params p;
+  auto name = j.find("name");
+  if (name == j.end() || !name->is_string()) return errors::params_error("name must be a string");
+  p.name = name->get<std::string>();
+  auto client_id = base::id_field(j, "clientId");
+  if (!client_id) return errors::params_error("clientId must be a non-empty string or a number");
+  p.client_id = *client_id;
+  auto consultation = base::id_field(j, "consultationId");
+  if (!consultation) return errors::params_error("consultationId must be a non-empty string or a number");
+  p.consultation_id = *consultation;
+  if (auto c = base::id_field(j, "connectionId")) p.connection_id = *c;
+  if (auto it = j.find("connectionsId"); it != j.end() && it->is_array()) {
+    for (const auto& id : *it) {
+      if (id.is_string()) p.connections_id.push_back(id.get<std::string>());
+    }
+  }
+  if (auto it = j.find("doctor"); it != j.end() && it->is_object()) p.doctor = base::flat_object(*it);
+  if (auto it = j.find("isAudio"); it != j.end()) {
+    if (!it->is_boolean()) return errors::params_error("isAudio must be a boolean");
+    p.is_audio = it->get<bool>();
+  }
+  constexpr double kSecond = 1000, kMs = 1;
+  auto enter = positive(j, "enterTimeoutSecond", p.enter_timeout, kSecond);
+  if (!enter) return errors::params_error("enterTimeoutSecond must be a positive number of seconds");
+  p.enter_timeout = *enter;
+  auto answer = positive(j, "answerTimeoutSecond", p.answer_timeout, kSecond);
+  if (!answer) return errors::params_error("answerTimeoutSecond must be a positive number of seconds");
+  p.answer_timeout = *answer;
+
+  auto url = j.find("signalingUrl");
+  const bool has_url = url != j.end() && url->is_string() && !url->get_ref<const std::string&>().empty();
+  const bool send = base::bool_or(j, "hasSend", false);
+  if (!has_url && !send)
+    return errors::params_error(
+        "no signaling transport: call configure({ signalingUrl }) or configure({ send }) once at app start, "
+        "or give signalingUrl or send in these params");
+  if (has_url && send) return errors::params_error("give only one of signalingUrl and send");
+  if (has_url) p.signaling_url = url->get<std::string>();
+  if (send && p.connection_id.empty())
+    return errors::params_error("connectionId is required when the portal owns the socket (send)");
+
+  auto grace = positive(j, "iceDisconnectedGraceMs", p.ice.disconnected_grace, kMs);
+  if (!grace) return errors::params_error("iceDisconnectedGraceMs must be a positive number of ms");
+  p.ice.disconnected_grace = *grace;
+  auto attempt = positive(j, "iceRestartTimeoutMs", p.ice.attempt_timeout, kMs);
+  if (!attempt) return errors::params_error("iceRestartTimeoutMs must be a positive number of ms");
+  p.ice.attempt_timeout = *attempt;
+  auto cap = positive(j, "reconnectBackoffCapMs", p.reconnect_backoff.cap, kMs);
+  if (!cap) return errors::params_error("reconnectBackoffCapMs must be a positive number of ms");
+  p.reconnect_backoff.cap = *cap;
+  if (auto it = j.find("iceRestartMaxAttempts"); it != j.end() && !it->is_null()) {
+    if (!it->is_number_integer() || it->get<std::int64_t>() < 1 || it->get<std::int64_t>() > 100)
+      return errors::params_error("iceRestartMaxAttempts must be an integer from 1 to 100");
+    p.ice.max_attempts = it->get<int>();
+  }
+  if (auto it = j.find("randomSeed"); it != j.end() && it->is_number() && it->get<double>() >= 0 &&
+                                      it->get<double>() < 1.8e19)
+    p.random_seed = static_cast<std::uint64_t>(it->get<double>());
+  return p;
+}
+
+}  // namespace callcore::session::consultation
