@@ -2,10 +2,11 @@
 // (or the page name). It shows how a portal uses the SDK:
 //   const rtc = new RTCDoctor(params); rtc.emitter.on(EVENT_LIST.X, cb); await rtc.call(); ...
 // A finished call's instance is destroyed and a fresh one created, ready for the next call.
-import { RTCDoctor, RTCClient, EVENT_LIST, logger } from '/dist/callcore.js';
+import { RTCDoctor, RTCClient, EVENT_LIST, SOCKET_MESSAGES_EVENT_LIST, logger } from '/dist/callcore.js';
 
 const role = document.body.dataset.role || (location.pathname.includes('client') ? 'client' : 'doctor');
 const isDoctor = role === 'doctor';
+const farRole = isDoctor ? 'client' : 'doctor';
 const query = new URLSearchParams(location.search);
 const consultationId = query.get('c') || 'demo';
 const signalingUrl = `ws://${location.host}/ws`;
@@ -26,7 +27,7 @@ document.querySelector('#app').innerHTML = `
   <section class="videos">
     <figure>
       <video id="remote-video" autoplay playsinline></video>
-      <figcaption><span id="remote-name">${isDoctor ? 'client' : 'doctor'}: not here yet</span>
+      <figcaption><span id="remote-name">${farRole}: not here yet</span>
         <span id="remote-device" class="badges"></span></figcaption>
     </figure>
     <figure class="local">
@@ -67,7 +68,14 @@ let rtc = null;          // the live RTCDoctor / RTCClient
 let generation = 0;      // instance counter, so late callbacks of a destroyed instance are ignored
 let callState = 'idle';
 let calling = false;     // call() is pending
+let ringing = false;     // client: the doctor rang (EVENT_LIST.ENTER) and the call is not over
 const device = { isMute: false, isHidden: false };
+// The far side as the signaling server reports it: connectionId → name of the members of the
+// other role in this consultation (joined.members, peerJoined, peerLeft). Demo clientIds start
+// with the role, so a second tab of the same role is not taken for the far side.
+const farMembers = new Map();
+let farLeft = null;      // {name, reason} of the last far-side member that left, while none is here
+let respondent = null;   // the far side's RTC_RESPONDENT_PROPS (name, doctor info, device state)
 
 // ---- the SDK ---------------------------------------------------------------------------------
 function createInstance() {
@@ -102,12 +110,42 @@ function createInstance() {
   on(EVENT_LIST.LOCAL_STREAM, ({ stream }) => { ui.localVideo.srcObject = stream; });
   on(EVENT_LIST.REMOTE_STREAM, ({ stream }) => { ui.remoteVideo.srcObject = stream; });
   on(EVENT_LIST.RTC_RESPONDENT_PROPS, (props) => showRespondent(props));
+  on(SOCKET_MESSAGES_EVENT_LIST.JOINED, ({ members }) => {
+    farMembers.clear();
+    for (const m of members ?? []) if (isFarSide(m)) farMembers.set(m.connectionId, m.name || m.clientId);
+    renderFarSide();
+  });
+  on(SOCKET_MESSAGES_EVENT_LIST.PEER_JOINED, (m) => {
+    if (!isFarSide(m)) return;
+    farMembers.set(m.connectionId, m.name || m.clientId);
+    farLeft = null;
+    renderFarSide();
+  });
+  on(SOCKET_MESSAGES_EVENT_LIST.PEER_LEFT, (m) => {
+    if (!farMembers.has(m.connectionId)) return;
+    const name = farMembers.get(m.connectionId);
+    farMembers.delete(m.connectionId);
+    if (respondent?.connectionId === m.connectionId) {
+      respondent = null;
+      ringing = false; // the doctor who rang is gone
+      updateButtons();
+    }
+    if (farMembers.size === 0) farLeft = { name, reason: m.reason };
+    renderFarSide();
+  });
   on(EVENT_LIST.REMOTE_DEVICE_STATE, (state) => { ui.remoteDevice.innerHTML = badges(state); });
   on(EVENT_LIST.ENTER, () => {
-    if (!isDoctor && callState === 'idle') ui.notice.textContent = 'The doctor is calling — press Answer.';
+    if (!isDoctor && callState === 'idle') {
+      ringing = true;
+      ui.notice.textContent = 'The doctor is calling — press Answer.';
+    }
     updateButtons();
   });
-  on(EVENT_LIST.HANG_UP, ({ reason }) => { ui.notice.textContent = `The far side hung up (${reason}).`; });
+  on(EVENT_LIST.HANG_UP, ({ reason }) => {
+    ringing = false;
+    ui.notice.textContent = `The far side hung up (${reason}).`;
+    updateButtons();
+  });
   on(EVENT_LIST.CALL_ERROR, (err) => showError(err));
 
   ui.localName.textContent = name;
@@ -126,7 +164,12 @@ function recreateInstance() {
   ui.localVideo.srcObject = null;
   ui.remoteVideo.srcObject = null;
   ui.remoteDevice.innerHTML = '';
-  ui.remoteName.textContent = `${isDoctor ? 'client' : 'doctor'}: not here yet`;
+  // The new instance's socket joins again: `joined` lists who is here.
+  farMembers.clear();
+  farLeft = null;
+  respondent = null;
+  ringing = false;
+  renderFarSide();
   ui.socketState.textContent = '—';
   callState = 'idle';
   ui.callState.textContent = 'idle';
@@ -166,6 +209,7 @@ function setCallState(state) {
   // the current event has been delivered to every listener).
   if (state === 'ended') {
     calling = false;
+    ringing = false;
     setTimeout(recreateInstance, 0);
   }
 }
@@ -173,7 +217,9 @@ function setCallState(state) {
 function updateButtons() {
   const idle = callState === 'idle';
   const inCall = !idle && callState !== 'ended';
-  ui.call.disabled = !rtc || calling || !idle;
+  // The client answers a ringing doctor only: Answer waits for EVENT_LIST.ENTER.
+  ui.call.disabled = !rtc || calling || !idle || (!isDoctor && !ringing);
+  ui.call.title = !isDoctor && !ringing ? 'Waiting for the doctor to call' : '';
   ui.hangUp.disabled = !rtc || (!inCall && !calling);
   ui.audioOnly.disabled = !rtc || !idle || calling || (!isDoctor && Boolean(rtc.hasEntered));
   ui.name.disabled = ui.audioOnly.disabled;
@@ -184,11 +230,34 @@ function updateButtons() {
   ui.localDevice.innerHTML = badges(device);
 }
 
+function isFarSide(member) {
+  return !String(member?.clientId ?? '').startsWith(`${role}-`);
+}
+
 function showRespondent(props) {
-  const who = props.doctor?.fullName || props.name || props.clientId || 'unknown';
-  const extra = [props.doctor?.specialityName, props.isAudio ? 'audio only' : ''].filter(Boolean).join(', ');
-  ui.remoteName.textContent = `${isDoctor ? 'client' : 'doctor'}: ${who}${extra ? ` (${extra})` : ''}`;
+  respondent = props;
+  if (props.connectionId && props.name) farMembers.set(props.connectionId, props.name);
+  farLeft = null;
+  renderFarSide();
   if (props.deviceState) ui.remoteDevice.innerHTML = badges(props.deviceState);
+}
+
+/** The far side's label: who is in the call, else who is in the consultation, else who left. */
+function renderFarSide() {
+  let text;
+  if (respondent) {
+    const who = respondent.doctor?.fullName || respondent.name || respondent.clientId || 'unknown';
+    const extra = [respondent.doctor?.specialityName, respondent.isAudio ? 'audio only' : ''].filter(Boolean).join(', ');
+    text = `${who}${extra ? ` (${extra})` : ''}`;
+  } else if (farMembers.size > 0) {
+    text = `${[...farMembers.values()].join(', ')} is here`;
+  } else if (farLeft) {
+    text = `${farLeft.name} left${farLeft.reason && farLeft.reason !== 'left' ? ` (${farLeft.reason === 'timeout' ? 'connection lost' : farLeft.reason})` : ''}`;
+  } else {
+    text = 'not here yet';
+  }
+  ui.remoteName.textContent = `${farRole}: ${text}`;
+  document.body.dataset.farSide = respondent ? 'inCall' : farMembers.size > 0 ? 'here' : farLeft ? 'left' : 'absent';
 }
 
 const badges = ({ isMute, isHidden }) =>
@@ -298,6 +367,7 @@ window.demo = {
   logger,
   get rtc() { return rtc; },
   get callState() { return callState; },
+  get farSide() { return document.body.dataset.farSide; },
   call: startCall,
 };
 

@@ -288,16 +288,53 @@ export declare function getDefaultCallStore(): CallStore | null;
 export declare class CallcoreVideoElement extends HTMLElement {
   store: CallStore | null;
   readonly media: HTMLVideoElement;
-  /** Retries playback after autoplay was blocked (from a user gesture). */
-  resume(): Promise<void>;
+  /**
+   * Retries playback now (any click or key press in the page also does). 'aborted': no track,
+   * or a newer attempt superseded this one. Rejects with the browser's error when the track
+   * cannot be played at all.
+   */
+  resume(): Promise<PlayOutcome>;
 }
 
-/** <callcore-audio peer-id? media-tag="audio">: plays an audio track; attribute `blocked` and event `autoplayblocked` while autoplay waits for a gesture. */
+/**
+ * <callcore-audio peer-id? media-tag="audio">: plays an audio track. When autoplay is refused:
+ * attribute `blocked` and one `autoplayblocked` event (bubbles); it plays at the next click or
+ * key press in the page and `blocked` goes.
+ */
 export declare class CallcoreAudioElement extends HTMLElement {
   store: CallStore | null;
   readonly media: HTMLAudioElement;
-  resume(): Promise<void>;
+  /** See CallcoreVideoElement.resume. */
+  resume(): Promise<PlayOutcome>;
 }
+
+/** The outcome of a play attempt: playing, waiting for a gesture, or superseded. */
+export type PlayOutcome = 'playing' | 'blocked' | 'aborted';
+
+/** Hooks of playMedia. */
+export interface PlayMediaHooks {
+  /** Called once when the autoplay policy refuses to play (not again for retries that fail). */
+  onBlocked?: (media: HTMLMediaElement) => void;
+  /** Called when the element plays (at once, or after a gesture). */
+  onPlaying?: (media: HTMLMediaElement) => void;
+}
+
+/**
+ * Plays `media`; when the autoplay policy refuses (NotAllowedError) it waits, with every other
+ * blocked element of the page, for the next user gesture (pointerup or keydown on the
+ * document; one pair of listeners while any element is blocked), then plays. The elements and
+ * callcore/react use it. Resolves 'aborted' when forgetMedia(), a newer playMedia(), a new
+ * source or pause() interrupted the attempt; rejects with the browser's error otherwise
+ * (e.g. NotSupportedError).
+ * @throws TypeError when `media` has no play() method.
+ */
+export declare function playMedia(media: HTMLMediaElement, hooks?: PlayMediaHooks): Promise<PlayOutcome>;
+
+/** Stops waiting for a gesture to play `media` (its track went away, it was removed). */
+export declare function forgetMedia(media: HTMLMediaElement): void;
+
+/** The media elements waiting for a user gesture to play (e.g. to show an "enable sound" hint). */
+export declare function blockedMedia(): HTMLMediaElement[];
 
 /** A log entry. time: ms since the Unix epoch. */
 export interface LogEntry {

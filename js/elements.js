@@ -3,6 +3,9 @@
 // user) and `media-tag` (default 'video' / 'audio'). The element's children (the slot) are
 // shown while there is no track to play or it is paused. They read a store set with
 // `element.store = store` or, for every element, setDefaultCallStore(store).
+// Playback that the autoplay policy blocks waits for a user gesture in js/autoplay.js (shared
+// with callcore/react): the element gets the `blocked` attribute and an `autoplayblocked` event.
+import { forgetMedia, playMedia } from './autoplay.js';
 
 let defaultStore = null;
 const elements = new Set();
@@ -55,15 +58,26 @@ class CallcoreMediaElement extends Base {
     elements.delete(this);
     this._unsubscribe?.();
     this._unsubscribe = null;
+    // The browser pauses a media element taken out of the document: stop waiting for a gesture
+    // and start again (new source, play) if the element is put back.
+    forgetMedia(this.media);
+    this.removeAttribute('blocked');
+    this._track = null;
+    this.media.srcObject = null;
   }
 
   attributeChangedCallback() {
     this._render();
   }
 
-  /** Retries playback after the browser blocked autoplay (call it from a user gesture). */
+  /**
+   * Retries playback now, e.g. from the handler of a button (any click or key press in the
+   * page retries by itself).
+   * @returns {Promise<'playing' | 'blocked' | 'aborted'>} 'aborted' also when there is no track
+   *   to play; rejects with the browser's error when the track cannot be played at all.
+   */
   resume() {
-    return this._play();
+    return this._track ? this._play() : Promise.resolve('aborted');
   }
 
   _follow() {
@@ -73,6 +87,7 @@ class CallcoreMediaElement extends Base {
   }
 
   _findTrack() {
+    if (!this.isConnected) return null; // a detached element plays nothing; connecting it renders again
     const snapshot = this.store?.getSnapshot();
     if (!snapshot) return null;
     const tag = this.getAttribute('media-tag') ?? this._kind;
@@ -92,36 +107,44 @@ class CallcoreMediaElement extends Base {
     if (track !== this._track) {
       this._track = track;
       this.media.srcObject = track ? new MediaStream([track]) : null;
-      if (track) this._play();
+      if (track) {
+        this._play().catch((error) => console.error(`<callcore-${this._kind}>: the track cannot be played`, error));
+      } else {
+        forgetMedia(this.media);
+        this.removeAttribute('blocked');
+      }
     }
     this.media.hidden = !track;
     this._slot.hidden = !!track;
   }
 
   _play() {
-    return this.media.play().then(
-      () => this.removeAttribute('blocked'),
-      (error) => {
-        if (error?.name !== 'NotAllowedError') return;
-        // Autoplay policy: wait for a user gesture, then play.
+    return playMedia(this.media, {
+      // Autoplay policy: js/autoplay.js plays it at the next user gesture.
+      onBlocked: () => {
         this.setAttribute('blocked', '');
         this.dispatchEvent(new Event('autoplayblocked', { bubbles: true }));
-        const retry = () => this._play();
-        document.addEventListener('pointerdown', retry, { once: true, capture: true });
-        document.addEventListener('keydown', retry, { once: true, capture: true });
       },
-    );
+      onPlaying: () => this.removeAttribute('blocked'),
+    });
   }
 }
 
-/** <callcore-video peer-id? media-tag="video">: muted autoplay video of a track. */
+/**
+ * <callcore-video peer-id? media-tag="video">: muted autoplay video of a track. Like
+ * <callcore-audio>, it gets `blocked` / `autoplayblocked` if the browser refuses to play it.
+ */
 export class CallcoreVideoElement extends CallcoreMediaElement {
   constructor() {
     super('video');
   }
 }
 
-/** <callcore-audio peer-id? media-tag="audio">: audio of a track; `blocked` attribute while autoplay waits for a gesture. */
+/**
+ * <callcore-audio peer-id? media-tag="audio">: audio of a track. When the autoplay policy
+ * refuses it, the element gets the `blocked` attribute and dispatches `autoplayblocked`
+ * (bubbles) once; it plays at the next click or key press in the page, and `blocked` goes.
+ */
 export class CallcoreAudioElement extends CallcoreMediaElement {
   constructor() {
     super('audio');

@@ -6,6 +6,7 @@ export { CallError } from './call-error.js';
 export { Emitter } from './emitter.js';
 export { createCallStore } from './store.js';
 export { CallcoreAudioElement, CallcoreVideoElement, getDefaultCallStore, setDefaultCallStore } from './elements.js';
+export { blockedMedia, forgetMedia, playMedia } from './autoplay.js';
 export { logger } from './logger.js';
 export {
   CALL_ERROR_TYPE_LIST,

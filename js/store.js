@@ -22,10 +22,12 @@ const CONNECT_STATUS = { idle: 'disconnected', ended: 'disconnected', connected:
  * changed, subscribe(listener) returns an unsubscribe function.
  *
  * Snapshot: `{peerId, connectStatus ('disconnected' | 'connecting' | 'connected'), callState,
- * errorConnection (the last CallError or null), lastError (same), displayName, avatar,
- * hidden, muted, sendTracks: [{tag, kind, state ('sending' | 'paused'), track}],
+ * errorConnection (the last CallError or null), lastError (same), displayName, avatar (this
+ * side's: RTCParams.doctor.avatarId on an RTCDoctor, null on an RTCClient), hidden, muted,
+ * sendTracks: [{tag, kind, state ('sending' | 'paused'), track}],
  * recvTracks: [{tag, kind, state, track}], peers: [{id, displayName, avatar, tracks: {[tag]:
- * {kind, state, track}}, deviceState: {isHidden, isMute}}]}`.
+ * {kind, state, track}}, deviceState: {isHidden, isMute}}]}`; a peer's avatar is the far
+ * side's (the doctor's avatarId from its `enter` on an RTCClient; null for a client).
  * @param {import('./rtc-core.js').RTCCore} call
  * @returns {{getSnapshot(): object, subscribe(listener: () => void): () => void, destroy(): void}}
  */
@@ -40,6 +42,10 @@ export function createCallStore(call) {
     const core = call._snapshot();
     const sendTracks = core.localTracks.map(({ tag, kind, state: s }) => ({ tag, kind, state: s, track: call.localTrack(tag) }));
     const recvTracks = core.remoteTracks.map(({ tag, kind, state: s }) => ({ tag, kind, state: s, track: call.remoteTrack(tag) }));
+    // Avatars: RTCParams.doctor describes the doctor on both pages (seed), so it is this side's
+    // own avatar only on the doctor's (the inviter); the far side's comes from its props
+    // (a doctor's `enter` carries `doctor`, a client's does not).
+    const isDoctor = core.isInviter === true;
     const peers = core.remote
       ? [{
           id: core.remote.connectionId,
@@ -56,7 +62,7 @@ export function createCallStore(call) {
       errorConnection: lastError,
       lastError,
       displayName: call.params.name,
-      avatar: call.params.doctor?.avatarId ?? null,
+      avatar: isDoctor ? call.params.doctor?.avatarId ?? null : null,
       hidden: core.deviceState.isHidden,
       muted: core.deviceState.isMute,
       sendTracks,

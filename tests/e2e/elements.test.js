@@ -3,15 +3,15 @@
 // frames advance (getVideoPlaybackQuality().totalVideoFrames and requestVideoFrameCallback) with
 // videoWidth > 0, a <callcore-video> without peer-id plays the local camera, and
 // <callcore-audio> plays the far side's live audio track. A paused far-side video brings the
-// slot back. The doctor's page uses setDefaultCallStore(store) (set after the elements were
+// slot back; an element taken out of the page and put back plays again. The doctor's page uses setDefaultCallStore(store) (set after the elements were
 // added), the client's page `element.store = store`.
 //
 // Autoplay: the browser runs with --autoplay-policy=no-user-gesture-required, so the audio
-// element must play by itself (not `blocked`). The `blocked` path (attribute, 'autoplayblocked',
-// play on the next click) cannot be reached in this browser: headless Chromium 156 autoplays
-// even with --autoplay-policy=user-gesture-required or document-user-activation-required -
-// checked with a plain data: WAV <audio> in a page without a call, also in a Chromium spawned
-// without Playwright's default flags.
+// element must play by itself (not `blocked`). Without the flag it would play too: Playwright's
+// page.evaluate runs with a user gesture (the page gets user activation) and Chromium lets a
+// page that captures (getUserMedia) autoplay. The `blocked` path (attribute,
+// 'autoplayblocked', one document listener pair, play at the next click or key press) is
+// tested in tests/e2e/autoplay.test.js, which avoids both.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -146,6 +146,13 @@ describe('<callcore-video> / <callcore-audio> in a call', () => {
       return el.media.hidden && document.getElementById('remote-slot').getClientRects().length > 0;
     }, undefined, { message: 'paused far-side video: #remote shows the slot' });
     await client.evaluate(() => window.call.resumeTrack('video'));
+    await waitPlaying(doctor, 'remote');
+
+    // Taken out of the page (the browser pauses a detached media element) and put back: it
+    // plays again.
+    await doctor.evaluate(() => { window.parked = document.getElementById('remote'); window.parked.remove(); });
+    await waitFor(doctor, () => window.parked.media.paused, undefined, { message: '#remote paused while out of the page' });
+    await doctor.evaluate(() => document.body.append(window.parked));
     await waitPlaying(doctor, 'remote');
   }));
 

@@ -2,11 +2,12 @@
 // getSnapshot() returns the identical object while nothing changed (also across events that
 // change nothing), a new object after a change (the far side mutes), every notification carries
 // a new snapshot, and subscribe's unsubscribe (and store.destroy()) stop notifications - plus the
-// snapshot fields of a connected call (peerId, connectStatus, peers[0] with live tracks by tag).
+// snapshot fields of a connected call (peerId, connectStatus, peers[0] with live tracks by tag,
+// the avatars: own = the doctor's on RTCDoctor and null on RTCClient, peers[0] = the far side's).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSuite, createParty, startCall, waitCallResult, waitForEvent, waitForCallState, waitFor, waitForStats,
+  DOCTOR, startSuite, createParty, startCall, waitCallResult, waitForEvent, waitForCallState, waitFor, waitForStats,
 } from './harness.js';
 
 const TEST_TIMEOUT = 240000;
@@ -33,6 +34,7 @@ function describeSnapshot(snapshot) {
     connectStatus: s.connectStatus,
     callState: s.callState,
     displayName: s.displayName,
+    avatar: s.avatar,
     hidden: s.hidden,
     muted: s.muted,
     lastError: s.lastError,
@@ -41,6 +43,7 @@ function describeSnapshot(snapshot) {
     peers: s.peers.map((p) => ({
       id: p.id,
       displayName: p.displayName,
+      avatar: p.avatar,
       deviceState: p.deviceState,
       tracks: Object.fromEntries(Object.entries(p.tracks).map(([tag, t]) => [tag, {
         kind: t.kind, state: t.state, track: track(t.track), isRemoteTrack: t.track === call.remoteTrack(tag),
@@ -75,6 +78,8 @@ describe('createCallStore snapshots during a call', () => {
       assert.equal(s.callState, 'idle');
       assert.deepEqual(s.peers, []);
       assert.equal(s.peerId, ids[page.label], `[${page.label}] peerId is this side's connection id`);
+      // Both pages pass RTCParams.doctor (harness DOCTOR, avatarId 'a1'): it is the doctor's own avatar only.
+      assert.equal(s.avatar, page.label === 'doctor' ? DOCTOR.avatarId : null, `[${page.label}] own avatar before the call`);
       assert.equal(await page.evaluate(() => window.store.getSnapshot() === window.store.getSnapshot()), true, 'same object twice');
     }
 
@@ -104,6 +109,8 @@ describe('createCallStore snapshots during a call', () => {
       const peer = s.peers[0];
       assert.equal(peer.id, ids[far], `[${page.label}] peers[0].id is the far side's connection id`);
       assert.equal(peer.displayName, far === 'client' ? 'Patient Zero' : 'Dr House');
+      assert.equal(s.avatar, page.label === 'doctor' ? DOCTOR.avatarId : null, `[${page.label}] own avatar: the doctor's on RTCDoctor, none on RTCClient`);
+      assert.equal(peer.avatar, far === 'doctor' ? DOCTOR.avatarId : null, `[${page.label}] peers[0].avatar is the far side's (the doctor's from its enter)`);
       assert.deepEqual(peer.deviceState, { isHidden: false, isMute: false });
       for (const tag of ['video', 'audio']) {
         assert.deepEqual(peer.tracks[tag], { kind: tag, state: 'sending', track: { isTrack: true, kind: tag, readyState: 'live' }, isRemoteTrack: true },
