@@ -84,7 +84,11 @@ std::variant<Params, errors::CallError> parse_params(const json& j) {
   const bool has_url = url != j.end() && url->is_string() && !url->get_ref<const std::string&>().empty();
   auto has_send = j.find("hasSend");
   const bool send = has_send != j.end() && has_send->is_boolean() && has_send->get<bool>();
-  if (has_url == send) return errors::params_error("give exactly one of signalingUrl and send");
+  if (!has_url && !send)
+    return errors::params_error(
+        "no signaling transport: call configure({ signalingUrl }) or configure({ send }) once at app start, "
+        "or pass signalingUrl or send in RTCParams");
+  if (has_url && send) return errors::params_error("give only one of signalingUrl and send");
   if (has_url) p.signaling_url = url->get<std::string>();
   if (send && p.connection_id.empty())
     return errors::params_error("connectionId is required when the portal owns the socket (send)");
