@@ -18,14 +18,8 @@ export class CallError extends Error {
    * @throws {TypeError} when `message` is not a string or `type` is not a CALL_ERROR_TYPE_LIST value
    */
   constructor(message, type) {
-    if (typeof message !== 'string') {
-      throw new TypeError(
-        'new CallError(message, type): message must be a string (a core error object {type, message, description} goes through CallError.fromCore)',
-      );
-    }
-    if (!TYPES.has(type)) {
-      throw new TypeError(`new CallError(message, type): type must be one of ${[...TYPES].join(', ')}; got ${JSON.stringify(type)}`);
-    }
+    if (typeof message !== 'string') throw new TypeError('new CallError(message, type): message must be a string');
+    if (!TYPES.has(type)) throw new TypeError(`new CallError(message, type): type must be one of ${[...TYPES].join(', ')}; got ${type}`);
     super(message);
     this.name = 'CallError';
     this.message = message;
@@ -43,13 +37,9 @@ export class CallError extends Error {
    * @throws {TypeError} when `error` is not such an object, or its type/message are invalid
    */
   static fromCore(error) {
-    if (error === null || typeof error !== 'object') {
-      throw new TypeError(`CallError.fromCore(error): error must be an object {type, message, description}; got ${error === null ? 'null' : typeof error}`);
-    }
+    if (!error || typeof error !== 'object') throw new TypeError('CallError.fromCore(error): error must be {type, message, description}');
     const callError = new CallError(error.message, error.type);
-    if (error.description !== undefined && error.description !== null && error.description !== '') {
-      callError.description = String(error.description);
-    }
+    if (error.description) callError.description = String(error.description);
     return callError;
   }
 }

@@ -26,38 +26,26 @@ export function configure(options) {
     defaultTransport = null;
     return;
   }
-  if (typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`configure(options): options must be { signalingUrl } or { send } (or null to clear); got ${Array.isArray(options) ? 'an array' : typeof options}`);
-  }
-  const unknown = Object.keys(options).filter((key) => !OPTIONS.has(key));
-  if (unknown.length > 0) {
-    throw new TypeError(`configure(options): unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; the options are signalingUrl and send`);
-  }
-  const hasUrl = options.signalingUrl !== undefined;
-  const hasSend = options.send !== undefined;
-  if (hasUrl === hasSend) {
-    throw new TypeError('configure(options): give exactly one of signalingUrl (callcore owns the socket) and send (the portal owns it)');
-  }
-  if (hasSend) {
-    if (typeof options.send !== 'function') {
-      throw new TypeError(`configure({ send }): send must be a function (message) => void; got ${typeof options.send}`);
-    }
-    defaultTransport = { send: options.send };
+  const fail = (why) => {
+    throw new TypeError(`configure(options): ${why}`);
+  };
+  if (typeof options !== 'object' || Array.isArray(options)) fail('options must be { signalingUrl } or { send }, or null');
+  for (const key of Object.keys(options)) if (!OPTIONS.has(key)) fail(`unknown option '${key}'; the options are signalingUrl and send`);
+  const { signalingUrl, send } = options;
+  if ((signalingUrl === undefined) === (send === undefined)) fail('give exactly one of signalingUrl and send');
+  if (send !== undefined) {
+    if (typeof send !== 'function') fail('send must be a function');
+    defaultTransport = { send };
     return;
   }
-  const url = options.signalingUrl;
-  let protocol = null;
-  if (typeof url === 'string') {
-    try {
-      protocol = new URL(url).protocol;
-    } catch {
-      protocol = null;
-    }
+  let protocol;
+  try {
+    protocol = new URL(signalingUrl).protocol;
+  } catch {
+    // not a URL: refused below
   }
-  if (!['ws:', 'wss:', 'http:', 'https:'].includes(protocol)) {
-    throw new TypeError(`configure({ signalingUrl }): signalingUrl must be an absolute ws:// or wss:// URL (e.g. 'wss://portal.example/ws'); got ${JSON.stringify(url)}`);
-  }
-  defaultTransport = { signalingUrl: url };
+  if (!/^(ws|wss|http|https):$/.test(protocol)) fail(`signalingUrl must be an absolute ws:// or wss:// URL; got ${signalingUrl}`);
+  defaultTransport = { signalingUrl };
 }
 
 /**

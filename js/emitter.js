@@ -9,14 +9,12 @@ const KNOWN_EVENTS = Object.freeze([
 const KNOWN = new Set(KNOWN_EVENTS);
 const EMIT_TYPES = new Set(Object.values(EMIT_TYPE_LIST));
 
-function checkEventType(method, eventType) {
-  if (typeof eventType !== 'string' || eventType === '') {
-    throw new TypeError(`emitter.${method}: the event type must be a non-empty string (an EVENT_LIST, SOCKET_MESSAGES_EVENT_LIST or CONNECTION_EVENT_LIST value); got ${eventType === '' ? "''" : typeof eventType}`);
-  }
+function checkEventType(eventType) {
+  if (typeof eventType !== 'string' || !eventType) throw new TypeError(`emitter: event type must be a non-empty string; got ${typeof eventType}`);
 }
 
-function checkListener(method, cb) {
-  if (typeof cb !== 'function') throw new TypeError(`emitter.${method}: the listener must be a function; got ${typeof cb}`);
+function checkListener(cb) {
+  if (typeof cb !== 'function') throw new TypeError(`emitter: listener must be a function; got ${typeof cb}`);
 }
 
 /**
@@ -50,8 +48,8 @@ export class Emitter {
    * @throws {TypeError} when `event` is not a non-empty string or `cb` is not a function
    */
   on(event, cb) {
-    checkEventType('on', event);
-    checkListener('on', cb);
+    checkEventType(event);
+    checkListener(cb);
     const list = (this.events[event] ??= []);
     if (!list.includes(cb)) list.push(cb);
     return () => this.off(event, cb);
@@ -63,8 +61,8 @@ export class Emitter {
    * @throws {TypeError} as on()
    */
   once(event, cb) {
-    checkEventType('once', event);
-    checkListener('once', cb);
+    checkEventType(event);
+    checkListener(cb);
     const wrapper = (e) => {
       this.off(event, wrapper);
       return cb(e);
@@ -80,7 +78,7 @@ export class Emitter {
    * @throws {TypeError} when `events` is not an array, or as on()
    */
   onMany(events, cb) {
-    if (!Array.isArray(events)) throw new TypeError(`emitter.onMany: events must be an array of event types; got ${typeof events}`);
+    if (!Array.isArray(events)) throw new TypeError('emitter.onMany: events must be an array');
     return events.map((event) => this.on(event, cb));
   }
 
@@ -140,10 +138,8 @@ export class Emitter {
    * @throws {TypeError} when `eventType` is not a non-empty string or `emitType` is not an EMIT_TYPE_LIST value
    */
   emit(eventType, payload, emitType = EMIT_TYPE_LIST.EVENT) {
-    checkEventType('emit', eventType);
-    if (!EMIT_TYPES.has(emitType)) {
-      throw new TypeError(`emitter.emit: emitType must be one of ${[...EMIT_TYPES].join(', ')}; got ${JSON.stringify(emitType)}`);
-    }
+    checkEventType(eventType);
+    if (!EMIT_TYPES.has(emitType)) throw new TypeError(`emitter.emit: emitType must be one of ${[...EMIT_TYPES].join(', ')}; got ${emitType}`);
     const event = { emitType, eventType, payload };
     const targets = [
       ...(this.events[eventType] ?? []),

@@ -61,7 +61,7 @@ test('bad arguments throw a TypeError that says what was expected', () => {
   assert.throws(() => emitter.on('', () => {}), TypeError);
   assert.throws(() => emitter.on('x', 'not a function'), { name: 'TypeError', message: /listener must be a function/ });
   assert.throws(() => emitter.onMany('x', () => {}), { name: 'TypeError', message: /events must be an array/ });
-  assert.throws(() => emitter.emit('x', {}, 'warning'), { name: 'TypeError', message: /emitType must be one of error, event; got "warning"/ });
+  assert.throws(() => emitter.emit('x', {}, 'warning'), { name: 'TypeError', message: /emitType must be one of error, event; got warning$/ });
   assert.throws(() => emitter.emit(42), TypeError);
 });
 
