@@ -505,6 +505,7 @@ export declare function createCallStore(call: RTCCore): CallStore;
 
 /** The store that <callcore-video>/<callcore-audio> elements (and callcore/react components) without their own `store` use. */
 export declare function setDefaultCallStore(store: CallStore | null): void;
+/** The store set with setDefaultCallStore, or null. */
 export declare function getDefaultCallStore(): CallStore | null;
 
 /**

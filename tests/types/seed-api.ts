@@ -152,7 +152,14 @@ core.emitter.on(EVENT_LIST.HANG_UP, (event) => event.payload.stream);
 new RTCDoctor(params).emitter.on('hangUpReceiveEvent', (event) => event.payload.stream);
 // @ts-expect-error: emit checks the payload too
 emitter.emit(EVENT_LIST.ANSWER, { stream: null });
-new RTCDoctor(params).emitter.on(EVENT_LIST.REMOTE_STREAM, (e) => e.payload.stream);
+type IsAny<T> = 0 extends 1 & T ? true : false;
+new RTCDoctor(params).emitter.on(EVENT_LIST.REMOTE_STREAM, (e) => {
+  const stream: MediaStream = e.payload.stream; // typed per event, not any
+  yes<Extends<IsAny<typeof e.payload>, false>>(true);
+  yes<Extends<typeof e.eventType, EVENT_LIST.REMOTE_STREAM>>(true);
+  return stream;
+});
+new RTCDoctor(params).emitter.on('remoteStreamEvent', (e) => yes<Extends<typeof e.payload, { stream: MediaStream }>>(true));
 
 // ISocketMessenger, IPublishMessage<T>, TransientMessage, SocketMessage.
 const messenger: ISocketMessenger = core.socketMessenger;
