@@ -1,7 +1,13 @@
-// Type declarations of callcore's public API (docs/api.md). The enum declarations at the end
-// are generated from the C++ event dictionary by scripts/build.mjs.
+// Type declarations of callcore's public API (docs/api.md). The seed (budu-webrtc) type names
+// keep the seed's meaning, so a portal switches by changing its import. The enums
+// (EVENT_LIST, SOCKET_MESSAGES_EVENT_LIST, CONNECTION_EVENT_LIST, EMIT_TYPE_LIST,
+// CALL_STATE_LIST, CALL_ERROR_TYPE_LIST) and the unions of their values (EventType,
+// SocketMessageType, ConnectionEventType, EmitType, CallState, CallErrorMessage) are generated
+// at the end from the C++ event dictionary by scripts/dts.mjs.
 
-/** The doctor's public details, shown to the client (seed RTCParams.doctor). */
+// ---- params, messages ---------------------------------------------------------------------
+
+/** The doctor's public details, shown to the client (seed DoctorInfo, RTCParams.doctor). */
 export interface DoctorInfo {
   avatarId: string | null;
   fullName: string;
@@ -14,42 +20,56 @@ export interface DeviceState {
   isMute: boolean;
 }
 
-/** A signaling message as delivered by the socket: `{type, data}` (docs/protocol.md). */
-export interface SocketMessage {
-  type: string;
-  data: Record<string, unknown>;
-}
+/** A signaling message as the socket delivers it: `{type, data}` (seed SocketMessage; docs/protocol.md §3). */
+export type SocketMessage = { type: string; data: any };
 
-/** The sender of a call message on the wire. */
+/** The sender of a call message on the wire: `chatId` is the consultation id. */
 export interface Sender {
   chatId: string;
   clientId: string;
   connectionId: string;
 }
 
-/** Seed IPublishMessage: delivered to the whole consultation. */
-export interface IPublishMessage {
-  data: { type: string; sender: Sender; consultationId: string; [field: string]: unknown };
+/**
+ * Seed IPublishMessage<T>: a message to the whole consultation (docs/protocol.md §2.2), built by
+ * `socketMessenger.createPublishMessage(type)`; `data.type` is `type`. Extra fields travel in `data`.
+ */
+export type IPublishMessage<T = string> = {
+  data: {
+    type: T;
+    sender: Sender;
+    consultationId: string;
+    [field: string]: unknown;
+  };
   route: 'vcm';
-}
+};
 
-/** Seed TransientMessage: delivered to the listed connection ids. */
-export interface TransientMessage {
+/** Seed TransientMessage: a message to the listed connection ids (docs/protocol.md §2.3). */
+export type TransientMessage = {
   type: string;
   chatId: string;
   data: { sender: Sender; consultationId: string; [field: string]: unknown };
   connectionIds?: string[];
-}
+};
 
-/** Call parameters (seed RTCParams plus the signaling choice). Timeouts in seconds. */
-export interface RTCParams {
+/**
+ * Call parameters: the seed's RTCParams (unchanged: a seed RTCParams object type-checks as is)
+ * plus optional extras. Timeouts in seconds, delays in ms. The signaling transport is either
+ * `signalingUrl` or `send` here, or the page-wide default set by configure(); with none,
+ * `new RTCDoctor/RTCClient` throws CallError 'params' saying so.
+ */
+export type RTCParams = {
+  /** Display name of this side. */
   name: string;
-  clientId: string | number;
-  /** This socket's connection id when the portal owns the socket; null with signalingUrl. */
+  /** The portal's user id of this side (non-empty; at run time a number is accepted too). */
+  clientId: string;
+  /** This socket's connection id when the portal owns the socket (send); null with signalingUrl (the server assigns it). */
   connectionId: string | null;
-  /** The far side's connection ids, when known. */
+  /** The far side's connection ids, when the portal knows them. */
   connectionsId?: string[];
-  consultationId: string | number;
+  /** The consultation (room) id, non-empty; also the wire's chatId (at run time a number is accepted too). */
+  consultationId: string;
+  /** The doctor's details shown to the client (the seed requires it; callcore does not). */
   doctor?: DoctorInfo;
   /** Audio-only call: no camera is opened. */
   isAudio: boolean;
@@ -57,9 +77,9 @@ export interface RTCParams {
   enterTimeoutSecond?: number;
   /** Seconds the doctor waits for the answer after the client entered (default 60): CallError 'answer'. */
   answerTimeoutSecond?: number;
-  /** ws:// URL of the reference signaling server: callcore owns the socket. */
+  /** ws:// URL of the reference signaling server: callcore owns the socket. Overrides configure(). */
   signalingUrl?: string;
-  /** The portal's own socket: every outbound message goes here; inbound ones go to socketMessageHandler. */
+  /** The portal's own socket: every outbound message goes here; inbound ones go to socketMessageHandler. Overrides configure(). */
   send?: (message: IPublishMessage | TransientMessage | SocketMessage) => void;
   /** ms that iceConnectionState 'disconnected' may last before an ICE restart (default 3000). */
   iceDisconnectedGraceMs?: number;
@@ -69,22 +89,74 @@ export interface RTCParams {
   iceRestartTimeoutMs?: number;
   /** Largest delay between reconnects of the built-in socket, in ms (default 8000). */
   reconnectBackoffCapMs?: number;
+};
+
+/** The page-wide default transport of configure(): exactly one of the two. */
+export type TransportOptions =
+  | { signalingUrl: string; send?: undefined }
+  | { send: (message: IPublishMessage | TransientMessage | SocketMessage) => void; signalingUrl?: undefined };
+
+/**
+ * Sets the page-wide default transport, once at app start: every RTCDoctor / RTCClient created
+ * afterwards whose RTCParams have neither `signalingUrl` nor `send` uses it (the params' own
+ * win). `{signalingUrl}`: callcore opens a WebSocket per call object (an absolute ws/wss/http/https
+ * URL); `{send}`: the portal's socket (then params.connectionId is required, and inbound
+ * messages go to each object's socketMessageHandler). `null` clears the default.
+ * @throws TypeError when options are not exactly one valid transport (unknown option, both,
+ *   neither, a relative or non-ws URL, `send` not a function)
+ */
+export declare function configure(options: TransportOptions | null): void;
+
+// ---- CallError ------------------------------------------------------------------------------
+
+/** Seed CallErrorType: an Error with a CallError type and an optional description. */
+export type CallErrorType = Error & {
+  type: CallErrorMessage;
+  description?: string | null;
+};
+
+/**
+ * A typed call failure (seed CallError). `type`: 'enter' | 'answer' | 'streamError' |
+ * 'connection' | 'signaling' | 'negotiation' | 'hangUp' | 'state' | 'params' | 'message'
+ * (CALL_ERROR_TYPE_LIST); `description`: the cause, or null.
+ */
+export declare class CallError extends Error implements CallErrorType {
+  /**
+   * The seed's signature; `description` starts as null.
+   * @throws TypeError when `message` is not a string or `type` not a CALL_ERROR_TYPE_LIST value
+   */
+  constructor(message: string, type: CallErrorMessage);
+  /**
+   * The CallError the core decided, from its JSON `{type, message, description}` (an empty or
+   * missing description becomes null). @throws TypeError as the constructor
+   */
+  static fromCore(error: { type: CallErrorMessage; message: string; description?: string | null }): CallError;
+  /** 'CallError' */
+  name: string;
+  message: string;
+  type: CallErrorMessage;
+  stack?: string | undefined;
+  /** The cause (browser error name, timeout in seconds, reason), or null when there is none. */
+  description: string | null;
 }
 
-/** A typed call failure (seed CallError). */
-export declare class CallError extends Error {
-  constructor(init: { type: CallErrorType; message: string; description?: string });
-  readonly name: 'CallError';
-  type: CallErrorType;
-  description: string;
-}
+// ---- events ---------------------------------------------------------------------------------
 
-/** An event as listeners receive it (seed). */
-export interface CallEvent<P = unknown> {
-  emitType: EmitType;
-  eventType: string;
+/** Seed IEvent<T, P>: an event as listeners receive it. */
+export type IEvent<T, P> = {
+  emitType: EMIT_TYPE_LIST;
+  eventType: T;
   payload: P;
-}
+};
+
+/** Seed EventCallback<T>: a listener of events T. */
+export type EventCallback<T> = (event: T) => void;
+
+/** A listener of EVENT_LIST.ALL: every event, whatever its type (seed AnyCallback). */
+export type AnyCallback = (event: IEvent<any, any>) => void;
+
+/** Seed EventList: every event type a call emits. */
+export type EventList = EVENT_LIST | SOCKET_MESSAGES_EVENT_LIST | CONNECTION_EVENT_LIST;
 
 /** The far side's properties (EVENT_LIST.RTC_RESPONDENT_PROPS, EVENT_LIST.ENTER). */
 export interface RespondentProps {
@@ -96,18 +168,45 @@ export interface RespondentProps {
   deviceState: DeviceState;
 }
 
-/** Payload types of the app events. */
-export interface EventPayloads {
-  hangUpReceiveEvent: { reason: string; connectionId: string };
-  rtcRespondentPropsEvent: RespondentProps;
-  remoteDeviceStateEvent: DeviceState & { connectionId: string };
-  localStreamEvent: { stream: MediaStream };
-  remoteStreamEvent: { stream: MediaStream };
-  callStateEvent: { state: CallState; previous: CallState };
-  enterEvent: RespondentProps;
-  answerEvent: { connectionId: string };
-  callErrorEvent: CallError;
-  iceRestartEvent: {
+/** The seed's name of the respondent props payload. */
+export type IRtcSendPropsData = RespondentProps;
+
+/** The `data` of an inbound call message (docs/protocol.md §5); the type's own fields beside. */
+export interface CallMessageData {
+  sender: Sender;
+  consultationId: string;
+  /** Unique per sender; a message delivered twice is applied once. */
+  messageId?: string;
+  [field: string]: unknown;
+}
+
+/** Payload of a CONNECTION_EVENT_LIST state event: the new state and the far side's connection id ('' before it is known). */
+export interface ConnectionStatePayload<S extends string> {
+  state: S;
+  connectionId: string;
+}
+
+/** Payload type of every event type (the seed's EventDataMap): `EventMap[K] = IEvent<K, EventDataMap[K]>`. */
+export interface EventDataMap {
+  [EVENT_LIST.ALL]: any;
+  /** The far side hung up: reason 'hangUp', 'peerLeft', 'enter', 'answer', 'iceFailed', ... */
+  [EVENT_LIST.HANG_UP]: { reason: string; connectionId: string };
+  [EVENT_LIST.RTC_RESPONDENT_PROPS]: RespondentProps;
+  [EVENT_LIST.REMOTE_DEVICE_STATE]: DeviceState & { connectionId: string };
+  [EVENT_LIST.LOCAL_STREAM]: { stream: MediaStream };
+  [EVENT_LIST.REMOTE_STREAM]: { stream: MediaStream };
+  [EVENT_LIST.CALL_STATE]: { state: CallState; previous: CallState };
+  /** The far side entered (its props). */
+  [EVENT_LIST.ENTER]: RespondentProps;
+  /** The client answered (doctor side). */
+  [EVENT_LIST.ANSWER]: { connectionId: string };
+  /** emitType 'error'. */
+  [EVENT_LIST.CALL_ERROR]: CallError;
+  /** emitType 'error': a malformed, unknown, oversized or unroutable message. */
+  [EVENT_LIST.SIGNALING_ERROR]: { code: string; message: string; raw?: string };
+  /** The built-in socket's state. */
+  [EVENT_LIST.SOCKET_STATE]: { state: 'connecting' | 'open' | 'closed' };
+  [EVENT_LIST.ICE_RESTART]: {
     phase: 'disconnected' | 'attempt' | 'backoff' | 'recovered' | 'failed';
     attempt?: number;
     /** ms, for 'backoff' */
@@ -115,7 +214,15 @@ export interface EventPayloads {
     /** ms, for 'disconnected' */
     graceMs?: number;
   };
-  signalingReconnectEvent: {
+  /** emitType 'error': a listener threw; the other listeners still ran. */
+  [EVENT_LIST.LISTENER_ERROR]: { eventType: string; error: unknown };
+  /** An app message from the far side (sendMessage). */
+  [EVENT_LIST.MESSAGE]: { type: string; body: unknown; connectionId: string; via: 'dataChannel' | 'signaling' };
+  [EVENT_LIST.REMOTE_TRACKS]: { connectionId: string; tracks: TagInfo[] };
+  [EVENT_LIST.LOCAL_TRACKS]: { tracks: TagInfo[] };
+  [EVENT_LIST.DEVICE]: { phase: 'switched' | 'lost' | 'fallback' | 'unavailable'; kind: 'audio' | 'video'; deviceId?: string; tag?: string };
+  [EVENT_LIST.LOCAL_DEVICE_STATE]: DeviceState;
+  [EVENT_LIST.SIGNALING_RECONNECT]: {
     phase: 'scheduled' | 'reconnecting' | 'rejoined';
     attempt: number;
     /** ms, for 'scheduled' */
@@ -125,72 +232,184 @@ export interface EventPayloads {
     /** for 'rejoined': queued messages now sent */
     queued?: number;
   };
-  signalingErrorEvent: { code: string; message: string; raw?: string };
-  socketStateEvent: { state: 'connecting' | 'open' | 'closed' };
-  listenerErrorEvent: { eventType: string; error: unknown };
-  messageEvent: { type: string; body: unknown; connectionId: string; via: 'dataChannel' | 'signaling' };
-  localTracksEvent: { tracks: TagInfo[] };
-  remoteTracksEvent: { connectionId: string; tracks: TagInfo[] };
-  deviceEvent: { phase: 'switched' | 'lost' | 'fallback' | 'unavailable'; kind: 'audio' | 'video'; deviceId?: string; tag?: string };
-  localDeviceStateEvent: DeviceState;
+
+  // Every accepted inbound message, under its wire type, with its `data` (docs/protocol.md).
+  [SOCKET_MESSAGES_EVENT_LIST.ENTER]: CallMessageData & { name: string; clientId: string; isAudio: boolean; doctor?: DoctorInfo; deviceState?: DeviceState };
+  [SOCKET_MESSAGES_EVENT_LIST.ACCEPT]: CallMessageData;
+  [SOCKET_MESSAGES_EVENT_LIST.OFFER]: CallMessageData & { description: RTCSessionDescriptionInit };
+  [SOCKET_MESSAGES_EVENT_LIST.ANSWER]: CallMessageData & { description: RTCSessionDescriptionInit };
+  [SOCKET_MESSAGES_EVENT_LIST.ICE_CANDIDATE]: CallMessageData & { candidate: RTCIceCandidateInit | null };
+  [SOCKET_MESSAGES_EVENT_LIST.DEVICE_STATE]: CallMessageData & Partial<DeviceState>;
+  [SOCKET_MESSAGES_EVENT_LIST.HANG_UP]: CallMessageData & { reason?: string };
+  [SOCKET_MESSAGES_EVENT_LIST.MESSAGE]: CallMessageData & { message: { type: string; body: unknown; seq: number } };
+  [SOCKET_MESSAGES_EVENT_LIST.MEDIA_TAGS]: CallMessageData & { tracks: TagInfo[] };
+  /** Sent, never received (the built-in socket's join). */
+  [SOCKET_MESSAGES_EVENT_LIST.JOIN]: { consultationId: string; clientId: string; name?: string; connectionId?: string | null };
+  /** Sent, never received (destroy()). */
+  [SOCKET_MESSAGES_EVENT_LIST.LEAVE]: Record<string, never>;
+  [SOCKET_MESSAGES_EVENT_LIST.JOINED]: {
+    connectionId: string;
+    consultationId: string;
+    members: Array<{ connectionId: string; clientId: string; name: string }>;
+    resumed: boolean;
+  };
+  [SOCKET_MESSAGES_EVENT_LIST.PEER_JOINED]: { connectionId: string; clientId: string; name: string; consultationId: string };
+  [SOCKET_MESSAGES_EVENT_LIST.PEER_LEFT]: { connectionId: string; clientId: string; consultationId: string; reason: string };
+  [SOCKET_MESSAGES_EVENT_LIST.ERROR]: { code: string; message: string; [field: string]: unknown };
+
+  // RTCPeerConnection events, by their W3C names.
+  [CONNECTION_EVENT_LIST.CONNECTION_ICE_STATE]: ConnectionStatePayload<RTCIceConnectionState>;
+  [CONNECTION_EVENT_LIST.CONNECTION_STATE]: ConnectionStatePayload<RTCPeerConnectionState>;
+  [CONNECTION_EVENT_LIST.SIGNALING_STATE]: ConnectionStatePayload<RTCSignalingState>;
+  [CONNECTION_EVENT_LIST.ICE_GATHERING_STATE]: ConnectionStatePayload<RTCIceGatheringState>;
+  /** Not emitted by callcore (local candidates go to the far side; see the logger); kept for the seed's name. */
+  [CONNECTION_EVENT_LIST.ICE_CANDIDATE]: unknown;
+  /** A remote track arrived; `tag` once its media tag is known. */
+  [CONNECTION_EVENT_LIST.TRACK]: { kind: 'audio' | 'video'; streamId: string; connectionId: string; tag?: string };
 }
 
-/** A listener of events of type E (a known event name gets its payload type). */
-export type Listener<E extends string> = (event: CallEvent<E extends keyof EventPayloads ? EventPayloads[E] : any>) => void;
+/** Seed EventMap: every event type → the event its listeners receive. */
+export type EventMap = {
+  [K in keyof EventDataMap]: IEvent<K, EventDataMap[K]>;
+};
+
+/** Seed EventCallbackMap: every event type → its listener type (EVENT_LIST.ALL: AnyCallback). */
+export type EventCallbackMap = {
+  [K in keyof EventMap]: K extends EVENT_LIST.ALL ? AnyCallback : EventCallback<EventMap[K]>;
+};
+
+/** Seed EventsDict: `emitter.events`, every event type → its listeners, in order. */
+export type EventsDict = {
+  [K in keyof EventCallbackMap]: Array<EventCallbackMap[K]>;
+};
+
+type PayloadByName = { [K in keyof EventDataMap as `${K & string}`]: EventDataMap[K] };
 
 /**
- * The emitter of a call (seed; extra methods as in the atm0s media SDK). A listener that
- * throws does not stop the others: it becomes an 'error' event EVENT_LIST.LISTENER_ERROR.
+ * The payload type of event type K: an enum member (EVENT_LIST.HANG_UP) or its string value
+ * ('hangUpReceiveEvent'); `unknown` for an event name callcore does not emit.
  */
-export declare class Emitter {
-  events: Map<string, Set<(event: CallEvent<any>) => void>>;
+export type EventPayload<K extends string> = K extends keyof EventDataMap
+  ? EventDataMap[K]
+  : K extends keyof PayloadByName
+    ? PayloadByName[K]
+    : unknown;
+
+/** The listener type of event type K (as EventCallbackMap, also for string names). */
+export type Listener<K extends string> = K extends EVENT_LIST.ALL | 'allEvent'
+  ? AnyCallback
+  : EventCallback<IEvent<K, EventPayload<K>>>;
+
+/** Seed IEventsEmitter: what `emitter` offers at least. */
+export interface IEventsEmitter {
+  events: EventsDict;
+  on<K extends keyof EventCallbackMap>(event: K, callback: EventCallbackMap[K]): void;
+  off<K extends keyof EventCallbackMap>(event: K, callback: EventCallbackMap[K]): void;
+  emit<K extends keyof EventMap>(eventType: K, payload?: EventDataMap[K], emitType?: EMIT_TYPE_LIST): Promise<void>;
+}
+
+/**
+ * The emitter of a call (seed EventsEmitter; extra methods as in the atm0s media SDK). Event
+ * types are the enum members or their string values; each listener gets its event's payload
+ * type. A listener that throws does not stop the others: it becomes an 'error' event
+ * EVENT_LIST.LISTENER_ERROR. A listener is registered at most once per event type.
+ * @throws TypeError (each method) for an event type that is not a non-empty string or a listener that is not a function
+ */
+export declare class Emitter implements IEventsEmitter {
+  /** @param onListenerError also told of each listener that throws (logging) */
+  constructor(onListenerError?: (error: unknown, event: IEvent<string, unknown>) => void);
+  /** Every event type → its listeners, in order (an empty array for a known event nobody listens to). */
+  events: EventsDict;
   /** Returns a function that unsubscribes. */
-  on<E extends string>(event: E, cb: Listener<E>): () => void;
+  on<K extends keyof EventCallbackMap>(event: K, callback: EventCallbackMap[K]): () => void;
+  on<K extends string>(event: K, callback: Listener<K>): () => void;
   /** The next event only; returns a function that unsubscribes. */
-  once<E extends string>(event: E, cb: Listener<E>): () => void;
+  once<K extends keyof EventCallbackMap>(event: K, callback: EventCallbackMap[K]): () => void;
+  once<K extends string>(event: K, callback: Listener<K>): () => void;
   /** One unsubscribe function per event, in order. */
-  onMany(events: string[], cb: (event: CallEvent<any>) => void): Array<() => void>;
-  /** No throw when `cb` is not registered. */
-  off<E extends string>(event: E, cb: Listener<E>): void;
-  removeListener<E extends string>(event: E, cb: Listener<E>): void;
+  onMany<K extends string>(events: K[], callback: (event: IEvent<K, EventPayload<K>>) => void): Array<() => void>;
+  /** No throw when `callback` is not registered. */
+  off<K extends keyof EventCallbackMap>(event: K, callback: EventCallbackMap[K]): void;
+  off<K extends string>(event: K, callback: Listener<K>): void;
+  removeListener<K extends keyof EventCallbackMap>(event: K, callback: EventCallbackMap[K]): void;
+  removeListener<K extends string>(event: K, callback: Listener<K>): void;
   /** Every listener of `event`, or of every event when omitted. */
   offAllListeners(event?: string): void;
   removeAllListeners(event?: string): void;
   offAll(): void;
-  listeners(event: string): Array<(event: CallEvent<any>) => void>;
+  listeners<K extends string>(event: K): Array<Listener<K>>;
   listenerCount(event: string): number;
-  emit(eventType: string, payload?: unknown, emitType?: EmitType): CallEvent;
+  /**
+   * Runs the listeners of `eventType`, then those of EVENT_LIST.ALL, before it returns; the
+   * promise resolves after them (a listener's throw is a LISTENER_ERROR event, not a rejection).
+   * @throws TypeError for an emitType that is not an EMIT_TYPE_LIST value
+   */
+  emit<K extends keyof EventMap>(eventType: K, payload?: EventDataMap[K], emitType?: EMIT_TYPE_LIST): Promise<void>;
+  emit<K extends string>(eventType: K, payload?: EventPayload<K>, emitType?: EMIT_TYPE_LIST | EmitType): Promise<void>;
 }
 
-/** The RTCPeerConnection of a call, extended as in the seed. */
-export interface CallConnection extends RTCPeerConnection {
+// ---- the call objects -----------------------------------------------------------------------
+
+/**
+ * Seed RTCConnection: the RTCPeerConnection of a call, extended with the far side's details
+ * (null until the far side is known) and the core's negotiation state.
+ */
+export type RTCConnection = RTCPeerConnection & {
   readonly clientId: string | null;
   readonly connectionId: string | null;
   readonly name: string | null;
+  /** Remote candidates waiting for the remote description (RTCIceCandidate.toJSON() shapes). */
   readonly iceCandidatesQueue: RTCIceCandidateInit[];
   readonly isInviter: boolean;
   readonly isClosing: boolean;
   readonly negotiating: boolean;
+};
+
+/** Seed ISocketMessenger: builds the wire shapes of this call's side. */
+export type ISocketMessenger = {
+  /** `{data: {type, sender, consultationId, ...extra}, route: 'vcm'}`. @throws CallError 'state' after destroy() */
+  createPublishMessage<K extends string>(type: K, extra?: Record<string, unknown>): IPublishMessage<K>;
+  /** `{type: data.type, chatId, data: {sender, consultationId, ...data}, connectionIds}`; null: no ids (every member). @throws CallError 'state' after destroy() */
+  createTransientMessage(connectionIds: string | string[] | null, data?: { type?: string; [field: string]: unknown }): TransientMessage;
+};
+
+/** Seed RTCCoreInterface: the members every call object (RTCDoctor, RTCClient) has. */
+export interface RTCCoreInterface {
+  connectionConfig: RTCConfiguration;
+  emitter: IEventsEmitter;
+  params: RTCParams;
+  mediaStream: MediaStream | null;
+  allMediaStreams: MediaStream[];
+  connection: RTCConnection | null;
+  socketMessenger: ISocketMessenger;
+  hasEntered: boolean;
+  hasAnswered: boolean;
+
+  call(): Promise<MediaStream>;
+  socketMessageHandler(message: SocketMessage): Promise<void>;
+  changeDeviceState(props: DeviceState): void;
+  hangUp(): void;
+  destroy(): void;
 }
 
 /** Base of RTCDoctor and RTCClient (seed RTCCore). */
-export declare class RTCCore {
+export declare class RTCCore implements RTCCoreInterface {
+  /** Passed to `new RTCPeerConnection` (default `{iceServers: []}`); set it before call(). */
   connectionConfig: RTCConfiguration;
   readonly emitter: Emitter;
+  /** The RTCParams given, or a copy with configure()'s transport merged in. */
   readonly params: RTCParams;
   mediaStream: MediaStream | null;
   /** Every local and remote stream of the current or last call; emptied when a new call starts. */
   allMediaStreams: MediaStream[];
-  connection: CallConnection | null;
-  readonly socketMessenger: {
-    createPublishMessage(type: string, extra?: Record<string, unknown>): IPublishMessage;
-    createTransientMessage(connectionIds: string | string[], data: { type: string; [field: string]: unknown }): TransientMessage;
-  };
+  connection: RTCConnection | null;
+  readonly socketMessenger: ISocketMessenger;
   readonly hasEntered: boolean;
   readonly hasAnswered: boolean;
   readonly callState: CallState;
-  /** Resolves with the local stream; rejects with CallError. */
+  /** Resolves with the local stream; rejects with CallError ('enter', 'answer', 'streamError', 'hangUp', 'state', ...). */
   call(): Promise<MediaStream>;
+  /** Feeds one inbound `{type, data}` (or its JSON text); malformed input is a SIGNALING_ERROR event, never a throw. */
   socketMessageHandler(message: SocketMessage | string): Promise<void>;
   /** Sends `track` under `mediaTag` ('audio' / 'video' are the call's own; 'screen' for screen sharing). */
   sendTrack(track: MediaStreamTrack, mediaTag: string, paused?: boolean): Promise<void>;
@@ -211,17 +430,24 @@ export declare class RTCCore {
   socketDisconnected(): void;
   /** Portal-owned socket is back (with its new connection id, if any): the queue is sent. */
   socketReconnected(connectionId?: string): void;
-  changeDeviceState(state: Partial<DeviceState>): void;
+  /** Enables/disables the local video (isHidden) and audio (isMute) tracks; the far side is told. */
+  changeDeviceState(props: Partial<DeviceState>): void;
   hangUp(): void;
   destroy(): void;
 }
 
-/** The calling side (seed RTCDoctor). @throws CallError 'params' */
+/**
+ * The calling side (seed RTCDoctor).
+ * @throws CallError 'params' when params are invalid or no transport is given (params or configure())
+ */
 export declare class RTCDoctor extends RTCCore {
   constructor(params: RTCParams);
 }
 
-/** The answering side (seed RTCClient). @throws CallError 'params' */
+/**
+ * The answering side (seed RTCClient).
+ * @throws CallError 'params' when params are invalid or no transport is given (params or configure())
+ */
 export declare class RTCClient extends RTCCore {
   constructor(params: RTCParams);
 }
@@ -279,6 +505,7 @@ export declare function createCallStore(call: RTCCore): CallStore;
 
 /** The store that <callcore-video>/<callcore-audio> elements (and callcore/react components) without their own `store` use. */
 export declare function setDefaultCallStore(store: CallStore | null): void;
+/** The store set with setDefaultCallStore, or null. */
 export declare function getDefaultCallStore(): CallStore | null;
 
 /**

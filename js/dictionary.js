@@ -1,5 +1,7 @@
 // The public enums, read from the event dictionary in C++ (src/callcore/events/), so a name
-// can never differ between the core and JavaScript (DESIGN.md §3).
+// can never differ between the core and JavaScript. At run time each is a frozen object
+// `{KEY: value}`, the same object a TypeScript string enum compiles to; dist/callcore.d.ts
+// declares them as `export declare enum` (generated from the same dictionary by scripts/dts.mjs).
 import { core } from './core.js';
 
 const dictionary = JSON.parse(core.dictionary());

@@ -3,6 +3,7 @@ import { core } from './core.js';
 import { RTCCore } from './rtc-core.js';
 
 export { CallError } from './call-error.js';
+export { configure } from './configure.js';
 export { Emitter } from './emitter.js';
 export { createCallStore } from './store.js';
 export { CallcoreAudioElement, CallcoreVideoElement, getDefaultCallStore, setDefaultCallStore } from './elements.js';

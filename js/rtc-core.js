@@ -3,6 +3,7 @@
 // RTCPeerConnection, getUserMedia, WebSocket and timers. It decides nothing about the call.
 import { core } from './core.js';
 import { CallError } from './call-error.js';
+import { withDefaultTransport } from './configure.js';
 import { EMIT_TYPE_LIST, EVENT_LIST } from './dictionary.js';
 import { Emitter } from './emitter.js';
 import { logFromShell } from './logger.js';
@@ -32,13 +33,16 @@ function failure(error) {
 export class RTCCore {
   /**
    * @param {'doctor' | 'client'} role
-   * @param {object} params RTCParams (docs/api.md)
-   * @throws {CallError} type 'params' when params are invalid (the core says which field).
+   * @param {object} params RTCParams (docs/api.md); with neither signalingUrl nor send, the
+   *   transport set by configure() is merged in (into a copy)
+   * @throws {CallError} type 'params' when params are invalid (the core says which field, and
+   *   how to give a transport when there is none).
    */
   constructor(role, params) {
     if (params === null || typeof params !== 'object') {
-      throw new CallError({ type: 'params', message: 'Invalid RTCParams', description: 'params must be an object' });
+      throw CallError.fromCore({ type: 'params', message: 'Invalid RTCParams', description: 'params must be an object' });
     }
+    params = withDefaultTransport(params);
     const coreParams = JSON.stringify({
       ...params,
       send: undefined,
@@ -46,7 +50,7 @@ export class RTCCore {
       randomSeed: Math.floor(Math.random() * 2 ** 32), // jitter of retry delays
     });
     const invalid = core.validateParams(coreParams);
-    if (invalid) throw new CallError(JSON.parse(invalid));
+    if (invalid) throw CallError.fromCore(JSON.parse(invalid));
 
     this.params = params;
     /** @type {RTCConfiguration} */
@@ -310,7 +314,7 @@ export class RTCCore {
   }
 
   _alive() {
-    if (!this._session) throw new CallError({ type: 'state', message: 'The call object was destroyed', description: 'used after destroy()' });
+    if (!this._session) throw CallError.fromCore({ type: 'state', message: 'The call object was destroyed', description: 'used after destroy()' });
     return this._session;
   }
 
@@ -594,7 +598,7 @@ RTCCore.prototype._effects = {
   rejectRequest({ requestId, error }) {
     const pending = this._calls.get(requestId);
     this._calls.delete(requestId);
-    pending?.reject(new CallError(error));
+    pending?.reject(CallError.fromCore(error));
   },
 
   resolveCall({ requestId }) {
@@ -606,7 +610,7 @@ RTCCore.prototype._effects = {
   rejectCall({ requestId, error }) {
     const pending = this._calls.get(requestId);
     this._calls.delete(requestId);
-    pending?.reject(new CallError(error));
+    pending?.reject(CallError.fromCore(error));
   },
 
   emit({ emitType, eventType, payload }) {
@@ -615,7 +619,7 @@ RTCCore.prototype._effects = {
       const stream = payload.stream === 'local' ? this.mediaStream : this._remoteStreams.get(payload.stream);
       value = { ...payload, stream };
     } else if (eventType === EVENT_LIST.CALL_ERROR) {
-      value = new CallError(payload);
+      value = CallError.fromCore(payload);
     }
     this.emitter.emit(eventType, value, emitType ?? EMIT_TYPE_LIST.EVENT);
   },

@@ -7,12 +7,14 @@
 //     Hex instead of Emscripten's base64 (SINGLE_FILE): the file stays one ASCII module that
 //     works in a plain <script type="module">, in bundlers and in Node, and it compresses far
 //     better: base64 breaks the byte alignment gzip and brotli rely on (docs/benchmarks.md),
-//  3. dist/callcore.d.ts: js/callcore.d.ts + enum declarations generated from the C++ dictionary.
+//  3. dist/callcore.d.ts: js/callcore.d.ts + enum declarations generated from the C++ dictionary
+//     (scripts/dts.mjs).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { writeDeclarations } from './dts.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wasmDir = join(root, 'build', 'wasm');
@@ -58,18 +60,5 @@ await build({
 });
 writeFileSync(join(root, 'dist', 'react.d.ts'), readFileSync(join(root, 'js', 'react.d.ts'), 'utf8'));
 
-// Enum declarations from the dictionary the wasm module carries.
-const { default: createModule } = await import(pathToFileURL(join(wasmDir, 'callcore_core.cjs')).href);
-const dictionary = JSON.parse((await createModule({ wasmBinary })).dictionary());
-const unionName = {
-  EMIT_TYPE_LIST: 'EmitType', CALL_STATE_LIST: 'CallState', CALL_ERROR_TYPE_LIST: 'CallErrorType',
-  EVENT_LIST: 'EventType', SOCKET_MESSAGES_EVENT_LIST: 'SocketMessageType', CONNECTION_EVENT_LIST: 'ConnectionEventType',
-};
-let generated = '\n// ---- generated from src/callcore/events/event_list.cpp by scripts/build.mjs ----\n';
-for (const [group, entries] of Object.entries(dictionary)) {
-  const fields = Object.entries(entries).map(([k, v]) => `  readonly ${k}: '${v}';`).join('\n');
-  generated += `export declare const ${group}: {\n${fields}\n};\n`;
-  generated += `export type ${unionName[group]} = (typeof ${group})[keyof typeof ${group}];\n`;
-}
-writeFileSync(join(root, 'dist', 'callcore.d.ts'), readFileSync(join(root, 'js', 'callcore.d.ts'), 'utf8') + generated);
+await writeDeclarations({ root, wasmDir, wasmBinary });
 console.log('built dist/callcore.js, dist/react.js and their .d.ts');

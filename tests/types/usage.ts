@@ -2,7 +2,7 @@
 // portal's ordinary use of the API, and reject misuse marked with @ts-expect-error.
 import {
   CallError, CALL_ERROR_TYPE_LIST, EVENT_LIST, EMIT_TYPE_LIST, logger, RTCClient, RTCDoctor,
-  type CallErrorType, type CallState, type RTCParams,
+  type CallErrorMessage, type CallState, type RTCParams,
 } from 'callcore';
 
 const params: RTCParams = {
@@ -30,7 +30,7 @@ const count: number = doctor.emitter.listenerCount(EVENT_LIST.ALL);
 console.log(count, doctor.emitter.listeners(EVENT_LIST.ALL).length);
 doctor.call().then((stream: MediaStream) => stream.getTracks()).catch((error: unknown) => {
   if (error instanceof CallError) {
-    const type: CallErrorType = error.type;
+    const type: CallErrorMessage = error.type;
     console.log(type === CALL_ERROR_TYPE_LIST.ENTER, error.description);
   }
 });

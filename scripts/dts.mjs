@@ -1,0 +1,67 @@
+// dist/callcore.d.ts: the hand-written declarations (js/callcore.d.ts) followed by the enums,
+// generated from the event dictionary the wasm core carries (src/callcore/events/event_list.cpp),
+// so a name or value can never differ between the core, the JS enums and the types.
+//
+// Each dictionary group becomes a real TypeScript string enum, usable as a value and as a type
+// (`IEvent<EVENT_LIST.HANG_UP, void>`), as in the budu-webrtc seed:
+//   export declare enum EVENT_LIST { ALL = 'allEvent', HANG_UP = 'hangUpReceiveEvent', ... }
+// and a union of its string values under a second name (`CallState` = 'idle' | ... ), so plain
+// strings compare and assign too (`case 'enter':` on a CallError type).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** Group → the name of the union of its values. CALL_ERROR_TYPE_LIST's is the seed's CallErrorMessage. */
+export const UNION_NAMES = Object.freeze({
+  EVENT_LIST: 'EventType',
+  SOCKET_MESSAGES_EVENT_LIST: 'SocketMessageType',
+  CONNECTION_EVENT_LIST: 'ConnectionEventType',
+  EMIT_TYPE_LIST: 'EmitType',
+  CALL_STATE_LIST: 'CallState',
+  CALL_ERROR_TYPE_LIST: 'CallErrorMessage',
+});
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * The TypeScript declarations of the dictionary's enums.
+ * @param {Record<string, Record<string, string>>} dictionary `{GROUP: {KEY: value}}` as the
+ *   core's `dictionary()` returns it
+ * @returns {string} declaration text (`export declare enum ...` and `export type ... = ...`)
+ * @throws {Error} when a group has no union name in UNION_NAMES (a new group needs one), a
+ *   group or key is not an identifier, or a value is not a non-empty string
+ */
+export function enumDeclarations(dictionary) {
+  let text = '\n// ---- generated from src/callcore/events/event_list.cpp by scripts/dts.mjs ----\n';
+  for (const [group, entries] of Object.entries(dictionary)) {
+    const union = UNION_NAMES[group];
+    if (!union) throw new Error(`scripts/dts.mjs: dictionary group ${group} has no union name in UNION_NAMES`);
+    const members = Object.entries(entries).map(([key, value]) => {
+      if (!IDENTIFIER.test(key)) throw new Error(`scripts/dts.mjs: ${group}.${key} is not an identifier`);
+      if (typeof value !== 'string' || value === '') throw new Error(`scripts/dts.mjs: ${group}.${key} is not a non-empty string`);
+      return `  ${key} = '${value.replace(/[\\']/g, (c) => `\\${c}`)}',`;
+    });
+    if (!IDENTIFIER.test(group)) throw new Error(`scripts/dts.mjs: group ${group} is not an identifier`);
+    text += `/** ${group} of the core's event dictionary (a string enum; also usable as a type). */\n`;
+    text += `export declare enum ${group} {\n${members.join('\n')}\n}\n`;
+    text += `/** The string values of ${group}. */\n`;
+    text += `export type ${union} = \`\${${group}}\`;\n`;
+  }
+  return text;
+}
+
+/**
+ * Writes dist/callcore.d.ts: js/callcore.d.ts + the enum declarations of the built wasm core's
+ * dictionary.
+ * @param {{root: string, wasmDir: string, wasmBinary: Uint8Array}} options the repository root,
+ *   build/wasm (holding callcore_core.cjs) and the core's wasm bytes
+ * @returns {Promise<string>} the path written
+ * @throws {Error} when the core cannot be loaded or its dictionary is invalid (enumDeclarations)
+ */
+export async function writeDeclarations({ root, wasmDir, wasmBinary }) {
+  const { default: createModule } = await import(pathToFileURL(join(wasmDir, 'callcore_core.cjs')).href);
+  const dictionary = JSON.parse((await createModule({ wasmBinary })).dictionary());
+  const out = join(root, 'dist', 'callcore.d.ts');
+  writeFileSync(out, readFileSync(join(root, 'js', 'callcore.d.ts'), 'utf8') + enumDeclarations(dictionary));
+  return out;
+}
