@@ -14,6 +14,7 @@
 #include "callcore/io/codec.hpp"
 #include "callcore/log/logger.hpp"
 #include "callcore/session/consultation/session.hpp"
+#include "callcore/session/consultation/warm_up.hpp"
 
 namespace {
 
@@ -26,12 +27,14 @@ log::Logger& page_logger() {
   return logger;
 }
 
-/// The dictionary as JSON: {GROUP: {KEY: value}}, plus {PAYLOADS: {GROUP: {value: "TS type"}}}.
+/// The dictionary as JSON: {groups: {GROUP: {KEY: value}}, payloads: [{group, key, type, doc}]}
+/// (payloads in declaration order; scripts/dts.mjs turns them into the event payload types).
 std::string dictionary() {
-  json out = json::object();
+  json out = {{"groups", json::object()}, {"payloads", json::array()}};
   for (const auto& e : events::dictionary()) {
-    out[std::string(e.group)][std::string(e.key)] = e.value;
-    if (!e.payload.empty()) out["PAYLOADS"][std::string(e.group)][std::string(e.value)] = e.payload;
+    out["groups"][std::string(e.group)][std::string(e.key)] = e.value;
+    if (!e.payload.empty())
+      out["payloads"].push_back({{"group", e.group}, {"key", e.key}, {"type", e.payload}, {"doc", e.doc}});
   }
   return base::json_text(out);
 }
@@ -150,6 +153,7 @@ EMSCRIPTEN_BINDINGS(callcore) {
   emscripten::function("loggerDropped", &logger_dropped);
   emscripten::function("loggerClear", &logger_clear);
   emscripten::function("loggerLog", &logger_log);
+  emscripten::function("warmUpConsultation", &session::consultation::warm_up);
   bind_session<Consultation>("Consultation")
       .function("createPublishMessage", &Consultation::create_publish_message)
       .function("createTransientMessage", &Consultation::create_transient_message);

@@ -186,87 +186,8 @@ export interface ConnectionStatePayload<S extends string> {
   connectionId: string;
 }
 
-/** Payload type of every event type (the seed's EventDataMap): `EventMap[K] = IEvent<K, EventDataMap[K]>`. */
-export interface EventDataMap {
-  [EVENT_LIST.ALL]: any;
-  /** The far side hung up: reason 'hangUp', 'peerLeft', 'enter', 'answer', 'iceFailed', ... */
-  [EVENT_LIST.HANG_UP]: { reason: string; connectionId: string };
-  [EVENT_LIST.RTC_RESPONDENT_PROPS]: RespondentProps;
-  [EVENT_LIST.REMOTE_DEVICE_STATE]: DeviceState & { connectionId: string };
-  [EVENT_LIST.LOCAL_STREAM]: { stream: MediaStream };
-  [EVENT_LIST.REMOTE_STREAM]: { stream: MediaStream };
-  [EVENT_LIST.CALL_STATE]: { state: CallState; previous: CallState };
-  /** The far side entered (its props). */
-  [EVENT_LIST.ENTER]: RespondentProps;
-  /** The client answered (doctor side). */
-  [EVENT_LIST.ANSWER]: { connectionId: string };
-  /** emitType 'error'. */
-  [EVENT_LIST.CALL_ERROR]: CallError;
-  /** emitType 'error': a malformed, unknown, oversized or unroutable message. */
-  [EVENT_LIST.SIGNALING_ERROR]: { code: string; message: string; raw?: string };
-  /** The built-in socket's state. */
-  [EVENT_LIST.SOCKET_STATE]: { state: 'connecting' | 'open' | 'closed' };
-  [EVENT_LIST.ICE_RESTART]: {
-    phase: 'disconnected' | 'attempt' | 'backoff' | 'recovered' | 'failed';
-    attempt?: number;
-    /** ms, for 'backoff' */
-    delayMs?: number;
-    /** ms, for 'disconnected' */
-    graceMs?: number;
-  };
-  /** emitType 'error': a listener threw; the other listeners still ran. */
-  [EVENT_LIST.LISTENER_ERROR]: { eventType: string; error: unknown };
-  /** An app message from the far side (sendMessage). */
-  [EVENT_LIST.MESSAGE]: { type: string; body: unknown; connectionId: string; via: 'dataChannel' | 'signaling' };
-  [EVENT_LIST.REMOTE_TRACKS]: { connectionId: string; tracks: TagInfo[] };
-  [EVENT_LIST.LOCAL_TRACKS]: { tracks: TagInfo[] };
-  [EVENT_LIST.DEVICE]: { phase: 'switched' | 'lost' | 'fallback' | 'unavailable'; kind: 'audio' | 'video'; deviceId?: string; tag?: string };
-  [EVENT_LIST.LOCAL_DEVICE_STATE]: DeviceState;
-  [EVENT_LIST.SIGNALING_RECONNECT]: {
-    phase: 'scheduled' | 'reconnecting' | 'rejoined';
-    attempt: number;
-    /** ms, for 'scheduled' */
-    delayMs?: number;
-    /** for 'rejoined': the server kept this connection's membership */
-    resumed?: boolean;
-    /** for 'rejoined': queued messages now sent */
-    queued?: number;
-  };
-
-  // Every accepted inbound message, under its wire type, with its `data` (docs/protocol.md).
-  [SOCKET_MESSAGES_EVENT_LIST.ENTER]: CallMessageData & { name: string; clientId: string; isAudio: boolean; doctor?: DoctorInfo; deviceState?: DeviceState };
-  [SOCKET_MESSAGES_EVENT_LIST.ACCEPT]: CallMessageData;
-  [SOCKET_MESSAGES_EVENT_LIST.OFFER]: CallMessageData & { description: RTCSessionDescriptionInit };
-  [SOCKET_MESSAGES_EVENT_LIST.ANSWER]: CallMessageData & { description: RTCSessionDescriptionInit };
-  [SOCKET_MESSAGES_EVENT_LIST.ICE_CANDIDATE]: CallMessageData & { candidate: RTCIceCandidateInit | null };
-  [SOCKET_MESSAGES_EVENT_LIST.DEVICE_STATE]: CallMessageData & Partial<DeviceState>;
-  [SOCKET_MESSAGES_EVENT_LIST.HANG_UP]: CallMessageData & { reason?: string };
-  [SOCKET_MESSAGES_EVENT_LIST.MESSAGE]: CallMessageData & { message: { type: string; body: unknown; seq: number } };
-  [SOCKET_MESSAGES_EVENT_LIST.MEDIA_TAGS]: CallMessageData & { tracks: TagInfo[] };
-  /** Sent, never received (the built-in socket's join). */
-  [SOCKET_MESSAGES_EVENT_LIST.JOIN]: { consultationId: string; clientId: string; name?: string; connectionId?: string | null };
-  /** Sent, never received (destroy()). */
-  [SOCKET_MESSAGES_EVENT_LIST.LEAVE]: Record<string, never>;
-  [SOCKET_MESSAGES_EVENT_LIST.JOINED]: {
-    connectionId: string;
-    consultationId: string;
-    members: Array<{ connectionId: string; clientId: string; name: string }>;
-    resumed: boolean;
-  };
-  [SOCKET_MESSAGES_EVENT_LIST.PEER_JOINED]: { connectionId: string; clientId: string; name: string; consultationId: string };
-  [SOCKET_MESSAGES_EVENT_LIST.PEER_LEFT]: { connectionId: string; clientId: string; consultationId: string; reason: string };
-  [SOCKET_MESSAGES_EVENT_LIST.ERROR]: { code: string; message: string; [field: string]: unknown };
-
-  // RTCPeerConnection events, by their W3C names.
-  [CONNECTION_EVENT_LIST.CONNECTION_ICE_STATE]: ConnectionStatePayload<RTCIceConnectionState>;
-  [CONNECTION_EVENT_LIST.CONNECTION_STATE]: ConnectionStatePayload<RTCPeerConnectionState>;
-  [CONNECTION_EVENT_LIST.SIGNALING_STATE]: ConnectionStatePayload<RTCSignalingState>;
-  [CONNECTION_EVENT_LIST.ICE_GATHERING_STATE]: ConnectionStatePayload<RTCIceGatheringState>;
-  /** Not emitted by callcore (local candidates go to the far side; see the logger); kept for the seed's name. */
-  [CONNECTION_EVENT_LIST.ICE_CANDIDATE]: unknown;
-  /** A remote track arrived; `tag` once its media tag is known. */
-  [CONNECTION_EVENT_LIST.TRACK]: { kind: 'audio' | 'video'; streamId: string; connectionId: string; tag?: string };
-}
+// EventDataMap (every event type → its payload type) is generated from the core's dictionary
+// (src/callcore/events/dictionary.cpp) by scripts/dts.mjs, after the enums at the end of this file.
 
 /** Seed EventMap: every event type → the event its listeners receive. */
 export type EventMap = {

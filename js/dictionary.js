@@ -4,7 +4,7 @@
 // declares them as `export declare enum` (generated from the same dictionary by scripts/dts.mjs).
 import { core } from './core.js';
 
-const dictionary = JSON.parse(core.dictionary());
+const dictionary = JSON.parse(core.dictionary()).groups;
 const frozen = (group) => Object.freeze({ ...dictionary[group] });
 
 /** App events (seed EVENT_LIST): ALL = 'allEvent', HANG_UP = 'hangUpReceiveEvent', ... */
@@ -19,3 +19,9 @@ export const EMIT_TYPE_LIST = frozen('EMIT_TYPE_LIST');
 export const CALL_STATE_LIST = frozen('CALL_STATE_LIST');
 /** CallError types: ENTER = 'enter', ANSWER = 'answer', STREAM_ERROR = 'streamError', ... */
 export const CALL_ERROR_TYPE_LIST = frozen('CALL_ERROR_TYPE_LIST');
+/**
+ * Log event names (the `event` of logger entries) besides wire types (SOCKET_MESSAGES_EVENT_LIST:
+ * every signaling message sent and received is logged under its type), connection events and
+ * app events: CALL_ENDED = 'callEnded', ICE_RESTART = 'iceRestart', ...
+ */
+export const LOG_EVENT_LIST = frozen('LOG_EVENT_LIST');

@@ -1,6 +1,7 @@
-// callcore: the public consultation API, compatible with the budu-webrtc seed (docs/api.md).
+// `callcore`: the consultation entry point (docs/api.md) — the budu-webrtc-compatible classes,
+// and what every product shares (CallError, configure, the emitter, the store, the playback
+// elements, the logger, the dictionary's enums). Other products get entry points of their own.
 import { core } from './core.js';
-import { RTCCore } from './rtc-core.js';
 
 export { CallError } from './call-error.js';
 export { configure } from './configure.js';
@@ -15,36 +16,10 @@ export {
   CONNECTION_EVENT_LIST,
   EMIT_TYPE_LIST,
   EVENT_LIST,
+  LOG_EVENT_LIST,
   SOCKET_MESSAGES_EVENT_LIST,
 } from './dictionary.js';
-export { RTCCore };
-
-/**
- * The calling side of a consultation (seed: RTCDoctor). `call()` acquires media, rings the
- * consultation (`enter`), waits enterTimeoutSecond for the client to enter and
- * answerTimeoutSecond for it to answer, then offers; it resolves with the local stream when
- * the client answered.
- * @throws {CallError} type 'params' from the constructor when RTCParams are invalid.
- */
-export class RTCDoctor extends RTCCore {
-  /** @param {object} params RTCParams */
-  constructor(params) {
-    super('doctor', params);
-  }
-}
-
-/**
- * The answering side of a consultation (seed: RTCClient). It enters automatically when the
- * doctor rings (EVENT_LIST.ENTER); `call()` acquires media and answers, resolving with the
- * local stream.
- * @throws {CallError} type 'params' from the constructor when RTCParams are invalid.
- */
-export class RTCClient extends RTCCore {
-  /** @param {object} params RTCParams */
-  constructor(params) {
-    super('client', params);
-  }
-}
+export { RTCClient, RTCCore, RTCDoctor } from './consultation/index.js';
 
 /**
  * Figures for benchmarks and bug reports (not part of the seed API).

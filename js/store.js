@@ -14,8 +14,6 @@ function same(a, b) {
   return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && same(a[k], b[k]));
 }
 
-const CONNECT_STATUS = { idle: 'disconnected', ended: 'disconnected', connected: 'connected' };
-
 /**
  * A store of `call`'s state (an RTCDoctor or RTCClient) honouring React's
  * useSyncExternalStore contract: getSnapshot() returns the same object until something
@@ -28,41 +26,34 @@ const CONNECT_STATUS = { idle: 'disconnected', ended: 'disconnected', connected:
  * recvTracks: [{tag, kind, state, track}], peers: [{id, displayName, avatar, tracks: {[tag]:
  * {kind, state, track}}, deviceState: {isHidden, isMute}}]}`; a peer's avatar is the far
  * side's (the doctor's avatarId from its `enter` on an RTCClient; null for a client).
- * @param {import('./rtc-core.js').RTCCore} call
+ * @param {import('./consultation/rtc-core.js').RTCCore} call
  * @returns {{getSnapshot(): object, subscribe(listener: () => void): () => void, destroy(): void}}
  */
 export function createCallStore(call) {
   let snapshot = null;
   let lastError = null;
-  let respondent = null;
   const listeners = new Set();
 
   function compute() {
-    const state = call.callState;
     const core = call._snapshot();
     const sendTracks = core.localTracks.map(({ tag, kind, state: s }) => ({ tag, kind, state: s, track: call.localTrack(tag) }));
     const recvTracks = core.remoteTracks.map(({ tag, kind, state: s }) => ({ tag, kind, state: s, track: call.remoteTrack(tag) }));
-    // Avatars: RTCParams.doctor describes the doctor on both pages (seed), so it is this side's
-    // own avatar only on the doctor's (the inviter); the far side's comes from its props
-    // (a doctor's `enter` carries `doctor`, a client's does not).
-    const isDoctor = core.isInviter === true;
-    const peers = core.remote
-      ? [{
-          id: core.remote.connectionId,
-          displayName: core.remote.name,
-          avatar: respondent?.doctor?.avatarId ?? null,
-          tracks: Object.fromEntries(recvTracks.map(({ tag, kind, state: s, track }) => [tag, { kind, state: s, track }])),
-          deviceState: respondent?.deviceState ?? { isHidden: false, isMute: false },
-        }]
-      : [];
+    // The far side's tracks belong to its one peer entry (a consultation has one far side).
+    const peers = core.peers.map(({ id, displayName, avatar, deviceState }) => ({
+      id,
+      displayName,
+      avatar,
+      tracks: Object.fromEntries(recvTracks.map(({ tag, kind, state: s, track }) => [tag, { kind, state: s, track }])),
+      deviceState,
+    }));
     return {
       peerId: core.connectionId || null,
-      connectStatus: CONNECT_STATUS[state] ?? 'connecting',
-      callState: state,
+      connectStatus: core.connectStatus,
+      callState: core.callState,
       errorConnection: lastError,
       lastError,
       displayName: call.params.name,
-      avatar: isDoctor ? call.params.doctor?.avatarId ?? null : null,
+      avatar: core.avatar,
       hidden: core.deviceState.isHidden,
       muted: core.deviceState.isMute,
       sendTracks,
@@ -72,7 +63,7 @@ export function createCallStore(call) {
   }
 
   function refresh() {
-    if (!call._session) return; // destroyed: keep the last snapshot
+    if (call._destroyed) return; // destroyed: keep the last snapshot
     const next = compute();
     if (snapshot !== null && same(snapshot, next)) return;
     snapshot = next;
@@ -81,7 +72,6 @@ export function createCallStore(call) {
 
   const offs = [
     call.emitter.on(EVENT_LIST.CALL_ERROR, ({ payload }) => { lastError = payload; }),
-    call.emitter.on(EVENT_LIST.RTC_RESPONDENT_PROPS, ({ payload }) => { respondent = payload; }),
     call.emitter.on(EVENT_LIST.ALL, refresh),
   ];
   snapshot = compute();

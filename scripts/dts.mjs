@@ -1,5 +1,5 @@
 // dist/callcore.d.ts: the hand-written declarations (js/callcore.d.ts) followed by the enums,
-// generated from the event dictionary the wasm core carries (src/callcore/events/event_list.cpp),
+// generated from the event dictionary the wasm core carries (src/callcore/events/dictionary.cpp),
 // so a name or value can never differ between the core, the JS enums and the types.
 //
 // Each dictionary group becomes a real TypeScript string enum, usable as a value and as a type
@@ -19,6 +19,7 @@ export const UNION_NAMES = Object.freeze({
   EMIT_TYPE_LIST: 'EmitType',
   CALL_STATE_LIST: 'CallState',
   CALL_ERROR_TYPE_LIST: 'CallErrorMessage',
+  LOG_EVENT_LIST: 'LogEvent',
 });
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -32,7 +33,7 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
  *   group or key is not an identifier, or a value is not a non-empty string
  */
 export function enumDeclarations(dictionary) {
-  let text = '\n// ---- generated from src/callcore/events/event_list.cpp by scripts/dts.mjs ----\n';
+  let text = '\n// ---- generated from src/callcore/events/dictionary.cpp by scripts/dts.mjs ----\n';
   for (const [group, entries] of Object.entries(dictionary)) {
     const union = UNION_NAMES[group];
     if (!union) throw new Error(`scripts/dts.mjs: dictionary group ${group} has no union name in UNION_NAMES`);
@@ -51,8 +52,24 @@ export function enumDeclarations(dictionary) {
 }
 
 /**
- * Writes dist/callcore.d.ts: js/callcore.d.ts + the enum declarations of the built wasm core's
- * dictionary.
+ * The seed's EventDataMap (every event type → its payload type), from the payload shapes the
+ * dictionary gives each event, wire message type and connection event.
+ * @param {Array<{group: string, key: string, type: string, doc: string}>} payloads in order
+ * @returns {string} `export interface EventDataMap { [GROUP.KEY]: Type; ... }`
+ * @throws {Error} when an entry's group or key is not an identifier or its type is empty
+ */
+export function payloadDeclarations(payloads) {
+  const lines = payloads.map(({ group, key, type, doc }) => {
+    if (!IDENTIFIER.test(group) || !IDENTIFIER.test(key)) throw new Error(`scripts/dts.mjs: payload ${group}.${key} is not an identifier`);
+    if (typeof type !== 'string' || type === '') throw new Error(`scripts/dts.mjs: payload ${group}.${key} has no type`);
+    return `${doc ? `  /** ${doc.replace(/\*\//g, '*\\/')} */\n` : ''}  [${group}.${key}]: ${type};`;
+  });
+  return `/** Payload type of every event type (the seed's EventDataMap): \`EventMap[K] = IEvent<K, EventDataMap[K]>\`. */\nexport interface EventDataMap {\n${lines.join('\n')}\n}\n`;
+}
+
+/**
+ * Writes dist/callcore.d.ts: js/callcore.d.ts + the enum and payload declarations of the built
+ * wasm core's dictionary.
  * @param {{root: string, wasmDir: string, wasmBinary: Uint8Array}} options the repository root,
  *   build/wasm (holding callcore_core.cjs) and the core's wasm bytes
  * @returns {Promise<string>} the path written
@@ -60,8 +77,8 @@ export function enumDeclarations(dictionary) {
  */
 export async function writeDeclarations({ root, wasmDir, wasmBinary }) {
   const { default: createModule } = await import(pathToFileURL(join(wasmDir, 'callcore_core.cjs')).href);
-  const dictionary = JSON.parse((await createModule({ wasmBinary })).dictionary());
+  const { groups, payloads } = JSON.parse((await createModule({ wasmBinary })).dictionary());
   const out = join(root, 'dist', 'callcore.d.ts');
-  writeFileSync(out, readFileSync(join(root, 'js', 'callcore.d.ts'), 'utf8') + enumDeclarations(dictionary));
+  writeFileSync(out, readFileSync(join(root, 'js', 'callcore.d.ts'), 'utf8') + enumDeclarations(groups) + payloadDeclarations(payloads));
   return out;
 }

@@ -65,7 +65,9 @@ TEST_CASE("media: screen share is a new tag: a sender is added, then announced w
   c.feed(in::TrackEnded{t1});  // the replaced track: not sent any more, nothing to do
   CHECK(c.last.empty());
   c.feed(in::TrackEnded{t2});
+  CHECK(c.kinds() == Strings{"removeTrack", "releaseTrack", "emit:localTracksEvent", "send"});
   CHECK(c.find("removeTrack") == json{{"pc", 1}, {"tag", "screen"}});
+  CHECK(c.find("releaseTrack") == json{{"trackId", 12}});
   CHECK(c.sent().at(0)["data"]["tracks"].size() == 2);
 }
 

@@ -18,12 +18,14 @@ namespace callcore::events {
 /// enum key (e.g. "HANG_UP"), `value` the string seen at runtime (e.g. "hangUpReceiveEvent").
 /// `payload` is the TypeScript type of the event's payload (EVENT_LIST, SOCKET_MESSAGES_EVENT_LIST
 /// and CONNECTION_EVENT_LIST entries; "" elsewhere); it may name the declared interfaces of
-/// js/callcore.d.ts (RespondentProps, DeviceState, TagInfo, CallError, ...).
+/// js/callcore.d.ts (RespondentProps, DeviceState, TagInfo, CallError, ...). `doc` is a sentence
+/// for the generated declaration ("" for none).
 struct Entry {
   std::string_view group;
   std::string_view key;
   std::string_view value;
   std::string_view payload = {};
+  std::string_view doc = {};
 };
 
 /// Every entry of every group, in declaration order. Never empty; values are unique per group.

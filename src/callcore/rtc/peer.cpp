@@ -271,8 +271,11 @@ void Peer::replace_track(const std::string& tag, std::optional<io::TrackId> trac
 }
 
 void Peer::remove_sender(const std::string& tag) {
+  auto it = senders_.find(tag);
+  if (it == senders_.end()) return;
   if (created_) ctx_.push(io::fx::RemoveTrack{config_.id, tag});
-  senders_.erase(tag);
+  ctx_.push(io::fx::ReleaseTrack{it->second.track});
+  senders_.erase(it);
 }
 
 }  // namespace callcore::rtc

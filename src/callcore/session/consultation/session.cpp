@@ -91,6 +91,8 @@ json ConsultationSession::snapshot() const {
                                : state_ == CallState::Idle || state_ == CallState::Ended ? "disconnected"
                                                                                          : "connecting";
   const auto& n = peer_.negotiation();
+  json senders = json::object();  // media tag → the shell's TrackId of the track it sends
+  for (const auto& [tag, s] : peer_.senders()) senders[tag] = io::to_int(s.track);
   return {{"callState", to_string(state_)},
           {"connectStatus", connect_status},
           {"hasEntered", has_entered_},
@@ -110,6 +112,7 @@ json ConsultationSession::snapshot() const {
           {"queuedMessages", transport_.queued()},
           {"localStreamId", local_stream_id_},
           {"localTracks", local_tags_json()},
+          {"senders", senders},
           {"remoteTracks", remote_tags_}};
 }
 

@@ -1,0 +1,153 @@
+// RTCPeerConnections by PcId, with their data channels and their senders by media tag. Performs
+// createPc, closePc, setLocalDescription, setRemoteDescription, addIceCandidate, restartIce,
+// addTrack, replaceTrack, removeTrack and dataSend, and reports the connection's events.
+import { failure } from './loop.js';
+
+const STATE_EVENTS = [
+  ['iceconnectionstatechange', 'iceConnectionState'],
+  ['connectionstatechange', 'connectionState'],
+  ['signalingstatechange', 'signalingState'],
+  ['icegatheringstatechange', 'iceGatheringState'],
+];
+
+export class PeerHost {
+  /**
+   * @param {(input: object) => void} input feeds the loop
+   * @param {import('./media.js').MediaHost} media the tracks and streams
+   * @param {() => RTCConfiguration} config the app's RTCConfiguration (read at creation)
+   * @param {(pc: RTCPeerConnection, id: number) => void} [decorate] called on each new connection
+   */
+  constructor(input, media, config, decorate = () => {}) {
+    this._input = input;
+    this._media = media;
+    this._config = config;
+    this._decorate = decorate;
+    this._pcs = new Map(); // PcId → {pc, channels: Map<label, RTCDataChannel>, senders: Map<tag, RTCRtpSender>}
+  }
+
+  /** The RTCPeerConnection of `id`, or null. */
+  connection(id) {
+    return this._pcs.get(id)?.pc ?? null;
+  }
+
+  _failed(pc, operation) {
+    return (error) => this._input({ kind: 'operationFailed', pc, operation, ...failure(error) });
+  }
+
+  createPc({ pc: id, dataChannels }) {
+    let pc;
+    try {
+      pc = new RTCPeerConnection(this._config());
+    } catch (error) {
+      this._failed(id, 'createPeerConnection')(error);
+      return;
+    }
+    const entry = { pc, channels: new Map(), senders: new Map() };
+    this._pcs.set(id, entry);
+    this._decorate(pc, id);
+    for (const { label, ...init } of dataChannels) {
+      const channel = pc.createDataChannel(label, init);
+      entry.channels.set(label, channel);
+      channel.onopen = channel.onclose = () => this._input({ kind: 'dataChannelState', pc: id, state: channel.readyState });
+      channel.onmessage = (event) =>
+        this._input({ kind: 'dataChannelMessage', pc: id, text: typeof event.data === 'string' ? event.data : '' });
+    }
+    pc.onnegotiationneeded = () => this._input({ kind: 'negotiationNeeded', pc: id });
+    pc.onicecandidate = (event) =>
+      this._input({ kind: 'localIceCandidate', pc: id, candidate: event.candidate ? event.candidate.toJSON() : null });
+    for (const [event, property] of STATE_EVENTS) {
+      pc[`on${event}`] = () => this._input({ kind: 'peerStateChange', pc: id, event, state: pc[property] });
+    }
+    pc.ontrack = (event) => {
+      const stream = event.streams[0] ?? new MediaStream([event.track]);
+      this._media.addRemoteStream(stream);
+      this._input({ kind: 'remoteTrack', pc: id, trackKind: event.track.kind, streamId: stream.id });
+    };
+  }
+
+  closePc({ pc: id }) {
+    const entry = this._pcs.get(id);
+    this._pcs.delete(id);
+    if (!entry) return;
+    const { pc } = entry;
+    pc.onicecandidate = pc.ontrack = pc.onnegotiationneeded = null;
+    for (const channel of entry.channels.values()) channel.onopen = channel.onclose = channel.onmessage = null;
+    for (const [event] of STATE_EVENTS) pc[`on${event}`] = null;
+    if (pc.signalingState !== 'closed') pc.close();
+  }
+
+  setLocalDescription({ pc: id, type }) {
+    // Implicit setLocalDescription (W3C webrtc-pc §4.4.1.5) creates the offer or answer the
+    // signaling state calls for, atomically; implementations without it (libwebrtc bindings
+    // for Node) throw TypeError and get the explicit create + set.
+    const pc = this.connection(id);
+    const explicit = () =>
+      (type === 'offer' ? pc.createOffer() : pc.createAnswer()).then((description) => pc.setLocalDescription(description));
+    pc.setLocalDescription()
+      .catch((error) => {
+        if (error?.name === 'TypeError') return explicit();
+        throw error;
+      })
+      .then(
+        () => this._input({ kind: 'localDescription', pc: id, type: pc.localDescription.type, sdp: pc.localDescription.sdp }),
+        this._failed(id, 'setLocalDescription'),
+      );
+  }
+
+  setRemoteDescription({ pc: id, description, rollback }) {
+    const pc = this.connection(id);
+    if (rollback) pc.setLocalDescription({ type: 'rollback' }).catch(this._failed(id, 'rollback'));
+    pc.setRemoteDescription(description).then(
+      () => this._input({ kind: 'remoteDescriptionSet', pc: id, type: description.type }),
+      this._failed(id, 'setRemoteDescription'),
+    );
+  }
+
+  addIceCandidate({ pc: id, candidate }) {
+    const pc = this.connection(id);
+    (candidate === null ? pc.addIceCandidate() : pc.addIceCandidate(candidate)).catch(this._failed(id, 'addIceCandidate'));
+  }
+
+  restartIce({ pc: id }) {
+    try {
+      this.connection(id).restartIce();
+    } catch (error) {
+      this._failed(id, 'restartIce')(error);
+    }
+  }
+
+  addTrack({ pc: id, tag, trackId, streamId }) {
+    const entry = this._pcs.get(id);
+    const track = this._media.track(trackId);
+    if (!entry || !track) return;
+    const known = streamId ? this._media.stream(streamId) : null;
+    const stream = known ?? new MediaStream([track]);
+    entry.senders.set(tag, entry.pc.addTrack(track, stream));
+    if (!known) this._input({ kind: 'trackAdded', pc: id, tag, streamId: stream.id });
+  }
+
+  replaceTrack({ pc: id, tag, trackId }) {
+    const sender = this._pcs.get(id)?.senders.get(tag);
+    sender?.replaceTrack(trackId === null ? null : this._media.track(trackId)).catch(this._failed(id, 'replaceTrack'));
+  }
+
+  removeTrack({ pc: id, tag }) {
+    const entry = this._pcs.get(id);
+    const sender = entry?.senders.get(tag);
+    entry?.senders.delete(tag);
+    if (sender && entry.pc.signalingState !== 'closed') entry.pc.removeTrack(sender);
+  }
+
+  dataSend({ pc: id, label, text }) {
+    try {
+      this._pcs.get(id).channels.get(label).send(text);
+    } catch {
+      this._input({ kind: 'dataChannelSendFailed', pc: id, text });
+    }
+  }
+
+  /** Closes every connection without reporting (destroy). */
+  closeAll() {
+    for (const id of [...this._pcs.keys()]) this.closePc({ pc: id });
+  }
+}

@@ -1,0 +1,61 @@
+// Signaling transports by TransportId: the built-in WebSocket, or the portal's own `send`.
+// Performs openTransport / closeTransport / send and reports what the sockets do.
+
+export class TransportHost {
+  /**
+   * @param {(input: object) => void} input feeds the loop
+   * @param {((message: object) => void) | null} send the portal's send (params.send), or null
+   */
+  constructor(input, send) {
+    this._input = input;
+    this._send = send;
+    this._sockets = new Map();
+  }
+
+  openTransport({ transport, url }) {
+    if (typeof WebSocket !== 'function') {
+      this._input({ kind: 'transportClosed', transport, code: 0, reason: 'no WebSocket in this environment: pass params.send' });
+      return;
+    }
+    const socket = new WebSocket(url);
+    this._sockets.set(transport, socket);
+    // Events of a socket that is no longer the current one (a late close after a reconnect)
+    // are not this call's business.
+    const current = () => this._sockets.get(transport) === socket;
+    socket.onopen = () => current() && this._input({ kind: 'transportOpened', transport });
+    socket.onmessage = (event) =>
+      current() && this._input({ kind: 'transportMessage', transport, text: typeof event.data === 'string' ? event.data : '' });
+    socket.onclose = (event) => {
+      if (!current()) return;
+      this._sockets.delete(transport);
+      this._input({ kind: 'transportClosed', transport, code: event.code, reason: event.reason });
+    };
+  }
+
+  closeTransport({ transport }) {
+    const socket = this._sockets.get(transport);
+    this._sockets.delete(transport);
+    if (!socket) return;
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    if (socket.readyState === 0 || socket.readyState === 1) socket.close(1000, 'destroy');
+  }
+
+  send({ transport, message }) {
+    try {
+      if (this._send) {
+        this._send(message);
+      } else if (this._sockets.get(transport)?.readyState === 1) {
+        this._sockets.get(transport).send(JSON.stringify(message));
+      } else {
+        throw new Error('socket not open');
+      }
+    } catch (error) {
+      this._input({ kind: 'sendFailed', transport, message, reason: String(error?.message ?? error) });
+    }
+  }
+
+  /** Closes every socket without reporting (destroy). */
+  closeAll() {
+    for (const transport of [...this._sockets.keys()]) this.closeTransport({ transport });
+  }
+}
