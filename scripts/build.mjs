@@ -21,7 +21,7 @@
 // `callcore/<entry>/inline`; `callcore` itself is the consultation. A page of one product
 // downloads nothing of another. The JavaScript two products could share (emitter, store,
 // elements, CallError, logger and dictionary wrappers) is duplicated in each entry rather than
-// split into a shared chunk: it is ~4 KB gzip (npm run bench -- size, "entries"), less than an
+// split into a shared chunk: it is ~2.5 KB gzip (npm run bench -- size), less than an
 // extra request costs, and every one of those modules reads its own product's wasm module.
 // Adding `callcore/sip`: js/sip/index.js, a wasm target in CMakeLists.txt, a js/sip/wasm-url.js
 // naming './sip.wasm' literally (bundlers need the literal), one more entry in ENTRIES below,
