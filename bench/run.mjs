@@ -9,7 +9,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, measureDist, readBudget, sizes } from './lib/size.mjs';
+import { ROOT } from './lib/size.mjs';
+import { sizeSection } from './size.mjs';
+import { startupSection } from './startup.mjs';
 import { load, machine } from './lib/common.mjs';
 
 const RESULTS = join(ROOT, 'bench', 'results.json');
@@ -30,46 +32,6 @@ const ms = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const int = (x) => Math.round(x).toLocaleString('en-US');
 const table = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const stamp = (r) => `Command: \`${r.command}\` — ${r.date}, load average (1/5/15 min) ${r.load.before} before, ${r.load.after} after; ${r.machine.nproc} cores, ${r.machine.cpu}, Node ${r.machine.node}${r.machine.chromium ? `, ${r.machine.chromium}` : ''}.`;
-
-const ANCHORS = [
-  ['simple-peer 9.11 (P2P only)', 'published ~28 KB gz; simplepeer.min.js measured here', 'simple-peer'],
-  ['JsSIP (SIP only)', 'published 59 KB gz', null, 59000],
-  ["LiveKit client's size budget", '150 KB (their budget)', null, 150000],
-];
-
-function sizeSection(r) {
-  const d = r.data;
-  const budget = d.budget.parts;
-  const part = (name, label) => [label, int(d.dist[name].raw), int(d.dist[name].gzip), int(d.dist[name].brotli),
-    `${int(budget[name].gzip)} / ${int(budget[name].brotli)}`];
-  const lines = [
-    '## Size',
-    '',
-    'What a browser downloads for the consultation API is one file, `dist/callcore.js` (minified by esbuild; the',
-    'wasm inlined as hex text). Bytes; gzip -9 and brotli q11 by node:zlib.',
-    '',
-    table(['part', 'raw', 'gzip', 'brotli', 'budget gzip / brotli'], [
-      part('total', '**dist/callcore.js** (all a page downloads)'),
-      part('js', 'JavaScript: SDK shell + Emscripten glue'),
-      part('wasm', 'wasm core, as inlined (hex text)'),
-      [`wasm core, as a binary (${int(d.wasmBinary)} B)`, int(d.wasmFile.raw), int(d.wasmFile.gzip), int(d.wasmFile.brotli), '–'],
-    ]),
-    '',
-    `**Budget** (bench/size-budget.json, enforced by \`npm test\` in tests/node/size-budget.test.js): set at the size`,
-    `measured on ${d.budget.measuredAtBudget.date} + 5%: total ≤ ${int(budget.total.gzip)} B gzip and ≤ ${int(budget.total.brotli)} B brotli`,
-    `(js ≤ ${int(budget.js.gzip)} / ${int(budget.js.brotli)}, wasm ≤ ${int(budget.wasm.gzip)} / ${int(budget.wasm.brotli)}). The test fails naming the part, its size and the budget.`,
-    '',
-    'Anchors (published figures, not measured here unless said):',
-    '',
-    table(['library', 'size', 'callcore total gzip vs it'], ANCHORS.map(([name, what, key, bytes]) => {
-      const b = key ? d.anchors[key].gzip : bytes;
-      return [name, key ? `${what}: ${int(b)} B gzip` : what, `${(d.dist.total.gzip / b).toFixed(2)}×`];
-    })),
-    '',
-    stamp(r),
-  ];
-  return lines.join('\n');
-}
 
 function sizeVariantsSection(r) {
   const steps = r.data.steps;
@@ -180,32 +142,6 @@ function throughputSection(r) {
   ].join('\n');
 }
 
-function startupSection(r) {
-  const d = r.data;
-  const b = d.browser;
-  return [
-    '## Startup',
-    '',
-    `Chromium: median (p90) of ${d.loads} page loads of bench/pages/startup.html (fresh page each, \`no-store\`, two`,
-    `warm-up loads not counted), ${int(d.transferSize)} B transferred uncompressed from a local server:`,
-    '',
-    table(['phase', 'median ms', 'p90 ms'], [
-      ['fetch dist/callcore.js (Resource Timing start → responseEnd)', ms(b.fetch.median), ms(b.fetch.p90)],
-      ['evaluate the module, decode the inlined wasm (→ WebAssembly.instantiate called)', ms(b.evaluate.median), ms(b.evaluate.p90)],
-      ['compile + instantiate (WebAssembly.instantiate)', ms(b.compile.median), ms(b.compile.p90)],
-      ['runtime + embind init, enums (→ import resolved)', ms(b.init.median), ms(b.init.p90)],
-      ['**total**: import() called → resolved', ms(b.total.median), ms(b.total.p90)],
-    ]),
-    '',
-    'The warm-up passes of js/core.js (four in-memory calls, one task each) run after import: not in the import figures (the Node process figure includes them); in Chromium ~20-50 ms for the first pass, 3-20 ms for each next one.',
-    '',
-    `Node: \`await import(dist/callcore.js)\` takes ${ms(d.node.import.median)} ms (p90 ${ms(d.node.import.p90)}) inside a fresh process; the`,
-    `whole process runs ${ms(d.node.process.median)} ms against ${ms(d.node.bareProcess.median)} ms for a bare \`node -e\` (medians of ${d.loads}).`,
-    '',
-    stamp(r),
-  ].join('\n');
-}
-
 function memorySection(r) {
   const d = r.data;
   const rows = [];
@@ -250,7 +186,11 @@ function memorySection(r) {
   ].join('\n');
 }
 
-const SECTIONS = { size: sizeSection, 'size-variants': sizeVariantsSection, latency: latencySection, throughput: throughputSection, startup: startupSection, memory: memorySection };
+const fmt = { table, int, ms, kb, stamp };
+const SECTIONS = {
+  size: (r) => sizeSection(r, fmt), 'size-variants': sizeVariantsSection, latency: latencySection, throughput: throughputSection,
+  startup: (r) => startupSection(r, fmt), memory: memorySection,
+};
 
 function writeDoc(results) {
   const parts = [
@@ -270,20 +210,6 @@ function writeDoc(results) {
   writeFileSync(DOC, parts.join('\n'));
 }
 
-/** `--set-budget`: bench/size-budget.json = the measured size + 5% (on purpose only). */
-function setBudget() {
-  const m = measureDist();
-  const parts = {};
-  for (const p of ['total', 'js', 'wasm']) parts[p] = { gzip: Math.ceil(m[p].gzip * 1.05), brotli: Math.ceil(m[p].brotli * 1.05) };
-  const budget = {
-    comment: 'Size budget of dist/callcore.js (tests/node/size-budget.test.js): measured size + 5% when set (npm run bench -- size --set-budget); bytes, gzip -9 and brotli q11 (node:zlib). Parts: total = the whole file, js = the file without the inlined wasm literal, wasm = the inlined wasm (hex text). See docs/benchmarks.md.',
-    measuredAtBudget: { date: new Date().toISOString().slice(0, 10), total: m.total, js: m.js, wasm: m.wasm },
-    parts,
-  };
-  writeFileSync(join(ROOT, 'bench', 'size-budget.json'), `${JSON.stringify(budget, null, 2)}\n`);
-  console.error('bench/size-budget.json set to the measured size + 5%');
-}
-
 // ---- run ----------------------------------------------------------------------------------
 if (!args.includes('--no-build')) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 const results = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : {};
@@ -294,11 +220,7 @@ for (const name of selected) {
   let data;
   let command = `npm run bench -- ${name}`;
   if (name === 'size') {
-    if (args.includes('--set-budget')) setBudget();
-    const wasmFile = readFileSync(join(ROOT, 'build', 'wasm', 'callcore_core.wasm'));
-    const spBundle = readFileSync(join(ROOT, 'node_modules', 'simple-peer', 'simplepeer.min.js'));
-    const dist = measureDist();
-    data = { dist, wasmBinary: dist.wasmBinary, wasmFile: sizes(wasmFile), budget: readBudget(), anchors: { 'simple-peer': sizes(spBundle) } };
+    data = await (await import('./size.mjs')).size({ setBudget: args.includes('--set-budget'), log });
   } else if (name === 'size-variants') {
     data = (await import('./size-variants.mjs')).sizeVariants({ log });
   } else if (name === 'latency') {

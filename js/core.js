@@ -1,21 +1,29 @@
 // Loads the wasm core once per page (top-level await), so the public constructors stay
-// synchronous as in the budu-webrtc seed. The wasm binary is inlined in the bundle as hex text
-// (scripts/build.mjs), so nothing is fetched and the same file works in browsers, bundlers and
-// Node. Hex rather than base64: twice the raw text, but it keeps byte alignment, so gzip and
-// brotli compress it to within ~10% of the binary (base64: +35%); see docs/benchmarks.md.
+// synchronous as in the budu-webrtc seed. Where the binary comes from is js/wasm-url.js
+// (dist/callcore.js: callcore.wasm beside the bundle, streaming compile) or, in the one-file
+// variant, js/wasm-inline.js (dist/callcore.inline.js: inlined as hex); scripts/build.mjs picks
+// one per bundle. Both hand Emscripten's glue an instantiated module through its
+// `instantiateWasm` hook.
 import createCallcoreModule from '../build/wasm/callcore_core.cjs';
-import wasmHex from '../build/wasm/callcore_core.wasm.hex.js';
+import { instantiateWasm } from './wasm-url.js';
 
-/** Lowercase hex text → bytes ('0'-'9' → 0-9, 'a'-'f' → 10-15 by (c & 15) + 9 * (c >> 6)). */
-function fromHex(hex) {
-  const bytes = new Uint8Array(hex.length >> 1);
-  for (let i = 0, j = 0; i < bytes.length; i++, j += 2) {
-    const hi = hex.charCodeAt(j);
-    const lo = hex.charCodeAt(j + 1);
-    bytes[i] = (((hi & 15) + 9 * (hi >> 6)) << 4) | ((lo & 15) + 9 * (lo >> 6));
-  }
-  return bytes;
+/**
+ * Instantiates the Emscripten module with the wasm binary from `instantiate`.
+ * @param {(imports: WebAssembly.Imports) => Promise<WebAssembly.WebAssemblyInstantiatedSource>} instantiate
+ * @returns {Promise<object>} the embind module (bindings/bindings.cpp)
+ * @throws {Error} whatever `instantiate` throws (the glue would otherwise wait forever), or the
+ *   glue's abort (a RuntimeError) when the runtime fails to start
+ */
+function createCore(instantiate) {
+  return new Promise((resolve, reject) => {
+    createCallcoreModule({
+      instantiateWasm(imports, receiveInstance) {
+        instantiate(imports).then(({ instance, module }) => receiveInstance(instance, module)).catch(reject);
+        return {}; // the exports arrive asynchronously, through receiveInstance
+      },
+    }).then(resolve, reject);
+  });
 }
 
 /** The instantiated embind module: dictionary(), logger*(), warmUpConsultation(), Consultation (bindings/bindings.cpp). */
-export const core = await createCallcoreModule({ wasmBinary: fromHex(wasmHex) });
+export const core = await createCore(instantiateWasm);

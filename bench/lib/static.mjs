@@ -1,9 +1,12 @@
 // A tiny static server for the benchmark pages (the reference server's routes stay untouched):
 // /bench/pages/* (bench/pages), /dist/* (dist), /simplepeer.min.js (npm simple-peer's browser
-// bundle). Every response is `cache-control: no-store`, so each page load fetches again.
+// bundle). Every response is `cache-control: no-store`, so each page load fetches again. `.wasm` is
+// served as application/wasm (what streaming compile needs). With `compress`, a client that
+// accepts gzip gets the body gzip -9 (computed once per file), as a production server would.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { ROOT } from './size.mjs';
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
@@ -13,8 +16,12 @@ const ROUTES = [
 ];
 const FILES = { '/simplepeer.min.js': join(ROOT, 'node_modules', 'simple-peer', 'simplepeer.min.js') };
 
-/** @returns {Promise<{url: string, close: () => Promise<void>}>} listening on 127.0.0.1, port 0 */
-export async function startStaticServer() {
+/**
+ * @param {{compress?: boolean}} [options] compress: gzip responses for clients that accept it
+ * @returns {Promise<{url: string, close: () => Promise<void>}>} listening on 127.0.0.1, port 0
+ */
+export async function startStaticServer({ compress = false } = {}) {
+  const gzipped = new Map(); // file → its gzip -9 body (the files do not change during a benchmark)
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     let file = FILES[path];
@@ -25,8 +32,14 @@ export async function startStaticServer() {
       }
     }
     try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      let body = await readFile(file);
+      const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
+      if (compress && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+        if (!gzipped.has(file)) gzipped.set(file, gzipSync(body, { level: 9 }));
+        body = gzipped.get(file);
+        Object.assign(headers, { 'content-encoding': 'gzip', vary: 'accept-encoding' });
+      }
+      res.writeHead(200, headers);
       res.end(body);
     } catch {
       res.writeHead(404).end();

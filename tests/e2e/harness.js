@@ -18,7 +18,11 @@ export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** Deadline of a single wait (ms). Generous: the suite must pass on a loaded 2-core machine. */
 export const WAIT_MS = Number(process.env.E2E_WAIT_MS || 20000);
 
-/** Flags from /work/shared/TOOLCHAIN.md ("Browser tests"), without the fake-media ones. */
+/**
+ * Chromium flags that work headless on a loopback-only host, without the fake-media ones:
+ * --allow-loopback-in-peer-connection (without it ICE fails when the host has only `lo`, even
+ * through TURN) and --disable-frame-rate-limit (without it the first window presents ~1.5 fps).
+ */
 export const BASE_ARGS = [
   '--headless=new',
   '--no-sandbox',
@@ -41,7 +45,7 @@ export async function launchBrowser({ args = DEFAULT_ARGS } = {}) {
   let context;
   try {
     context = await chromium.launchPersistentContext(dir, {
-      headless: false, // '--headless=new' is passed in args (TOOLCHAIN.md)
+      headless: false, // '--headless=new' is passed in args instead (the new headless mode)
       executablePath: CHROMIUM,
       args,
       timeout: 60000,

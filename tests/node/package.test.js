@@ -1,17 +1,31 @@
 // Tests of the shipped package: `import ... from 'callcore'` resolves through package.json
-// `exports` in Node, a bundler (esbuild) can bundle it for browsers, and dist/callcore.d.ts
-// declares every runtime export and types a portal's use of the API (tests/types/usage.ts).
+// `exports` in Node (dist/callcore.js reading dist/callcore.wasm beside it), `callcore/inline` is
+// one self-sufficient file, a bundler (esbuild) can bundle it for browsers with the wasm copied
+// beside the bundle as an asset step would, the wasm loader fetches over HTTP with streaming
+// compile and falls back on a wrong content type, `npm pack` ships every export target and
+// nothing else, and dist/callcore.d.ts declares every runtime export and types a portal's use of
+// the API (tests/types/usage.ts) through both entries.
 // Run: node --test tests/node/package.test.js (after npm run build)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const dist = (name) => join(root, 'dist', name);
+
+/** A working client built from a bundle's exports (throws if the wasm core is not usable). */
+function exerciseClient(callcore) {
+  const client = new callcore.RTCClient({ name: 'a', clientId: 'b', connectionId: 'c', consultationId: 'd', isAudio: true, send() {} });
+  assert.equal(client.callState, 'idle');
+  client.destroy();
+}
 
 test('the package imports by name in Node and waits for the wasm core', async () => {
   const callcore = await import('callcore');
@@ -19,21 +33,60 @@ test('the package imports by name in Node and waits for the wasm core', async ()
   assert.equal(callcore.EVENT_LIST.ALL, 'allEvent');
   const entries = callcore.logger.entries();
   assert.ok(Array.isArray(entries));
+  exerciseClient(callcore);
 });
 
-test('a bundler bundles it for the browser, and the bundle runs', async (t) => {
+test('callcore/inline: the same API from one file that needs nothing beside it', async (t) => {
+  const byName = await import('callcore/inline');
+  const main = await import('callcore');
+  assert.deepEqual(Object.keys(byName).sort(), Object.keys(main).sort());
+  assert.notEqual(byName.RTCClient, main.RTCClient, 'a separate module instance, not a re-export of callcore');
+  exerciseClient(byName);
+
+  // Alone in an empty folder: no callcore.wasm to read, so the wasm must come from the file itself.
+  const dir = mkdtempSync(join(tmpdir(), 'callcore-inline-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  copyFileSync(dist('callcore.inline.js'), join(dir, 'callcore.inline.mjs'));
+  const alone = await import(pathToFileURL(join(dir, 'callcore.inline.mjs')).href);
+  assert.equal(alone.EVENT_LIST.HANG_UP, 'hangUpReceiveEvent');
+  exerciseClient(alone);
+});
+
+test('dist/callcore.js locates the wasm as new URL("./callcore.wasm", import.meta.url) and inlines none', () => {
+  const text = readFileSync(dist('callcore.js'), 'utf8');
+  assert.match(text, /new URL\("\.\/callcore\.wasm",import\.meta\.url\)/);
+  assert.doesNotMatch(text, /[0-9a-f]{2048}/, 'no inlined hex wasm in the split variant');
+  assert.doesNotMatch(text, /import\(["']node:/, 'no import of a Node module for browser bundlers to resolve');
+  assert.deepEqual(readFileSync(dist('callcore.wasm')).subarray(0, 4), Buffer.from([0, 0x61, 0x73, 0x6d]));
+});
+
+test('a bundler bundles it for the browser; the bundle runs with the wasm copied beside it, and says which file is missing without', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'callcore-bundle-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const entry = join(root, 'tests', 'types', 'bundle-entry.mjs');
+  // The entry must live inside the package for `import 'callcore'` to resolve (self-reference).
+  const entryDir = join(root, '.tmp', `bundle-entry-${process.pid}`);
+  mkdirSync(entryDir, { recursive: true });
+  t.after(() => rmSync(entryDir, { recursive: true, force: true }));
+  const entry = join(entryDir, 'entry.mjs');
   writeFileSync(entry, "export { RTCClient, EVENT_LIST } from 'callcore';\n");
-  t.after(() => rmSync(entry, { force: true }));
-  const outfile = join(dir, 'app.mjs');
-  await build({ entryPoints: [entry], outfile, bundle: true, format: 'esm', platform: 'browser', logLevel: 'silent' });
-  const bundled = await import(pathToFileURL(outfile).href);
+
+  const withWasm = join(dir, 'with');
+  const without = join(dir, 'without');
+  for (const out of [withWasm, without]) {
+    await build({ entryPoints: [entry], outfile: join(out, 'app.mjs'), bundle: true, format: 'esm', platform: 'browser', logLevel: 'silent' });
+  }
+  // esbuild leaves new URL('./callcore.wasm', import.meta.url) as is: copy the asset as a bundler's asset step would.
+  copyFileSync(dist('callcore.wasm'), join(withWasm, 'callcore.wasm'));
+
+  const bundled = await import(pathToFileURL(join(withWasm, 'app.mjs')).href);
   assert.equal(bundled.EVENT_LIST.HANG_UP, 'hangUpReceiveEvent');
-  const client = new bundled.RTCClient({ name: 'a', clientId: 'b', connectionId: 'c', consultationId: 'd', isAudio: true, send() {} });
-  assert.equal(client.callState, 'idle');
-  client.destroy();
+  exerciseClient(bundled);
+
+  await assert.rejects(import(pathToFileURL(join(without, 'app.mjs')).href), (error) => {
+    assert.equal(error.code, 'ENOENT');
+    assert.ok(error.message.includes(join(without, 'callcore.wasm')), error.message);
+    return true;
+  });
 });
 
 test('dist/callcore.d.ts declares every runtime export', async () => {
@@ -81,4 +134,101 @@ test('the seed snippets differ from the seed README only where allowed (import p
     const pattern = expected.split(/\.\.\.(?!Или)/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^\\n]+');
     assert.match(snippet.trim(), new RegExp(`^${pattern}$`), `${file}: the snippet is the seed's, edited only as allowed`);
   }
+});
+
+// A valid wasm binary exporting answer() → 42: type () → i32, one function, its export, its body.
+const ANSWER_WASM = Buffer.from([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,
+  0x03, 0x02, 0x01, 0x00,
+  0x07, 0x0a, 0x01, 0x06, 0x61, 0x6e, 0x73, 0x77, 0x65, 0x72, 0x00, 0x00,
+  0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x2a, 0x0b,
+]);
+
+test('the wasm loader over HTTP: streaming compile with application/wasm, whole-body fallback otherwise, clear errors', async (t) => {
+  // path → [status, content-type, body]
+  const routes = {
+    '/good.wasm': [200, 'application/wasm', ANSWER_WASM],
+    '/octet.wasm': [200, 'application/octet-stream', ANSWER_WASM],
+    '/html.wasm': [200, 'text/html; charset=utf-8', Buffer.from('<!doctype html><title>app</title>')],
+    '/missing.wasm': [404, 'text/plain', Buffer.from('not found')],
+  };
+  const server = createServer((req, res) => {
+    const [status, type, body] = routes[req.url];
+    res.writeHead(status, { 'content-type': type }).end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const base = `http://127.0.0.1:${server.address().port}`;
+
+  const { instantiateWasm } = await import(pathToFileURL(join(root, 'js', 'wasm-url.js')).href);
+  const streaming = WebAssembly.instantiateStreaming;
+  const warn = console.warn;
+  let streamed = 0;
+  const warnings = [];
+  WebAssembly.instantiateStreaming = (...args) => { streamed++; return streaming.apply(WebAssembly, args); };
+  console.warn = (message) => warnings.push(String(message));
+  t.after(() => { WebAssembly.instantiateStreaming = streaming; console.warn = warn; });
+
+  const good = await instantiateWasm({}, new URL(`${base}/good.wasm`));
+  assert.equal(good.instance.exports.answer(), 42);
+  assert.equal(streamed, 1, 'application/wasm is compiled while streaming');
+  assert.deepEqual(warnings, []);
+
+  const octet = await instantiateWasm({}, new URL(`${base}/octet.wasm`));
+  assert.equal(octet.instance.exports.answer(), 42);
+  assert.equal(streamed, 1, 'a wrong content type does not go through instantiateStreaming');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /octet\.wasm was served as "application\/octet-stream", not application\/wasm/);
+
+  await assert.rejects(instantiateWasm({}, new URL(`${base}/html.wasm`)),
+    /html\.wasm is not a wasm binary \(33 bytes starting with "<!do", content-type text\/html\).*optimizeDeps.*callcore\/inline/);
+  await assert.rejects(instantiateWasm({}, new URL(`${base}/missing.wasm`)), /missing\.wasm failed: HTTP 404 Not Found/);
+});
+
+test('npm pack ships LICENSE, README, every export target, and nothing else from dist/', () => {
+  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }));
+  const files = new Set(packed.files.map((f) => f.path));
+  for (const must of ['LICENSE', 'README.md', 'package.json']) assert.ok(files.has(must), `${must} is packed`);
+  const targets = new Set();
+  for (const target of Object.values(pkg.exports)) {
+    for (const path of typeof target === 'string' ? [target] : Object.values(target)) targets.add(path.replace(/^\.\//, ''));
+  }
+  for (const path of targets) assert.ok(files.has(path), `export target ${path} is packed`);
+  assert.deepEqual([...files].filter((f) => !targets.has(f) && !['LICENSE', 'README.md'].includes(f)), []);
+  assert.match(readFileSync(join(root, 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) \d{4} callcore authors\n/);
+  assert.equal(pkg.scripts.prepack, 'node scripts/build.mjs');
+  assert.match(pkg.repository.url, /^git\+https:\/\/github\.com\/[\w-]+\/[\w-]+\.git$/);
+});
+
+test('dist/callcore.d.ts declares every runtime export (of callcore and callcore/inline)', async () => {
+  const dts = readFileSync(dist('callcore.d.ts'), 'utf8');
+  const declared = new Set([...dts.matchAll(/export declare (?:const|class|function) (\w+)/g)].map((m) => m[1]));
+  for (const name of ['callcore', 'callcore/inline']) {
+    const callcore = await import(name);
+    assert.deepEqual(Object.keys(callcore).filter((key) => !declared.has(key)), [], name);
+  }
+  assert.equal(pkg.exports['./inline'].types, pkg.exports['.'].types);
+});
+
+test('the declarations type a portal use of the API (tsc --noEmit), also through callcore/inline', (t) => {
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tests', 'types', 'tsconfig.json')], { cwd: root, stdio: 'pipe' });
+
+  const dir = join(root, '.tmp', `types-inline-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = JSON.parse(readFileSync(join(root, 'tests', 'types', 'tsconfig.json'), 'utf8'));
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...config, files: ['inline.ts'] }));
+  writeFileSync(join(dir, 'inline.ts'), [
+    "import { EVENT_LIST, RTCClient, type CallState } from 'callcore/inline';",
+    "const hangUp: 'hangUpReceiveEvent' = EVENT_LIST.HANG_UP;",
+    "const client = new RTCClient({ name: 'a', clientId: 'b', connectionId: 'c', consultationId: 'd', isAudio: true, send: () => {} });",
+    'const state: CallState = client.callState;',
+    '// @ts-expect-error: RTCParams needs a consultationId',
+    "new RTCClient({ name: 'a', clientId: 'b', connectionId: 'c', isAudio: true });",
+    'console.log(hangUp, state);',
+    '',
+  ].join('\n'));
+  execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { cwd: root, stdio: 'pipe' });
 });
