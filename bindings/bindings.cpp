@@ -134,15 +134,17 @@ class Consultation : public SessionBinding<ConsultationSession, &session::consul
   }
 };
 
+// The base's member functions, as members of B (embind deduces the class from the pointer).
 template <typename B>
 emscripten::class_<B> bind_session(const char* name) {
+  using Text = std::string (B::*)() const;
   return emscripten::class_<B>(name)
       .template constructor<const std::string&, const std::string&, double>()
-      .function("error", &B::error)
-      .function("handle", &B::handle)
-      .function("drain", &B::drain)
-      .function("timeout", &B::timeout)
-      .function("snapshot", &B::snapshot);
+      .function("error", static_cast<Text>(&B::error))
+      .function("handle", static_cast<std::string (B::*)(const std::string&, double)>(&B::handle))
+      .function("drain", static_cast<std::string (B::*)()>(&B::drain))
+      .function("timeout", static_cast<double (B::*)() const>(&B::timeout))
+      .function("snapshot", static_cast<Text>(&B::snapshot));
 }
 
 }  // namespace

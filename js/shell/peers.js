@@ -65,10 +65,12 @@ export class PeerHost {
     };
   }
 
+  // The closed connection stays readable (`connection`, its final states) until the next createPc
+  // of the same id or closeAll(); effects never name a closed one.
   closePc({ pc: id }) {
     const entry = this._pcs.get(id);
-    this._pcs.delete(id);
-    if (!entry) return;
+    if (!entry || entry.closed) return;
+    entry.closed = true;
     const { pc } = entry;
     pc.onicecandidate = pc.ontrack = pc.onnegotiationneeded = null;
     for (const channel of entry.channels.values()) channel.onopen = channel.onclose = channel.onmessage = null;
@@ -149,5 +151,6 @@ export class PeerHost {
   /** Closes every connection without reporting (destroy). */
   closeAll() {
     for (const id of [...this._pcs.keys()]) this.closePc({ pc: id });
+    this._pcs.clear();
   }
 }

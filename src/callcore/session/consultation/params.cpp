@@ -55,7 +55,7 @@ std::variant<Params, errors::CallError> parse_params(const json& j) {
   if (!has_url && !send)
     return errors::params_error(
         "no signaling transport: call configure({ signalingUrl }) or configure({ send }) once at app start, "
-        "or give signalingUrl or send in these params");
+        "or pass signalingUrl or send in RTCParams");
   if (has_url && send) return errors::params_error("give only one of signalingUrl and send");
   if (has_url) p.signaling_url = url->get<std::string>();
   if (send && p.connection_id.empty())
