@@ -27,15 +27,11 @@ log::Logger& page_logger() {
   return logger;
 }
 
-/// The dictionary as JSON: {groups: {GROUP: {KEY: value}}, payloads: [{group, key, type, doc}]}
-/// (payloads in declaration order; scripts/dts.mjs turns them into the event payload types).
+/// The dictionary as JSON: {GROUP: {KEY: value}} (the JS enums; the payload types are a build
+/// matter: bindings/dictionary_json.cpp).
 std::string dictionary() {
-  json out = {{"groups", json::object()}, {"payloads", json::array()}};
-  for (const auto& e : events::dictionary()) {
-    out["groups"][std::string(e.group)][std::string(e.key)] = e.value;
-    if (!e.payload.empty())
-      out["payloads"].push_back({{"group", e.group}, {"key", e.key}, {"type", e.payload}, {"doc", e.doc}});
-  }
+  json out = json::object();
+  for (const auto& e : events::dictionary()) out[std::string(e.group)][std::string(e.key)] = e.value;
   return base::json_text(out);
 }
 

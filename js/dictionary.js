@@ -4,7 +4,7 @@
 // declares them as `export declare enum` (generated from the same dictionary by scripts/dts.mjs).
 import { core } from './core.js';
 
-const dictionary = JSON.parse(core.dictionary()).groups;
+const dictionary = JSON.parse(core.dictionary());
 const frozen = (group) => Object.freeze({ ...dictionary[group] });
 
 /** App events (seed EVENT_LIST): ALL = 'allEvent', HANG_UP = 'hangUpReceiveEvent', ... */

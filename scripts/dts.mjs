@@ -9,7 +9,7 @@
 // strings compare and assign too (`case 'enter':` on a CallError type).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
 
 /** Group → the name of the union of its values. CALL_ERROR_TYPE_LIST's is the seed's CallErrorMessage. */
 export const UNION_NAMES = Object.freeze({
@@ -68,16 +68,16 @@ export function payloadDeclarations(payloads) {
 }
 
 /**
- * Writes dist/callcore.d.ts: js/callcore.d.ts + the enum and payload declarations of the built
- * wasm core's dictionary.
- * @param {{root: string, wasmDir: string, wasmBinary: Uint8Array}} options the repository root,
- *   build/wasm (holding callcore_core.cjs) and the core's wasm bytes
+ * Writes dist/callcore.d.ts: js/callcore.d.ts + the enum and payload declarations of the core's
+ * dictionary, as printed by the build tool build/wasm/callcore_dictionary.cjs
+ * (bindings/dictionary_json.cpp, run by node).
+ * @param {{root: string, wasmDir: string}} options the repository root and build/wasm
  * @returns {Promise<string>} the path written
- * @throws {Error} when the core cannot be loaded or its dictionary is invalid (enumDeclarations)
+ * @throws {Error} when the tool fails or the dictionary is invalid (enumDeclarations)
  */
-export async function writeDeclarations({ root, wasmDir, wasmBinary }) {
-  const { default: createModule } = await import(pathToFileURL(join(wasmDir, 'callcore_core.cjs')).href);
-  const { groups, payloads } = JSON.parse((await createModule({ wasmBinary })).dictionary());
+export async function writeDeclarations({ root, wasmDir }) {
+  const tool = join(wasmDir, 'callcore_dictionary.cjs');
+  const { groups, payloads } = JSON.parse(execFileSync(process.execPath, [tool], { encoding: 'utf8' }));
   const out = join(root, 'dist', 'callcore.d.ts');
   writeFileSync(out, readFileSync(join(root, 'js', 'callcore.d.ts'), 'utf8') + enumDeclarations(groups) + payloadDeclarations(payloads));
   return out;

@@ -121,11 +121,11 @@ describe('budu-webrtc README usage on two pages', () => {
       assert.ok(now.some((e) => e.event === 'iceconnectionstatechange' && (e.state === 'connected' || e.state === 'completed')),
         `${label} logger.getConnectionEvents() has ICE connected: ${JSON.stringify(now)}`);
       assert.ok(enterEntries.every((entry) => entry.event === 'enter'), `${label} filter() returned only 'enter' entries`);
-      // TODO(core): the core does not log signaling messages under their wire type yet, so the
-      // seed's filter finds none; the far side's `enter` is logged as event 'signalingMessage'
-      // with data.type 'enter'. When it is, assert enterEntries.length > 0 here.
-      const enterMessages = await page.evaluate(() => window.callcore.logger.filter((l) => l.event === 'signalingMessage' && l.data && l.data.type === 'enter').length);
-      assert.ok(enterMessages > 0, `${label} the far side's enter is in the log`);
+      // Every signaling message sent and received is logged under its wire type: by the time
+      // call() settled, this side's own enter went out and the far side's came in.
+      assert.ok(enterEntries.length > 0, `${label} logger.filter(l => l.event === 'enter') found entries`);
+      const directions = await page.evaluate(() => window.callcore.logger.filter((l) => l.event === 'enter').map((l) => l.data.direction));
+      assert.ok(directions.includes('in') && directions.includes('out'), `${label} enter logged both ways: ${directions}`);
     }
 
     // The doctor hangs up: the client's HANG_UP listeners (own and ALL) get the reason.

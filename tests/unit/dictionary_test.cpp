@@ -31,3 +31,11 @@ TEST_CASE("connection events are recognised by their W3C names", "[events]") {
   CHECK_FALSE(is_connection_event("hangUpReceiveEvent"));
   CHECK_FALSE(is_connection_event(""));
 }
+
+TEST_CASE("every event, wire message type and connection event has a payload type for the declarations", "[events]") {
+  for (const auto& e : dictionary()) {
+    const bool emitted = e.group == kEventGroup || e.group == kWireGroup || e.group == kConnectionGroup;
+    INFO(e.group << "." << e.key);
+    CHECK(emitted == !e.payload.empty());
+  }
+}
