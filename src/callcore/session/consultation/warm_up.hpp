@@ -9,7 +9,7 @@ namespace callcore::session::consultation {
 
 /// Runs one call (doctor calls, client answers, offer/answer with candidates, connected, media
 /// tags, hang up) between two sessions in portal-socket mode, with a scripted browser and server
-/// between them; inputs and effects cross the core's JSON codec as with the real shell. Uses a
+/// between them; every effect is encoded by the core's JSON codec as for the real shell. Uses a
 /// logger of its own, so the page's log is untouched. Returns the number of inputs handled when
 /// the call went through (the doctor connected, then hung up), else 0; bounded to 400 inputs.
 /// Never throws.
