@@ -116,7 +116,7 @@ function throughputSection(r) {
     ['native, state machine only (inputs as C++ values)', int(n.decoded.inputsPerSecond), ms(n.decoded.nsPerInput / 1000)],
     ['native, JSON in and out (what bindings.cpp does, no JS)', int(n.json.inputsPerSecond), ms(n.json.nsPerInput / 1000)],
     ['wasm under Node, `Session.handle(json, now)`', int(d.wasm.inputsPerSecond), ms(d.wasm.nsPerInput / 1000)],
-    ['wasm + the shell\'s JSON.stringify / JSON.parse (js/rtc-core.js)', int(d.wasmShell.inputsPerSecond), ms(d.wasmShell.nsPerInput / 1000)],
+    ['wasm + the shell\'s JSON.stringify / JSON.parse (js/shell/loop.js)', int(d.wasmShell.inputsPerSecond), ms(d.wasmShell.nsPerInput / 1000)],
     ['no-op input (stale timerFired), native JSON path', int(n.noop.inputsPerSecond), ms(n.noop.nsPerInput / 1000)],
     ['no-op input, wasm `Session.handle`', int(d.wasmNoop.inputsPerSecond), ms(d.wasmNoop.nsPerInput / 1000)],
     ['empty embind call (`loggerClear()` on an empty log)', int(d.emptyCall.inputsPerSecond), ms(d.emptyCall.nsPerInput / 1000)],

@@ -24,7 +24,7 @@ function runNative(iterations) {
   return JSON.parse(out);
 }
 
-/** The shipped module (build/wasm, same flags as dist/) with the internal bound Session. */
+/** The shipped module (build/wasm, same flags as dist/) with the bound Consultation session. */
 async function loadWasm() {
   const createModule = require(join(ROOT, 'build', 'wasm', 'callcore_core.cjs'));
   return createModule({ wasmBinary: readFileSync(join(ROOT, 'build', 'wasm', 'callcore_core.wasm')) });
@@ -34,7 +34,7 @@ const perInput = (ns, count) => ({ inputs: count, seconds: ns / 1e9, inputsPerSe
 
 /**
  * Replays the call `iterations` times through wasm. `shellJson`: also JSON.stringify each input
- * object and JSON.parse the outputs, as js/rtc-core.js does around every handle().
+ * object and JSON.parse the effects, as js/shell/loop.js does around every handle().
  */
 function replayWasm(core, call, iterations, shellJson) {
   const doctorParams = JSON.stringify(call.doctorParams);
@@ -44,7 +44,7 @@ function replayWasm(core, call, iterations, shellJson) {
   const start = process.hrtime.bigint();
   for (let it = 0; it < iterations; it++) {
     let now = 1000;
-    const sides = [new core.Session('doctor', doctorParams, now), new core.Session('client', clientParams, now)];
+    const sides = [new core.Consultation('doctor', doctorParams, now), new core.Consultation('client', clientParams, now)];
     sides[0].drain();
     sides[1].drain();
     for (const step of steps) {
@@ -85,7 +85,7 @@ const steps = call.inputs.map(({ side, input }) => ({ side: side === 'doctor' ? 
 const once = () => {
   const t = performance.now();
   let now = 1000;
-  const s = [new core.Session('doctor', JSON.stringify(call.doctorParams), now), new core.Session('client', JSON.stringify(call.clientParams), now)];
+  const s = [new core.Consultation('doctor', JSON.stringify(call.doctorParams), now), new core.Consultation('client', JSON.stringify(call.clientParams), now)];
   s[0].drain(); s[1].drain();
   for (const st of steps) s[st.side].handle(st.text, ++now);
   s[0].delete(); s[1].delete();
@@ -118,9 +118,9 @@ export async function throughput({ iterations = 2000 } = {}) {
   replayWasm(core, call, Math.ceil(iterations / 10), false); // warm-up (tier-up of the wasm code)
   const wasm = replayWasm(core, call, iterations, false);
   const wasmShell = replayWasm(core, call, iterations, true);
-  const noopSession = new core.Session('doctor', JSON.stringify(call.doctorParams), 0);
+  const noopSession = new core.Consultation('doctor', JSON.stringify(call.doctorParams), 0);
   noopSession.drain();
-  const noopText = '{"kind":"timerFired","id":99}';
+  const noopText = '{"kind":"timeout"}'; // no timer is due: the cheapest input
   const count = iterations * call.inputs.length;
   const wasmNoop = timeCalls(count, (i) => noopSession.handle(noopText, i));
   noopSession.delete();
