@@ -68,3 +68,34 @@ test('own avatar is the doctor\'s on RTCDoctor and null on RTCClient; each peer 
   assert.deepEqual(c.peers.map((p) => [p.id, p.displayName, p.avatar]), [['conn-doc', 'Dr House', 'avatar-of-the-doctor']],
     "the client's peer is the doctor, with the avatar from its enter");
 });
+
+test('a store made after the far side entered shows its avatar and device state (read from the core)', async (t) => {
+  const doctorInfo = { avatarId: 'late-avatar', fullName: 'Gregory House', specialityName: 'Diagnostics' };
+  const sides = {};
+  const deliver = (to) => (message) => {
+    const type = message.type ?? message.data.type;
+    setImmediate(() => sides[to]?.socketMessageHandler({ type, data: message.data }));
+  };
+  const common = { consultationId: `node-store-late-${process.pid}`, isAudio: true, doctor: doctorInfo };
+  sides.doctor = new RTCDoctor({ ...common, name: 'Dr House', clientId: 'doc-1', connectionId: 'conn-doc', send: deliver('client') });
+  sides.client = new RTCClient({ ...common, name: 'Alice', clientId: 'cli-1', connectionId: 'conn-cli', send: deliver('doctor') });
+  const { doctor, client } = sides;
+  t.after(() => { doctor.destroy(); client.destroy(); });
+  doctor.changeDeviceState({ isMute: true });
+  let entered = false;
+  client.emitter.on(EVENT_LIST.ENTER, () => { entered = true; });
+  doctor.call().catch(() => {});
+  await until(() => entered, 'the doctor rang');
+  const store = createCallStore(client); // after ENTER and RTC_RESPONDENT_PROPS were emitted
+  const [peer] = store.getSnapshot().peers;
+  assert.equal(peer.avatar, 'late-avatar');
+  assert.deepEqual(peer.deviceState, { isHidden: false, isMute: true });
+  assert.equal(store.getSnapshot().connectStatus, 'disconnected', 'ringing, not answered: no call yet on this side');
+  store.destroy();
+});
+
+test('a role other than doctor or client is refused with CallError params (not a silent client)', async () => {
+  const { RTCCore, CallError } = await import('callcore');
+  assert.throws(() => new RTCCore('nurse', { name: 'n', clientId: 'n', connectionId: 'c', consultationId: 'x', isAudio: true, send() {} }),
+    (error) => error instanceof CallError && error.type === 'params' && /role must be 'doctor' or 'client'/.test(error.description));
+});
