@@ -80,14 +80,15 @@ export class RTCCore {
     this._loop.start();
   }
 
-  /** The local MediaStream of the current or last call, or null. */
+  /** The local MediaStream of the current or last call, or null (the core names it). */
   get mediaStream() {
-    return this._media.localStream;
+    return this._media.stream(this._snapshot().localStreamId);
   }
 
-  /** Every local and remote stream of the current or last call. */
+  /** Every local and remote stream of the current or last call (the core names them). */
   get allMediaStreams() {
-    return this._media.allMediaStreams;
+    const { localStreamId, remoteStreamIds } = this._snapshot();
+    return [localStreamId, ...remoteStreamIds].map((id) => this._media.stream(id)).filter(Boolean);
   }
 
   /** The call's RTCPeerConnection (extended as in the seed), or null. */

@@ -9,11 +9,7 @@ export class MediaHost {
     this._input = input;
     this._tracks = new Map(); // TrackId → MediaStreamTrack
     this._nextId = 1;
-    this._streams = new Map(); // stream id → MediaStream (local and remote) of the current call
-    /** @type {MediaStream | null} the call's local stream */
-    this.localStream = null;
-    /** @type {MediaStream[]} every local and remote stream of the current or last call */
-    this.allMediaStreams = [];
+    this._streams = new Map(); // stream id → MediaStream (local and remote) held for the session
     this.closed = false;
   }
 
@@ -43,9 +39,7 @@ export class MediaHost {
 
   /** Records a remote stream (the pc's track event). */
   addRemoteStream(stream) {
-    if (this._streams.has(stream.id)) return;
     this._streams.set(stream.id, stream);
-    this.allMediaStreams.push(stream);
   }
 
   acquireMedia({ constraints }) {
@@ -59,9 +53,7 @@ export class MediaHost {
           for (const track of stream.getTracks()) track.stop();
           return;
         }
-        this.localStream = stream;
-        this._streams.set(stream.id, stream);
-        this.allMediaStreams.push(stream);
+        this._streams.set(stream.id, stream); // the core says whether it is the call's (localStreamId)
         const audio = stream.getAudioTracks()[0];
         const video = stream.getVideoTracks()[0];
         this._input({ kind: 'mediaAcquired', audio: audio ? this.hold(audio) : null, video: video ? this.hold(video) : null, streamId: stream.id });
@@ -103,9 +95,10 @@ export class MediaHost {
     const old = this.track(from);
     const next = this.track(to);
     this.releaseTrack({ trackId: from });
-    if (this.localStream) {
-      if (old) this.localStream.removeTrack(old);
-      if (next) this.localStream.addTrack(next);
+    const local = [...this._streams.values()].find((stream) => old && stream.getTracks().includes(old));
+    if (local) {
+      local.removeTrack(old);
+      if (next) local.addTrack(next);
     }
   }
 
@@ -114,7 +107,6 @@ export class MediaHost {
   }
 
   releaseStreams() {
-    this.allMediaStreams = [];
     this._streams.clear();
   }
 
@@ -123,6 +115,5 @@ export class MediaHost {
     this.closed = true;
     this.stopTracks();
     this.releaseStreams();
-    this.localStream = null;
   }
 }

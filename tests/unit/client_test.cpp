@@ -135,7 +135,9 @@ TEST_CASE("client: media that arrives after a hang up is released", "[client][me
   c.feed(in::HangUp{});
   CHECK(c.find("settle")["error"]["type"] == "hangUp");
   c.feed(callcore::test::media());
-  CHECK(c.kinds() == Strings{"stopTracks"});
+  CHECK(c.kinds() == Strings{"releaseTrack", "releaseTrack"});  // those tracks only
+  CHECK(c.last[0].data == json{{"trackId", 1}});
+  CHECK(c.last[1].data == json{{"trackId", 2}});
 }
 
 TEST_CASE("client: the doctor's offer made while ringing is held, then applied when the client answers", "[client]") {

@@ -163,3 +163,15 @@ TEST_CASE("media: a device that opens after the call ended is released", "[media
   CHECK(c.find("releaseTrack") == json{{"trackId", 19}});
   CHECK(c.find("settle")["error"]["type"] == "state");
 }
+
+TEST_CASE("media: a track already sent under one tag is refused under another (fuzzer finding)", "[media][fuzz]") {
+  // fuzz_session: tests/fuzz/crashes/session-track-shared-by-two-tags.txt — the browser refuses a
+  // second sender for one track, and closing the second tag stopped the camera 'video' still sent.
+  Driver c = answered_client();
+  c.feed(in::SendTrack{5, "screen", "video", callcore::test::kCam, false});  // the camera again, as 'screen'
+  CHECK(c.kinds() == Strings{"settle"});
+  CHECK(c.find("settle")["error"]["description"] == "this track is already sent under tag 'video'");
+  CHECK(c.session.snapshot()["senders"] == json{{"audio", 1}, {"video", 2}});
+  c.feed(in::SendTrack{6, "video", "video", callcore::test::kCam, false});  // the same tag: a no-op replace
+  CHECK_FALSE(c.find("settle")["error"].is_object());
+}

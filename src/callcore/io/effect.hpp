@@ -56,7 +56,8 @@ struct RestartIce { PcId pc{}; };
 struct AddTrack { PcId pc{}; std::string tag; TrackId track{}; std::string stream_id; };
 /// The sender of `tag` sends `track` (replaceTrack, no renegotiation); nullopt: sends nothing.
 struct ReplaceTrack { PcId pc{}; std::string tag; std::optional<TrackId> track; };
-/// removeTrack(the sender of `tag`) and stop the track it had.
+/// removeTrack(the sender of `tag`); the track itself is stopped by a ReleaseTrack when no other
+/// sender carries it.
 struct RemoveTrack { PcId pc{}; std::string tag; };
 /// send(text) on the data channel `label`; report DataChannelSendFailed when it throws.
 struct DataSend { PcId pc{}; std::string label; std::string text; };

@@ -109,7 +109,7 @@ void Peer::on_local_description(std::string_view type, std::string_view sdp) {
     ctx_.log(log::Level::Info, le::kStaleOffer, {{"why", "rolled back by the far side's offer; not sent"}});
     return;
   }
-  ctx_.log(log::Level::Info, le::kLocalDescription, {{"type", type}, {"sdp", sdp}});
+  ctx_.log(log::Level::Info, le::kLocalDescription, {{"type", type}});  // the SDP is logged with the message
   signal_(type == ev::wire::kOffer ? ev::wire::kOffer : ev::wire::kAnswer,
           {{"description", {{"type", type}, {"sdp", sdp}}}});
   if (type == ev::wire::kAnswer) offer_if_deferred();
@@ -274,8 +274,14 @@ void Peer::remove_sender(const std::string& tag) {
   auto it = senders_.find(tag);
   if (it == senders_.end()) return;
   if (created_) ctx_.push(io::fx::RemoveTrack{config_.id, tag});
-  ctx_.push(io::fx::ReleaseTrack{it->second.track});
+  const io::TrackId track = it->second.track;
   senders_.erase(it);
+  // The app may send one track under two tags (e.g. the camera as 'video' and as 'screen'): it
+  // is stopped only when no sender carries it any more.
+  for (const auto& [other, s] : senders_) {
+    if (s.track == track) return;
+  }
+  ctx_.push(io::fx::ReleaseTrack{track});
 }
 
 }  // namespace callcore::rtc

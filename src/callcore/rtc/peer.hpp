@@ -121,7 +121,8 @@ class Peer {
   void add_sender(const std::string& tag, Sender sender);
   /// The tag's sender sends `track` (nullopt: nothing), no renegotiation.
   void replace_track(const std::string& tag, std::optional<io::TrackId> track);
-  /// Removes the tag's sender (RemoveTrack: renegotiated) and stops its track (ReleaseTrack).
+  /// Removes the tag's sender (RemoveTrack: renegotiated) and stops its track (ReleaseTrack) unless
+  /// another tag's sender carries the same track.
   void remove_sender(const std::string& tag);
   /// Forgets every sender (no effect: the connection is closed or about to be).
   void clear_senders() { senders_.clear(); }

@@ -69,6 +69,12 @@ void ConsultationSession::on(const io::in::SendTrack& s) {
     err = refused("mediaTag must be 1-32 bytes and the track audio or video");
   } else if (existing && existing->kind != s.kind) {
     err = refused(fmt::format("tag '{}' carries {}, not {}", s.tag, existing->kind, s.kind));
+  } else {
+    // A track has one sender per connection (W3C webrtc-pc §5.1 addTrack: InvalidAccessError).
+    for (const auto& [tag, sender] : peer_.senders()) {
+      if (tag != s.tag && sender.track == s.track)
+        err = refused(fmt::format("this track is already sent under tag '{}'", base::utf8_prefix(tag, 32)));
+    }
   }
   if (err) {
     ctx_.log(log::Level::Warn, le::kRequestRefused, errors::to_json(*err));

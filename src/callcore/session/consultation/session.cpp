@@ -111,6 +111,7 @@ json ConsultationSession::snapshot() const {
           {"reconnectAttempt", transport_.reconnect_attempt()},
           {"queuedMessages", transport_.queued()},
           {"localStreamId", local_stream_id_},
+          {"remoteStreamIds", remote_streams_},
           {"localTracks", local_tags_json()},
           {"senders", senders},
           {"remoteTracks", remote_tags_}};
@@ -170,7 +171,10 @@ void ConsultationSession::on(const io::in::ChangeDeviceState& c) {
 
 void ConsultationSession::on(const io::in::MediaAcquired& m) {
   if (state_ != CallState::AcquiringMedia) {
-    ctx_.push(io::fx::StopTracks{});  // media arrived after the call ended (hang up while getUserMedia ran)
+    // Media arrived after the call it was for ended (hang up while getUserMedia ran): release
+    // these tracks only — a newer call may already have media of its own.
+    if (m.audio) ctx_.push(io::fx::ReleaseTrack{*m.audio});
+    if (m.video) ctx_.push(io::fx::ReleaseTrack{*m.video});
     return;
   }
   media_ready_ = true;

@@ -65,7 +65,8 @@ class ConsultationSession {
   /// clientId, name} | null, peers: [{id, displayName, avatar, deviceState}], avatar (own: the
   /// doctor's avatarId on the doctor's side, else null), iceCandidatesQueue: [...], isInviter,
   /// isClosing, negotiating, deviceState: {isHidden, isMute}, signalingState, iceRestartAttempt,
-  /// reconnectAttempt, queuedMessages, localStreamId, localTracks, senders: {tag: trackId},
+  /// reconnectAttempt, queuedMessages, localStreamId (the call's local stream, "" before media),
+  /// remoteStreamIds, localTracks, senders: {tag: trackId},
   /// remoteTracks}.
   nlohmann::json snapshot() const;
 
