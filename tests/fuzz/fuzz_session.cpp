@@ -51,9 +51,11 @@
 //   - TrackIds: every track an effect names (addTrack, replaceTrack, setTrackEnabled,
 //     releaseTrack, swapLocalTrack) is one the shell handed in (mediaAcquired, sendTrack,
 //     deviceAcquired) and has not released since (releaseTrack, swapLocalTrack's `from`,
-//     stopTracks); addTrack's streamId is "" or a stream the shell reported; replaceTrack and
-//     removeTrack name a tag with a sender, addTrack one without; an event's `stream` is a
-//     stream the shell knows; dataSend names a data channel createPc made;
+//     stopTracks); releaseTrack does not stop a track a sender still carries (also paused);
+//     addTrack's track is not one another tag's sender carries (the browser throws) and its
+//     streamId is "" or a stream the shell reported; replaceTrack and removeTrack name a tag
+//     with a sender, addTrack one without; an event's `stream` is a stream the shell knows;
+//     dataSend names a data channel createPc made;
 //   - settle names a requestId issued by a call() or another app request (sendMessage,
 //     sendTrack, pause/resume/closeTrack, switchDevice) and settles it at most once;
 //     withLocalStream only for call() without an error, once the shell has a local stream; at
@@ -139,7 +141,11 @@ struct Side {
   bool pc = false;              // a peer connection is open
   bool channel_open = false;    // its app data channel
   std::set<std::string> channel_labels;  // the data channels createPc made
-  std::map<std::string, std::optional<int>> senders;  // media tag → the track it sends (null: paused)
+  struct Sender {
+    int track = 0;        // the track given by addTrack / the latest replaceTrack
+    bool paused = false;  // replaceTrack(null): sends nothing, resumes with `track`
+  };
+  std::map<std::string, Sender> senders;  // by media tag
   std::string signaling_state = "stable";
   std::size_t next_candidate = 0;
   bool gathering_done = false;
@@ -150,6 +156,7 @@ struct Side {
   std::set<int> handed;  // every TrackId handed in
   std::set<int> held;    // handed in and not released
   std::set<int> ended;   // reported ended
+  std::set<int> shared;  // tracks two tags' senders carried at once (a known bug: known())
   std::optional<int> local_audio, local_video, screen;  // the tracks the 'e' op can end
   std::set<std::string> streams;  // stream ids the shell knows (local, trackAdded, remote)
   bool local_stream = false;      // a local stream exists (mediaAcquired since releaseStreams)
@@ -190,12 +197,19 @@ json params_for(const Side& s) {
 // Known bugs of session/consultation/, reported and not fixed here (another engineer owns those
 // files): each is waived only in the exact situation it was reported for, so the fuzzer keeps
 // looking for new bugs. CALLCORE_FUZZ_STRICT=1 turns the waivers off; the reproducers are in
-// tests/fuzz/crashes/ (docs/reliability.md). None is open at the moment.
-[[maybe_unused]] bool known(const char* reproducer, bool situation) {
+// tests/fuzz/crashes/ (docs/reliability.md).
+bool known(const char* reproducer, bool situation) {
   if (g_strict || !situation) return false;
   if (g_trace) std::fprintf(stderr, "  (known issue waived: tests/fuzz/crashes/%s)\n", reproducer);
   return true;
 }
+
+// media.cpp on(SendTrack) accepts a track that another tag's sender already carries (the app
+// passes its camera track to sendTrack under a second tag: rtc-core.js keeps its TrackId): the
+// core asks for addTrack of a track the connection already sends, which the browser refuses
+// (InvalidAccessError, W3C webrtc-pc §5.1 addTrack), and closing that tag stops (releaseTrack)
+// the track the first tag still sends. Waived for tracks two senders carried at once.
+constexpr const char* kSharedTrack = "session-track-shared-by-two-tags.txt";
 
 int unsettled(const std::map<int, int>& issued, const std::map<int, int>& settled) {
   int n = 0;
@@ -238,6 +252,7 @@ void hand_in_spoofed(Side& s, io::TrackId track) {
 void check_held(const Side& s, io::TrackId track, const std::string& where) {
   const int id = io::to_int(track);
   FUZZ_CHECK(s.handed.count(id) != 0, where + ": TrackId " + std::to_string(id) + " was never handed in by the shell");
+  if (s.held.count(id) == 0 && known(kSharedTrack, s.shared.count(id) != 0)) return;
   FUZZ_CHECK(s.held.count(id) != 0, where + ": TrackId " + std::to_string(id) + " was already released");
 }
 
@@ -246,6 +261,14 @@ void release(Side& s, int id) {
   if (s.local_audio == id) s.local_audio.reset();
   if (s.local_video == id) s.local_video.reset();
   if (s.screen == id) s.screen.reset();
+}
+
+// The tag (other than `except`) whose sender carries `track` (also while paused), or "".
+std::string carried_by(const Side& s, int track, const std::string& except = "") {
+  for (const auto& [tag, sender] : s.senders) {
+    if (tag != except && sender.track == track) return tag;
+  }
+  return "";
 }
 
 // ---- effects --------------------------------------------------------------------------------------
@@ -384,9 +407,14 @@ void check_output(World& w, Side& s, const io::Effect& effect) {
             FUZZ_CHECK(!e.tag.empty(), where + ": empty tag");
             FUZZ_CHECK(s.senders.count(e.tag) == 0 || s.spoofed, where + ": tag '" + e.tag + "' already has a sender");
             check_held(s, e.track, where);
+            if (const std::string other = carried_by(s, io::to_int(e.track), e.tag); !other.empty()) {
+              s.shared.insert(io::to_int(e.track));
+              FUZZ_CHECK(known(kSharedTrack, true), where + ": TrackId " + std::to_string(io::to_int(e.track)) +
+                                                        " is already sent by tag '" + other + "' (addTrack throws)");
+            }
             FUZZ_CHECK(e.stream_id.empty() || s.streams.count(e.stream_id) != 0,
                        where + ": streamId '" + e.stream_id + "' is not a stream the shell reported");
-            s.senders[e.tag] = io::to_int(e.track);
+            s.senders[e.tag] = {io::to_int(e.track), false};
             if (e.stream_id.empty()) {
               // js/shell/peers.js: a new MediaStream for the track, reported by trackAdded.
               const std::string stream = "stream-" + e.tag + "-" + std::to_string(s.next_stream++);
@@ -399,8 +427,12 @@ void check_output(World& w, Side& s, const io::Effect& effect) {
             FUZZ_CHECK(pc_ok, where + " without a peer connection");
             FUZZ_CHECK(s.senders.count(e.tag) != 0 || s.spoofed, where + ": tag '" + e.tag + "' has no sender");
             if (e.track) check_held(s, *e.track, where);
-            if (s.senders.count(e.tag) != 0)
-              s.senders[e.tag] = e.track ? std::optional(io::to_int(*e.track)) : std::nullopt;
+            if (s.senders.count(e.tag) != 0) {
+              Side::Sender& sender = s.senders[e.tag];
+              sender.paused = !e.track;
+              if (e.track) sender.track = io::to_int(*e.track);
+              if (e.track && !carried_by(s, sender.track, e.tag).empty()) s.shared.insert(sender.track);
+            }
           },
           [&](const RemoveTrack& e) {
             check_pc_id(e.pc, where);
@@ -437,7 +469,10 @@ void check_output(World& w, Side& s, const io::Effect& effect) {
           [&](const SetTrackEnabled& e) { check_held(s, e.track, where); },
           [&](const ReleaseTrack& e) {
             check_held(s, e.track, where);
-            release(s, io::to_int(e.track));
+            const int id = io::to_int(e.track);
+            if (const std::string tag = carried_by(s, id); !tag.empty() && !known(kSharedTrack, s.shared.count(id) != 0))
+              FUZZ_CHECK(false, where + ": stops TrackId " + std::to_string(id) + ", which tag '" + tag + "' still sends");
+            release(s, id);
           },
           [&](const SwapLocalTrack& e) {
             check_held(s, e.from, where + " (from)");
