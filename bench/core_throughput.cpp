@@ -1,39 +1,56 @@
 // Core throughput (issue 5, item 2): signaling inputs processed per second by the C++ core,
 // natively. A whole consultation call (doctor + client, portal-owned sockets wired in memory,
-// the browser simulated as js/rtc-core.js reports it: media, negotiationneeded, offer/answer with a real-sized Chrome SDP, 5 ICE candidates
-// per side, state changes, tracks, a mute, hang up) is recorded once as the ordered list of
-// inputs each side receives, then replayed N times on fresh sessions:
-//  - "decoded": inputs as session::Input values: handle() + poll_output() (the state machine);
-//  - "json": each input as the JSON text the JS shell sends: parse → decode_input → handle →
-//    outputs dumped as a JSON array, i.e. what bindings/bindings.cpp does per call, minus the
-//    JS⇄wasm crossing;
-//  - "noop": a stale timerFired input (no state change, no output) through the "json" path,
-//    the floor of one input.
+// the browser simulated as js/shell/ reports it: media with TrackIds, negotiationneeded,
+// offer/answer with a real-sized Chrome SDP, 5 ICE candidates per side, state changes, tracks,
+// a mute, hang up) is recorded once as the ordered list of inputs each side receives, then
+// replayed N times on fresh sessions:
+//  - "decoded": inputs as io::Input values: handle() + poll_output() (the state machine);
+//  - "json": each input as the JSON text the JS shell sends: parse → io::decode_input →
+//    handle → effects io::encode'd into a JSON array and dumped, and poll_timeout(), i.e. what
+//    bindings/bindings.cpp does per input, minus the JS⇄wasm crossing;
+//  - "noop": a `timeout` input with no timer due (no state change, no effect) through the
+//    "json" path, the floor of one input.
 // `--dump FILE` writes the recorded call as JSON ({doctorParams, clientParams, inputs: [{side,
-// input}]}) for bench/throughput.mjs, which replays the same inputs through the wasm module.
+// input}]}, inputs as io/codec.hpp's `{kind, ...}`) for bench/throughput.mjs, which replays the
+// same inputs through the wasm module.
 // Build: cmake -S . -B build/bench-native -DCMAKE_BUILD_TYPE=Release -DCALLCORE_BENCH=ON
 //        -DCALLCORE_TESTS=OFF && cmake --build build/bench-native --target core_throughput
-// Run:   build/bench-native/core_throughput [--iterations N] [--dump FILE]   (prints JSON)
+// Run:   build/bench-native/core_throughput [--iterations N] [--dump FILE]   (prints JSON:
+//        per path inputs, effects ("outputs"), wall seconds, CPU seconds, inputs/s and ns/input by
+//        the wall clock, and ns/input of CPU time)
 #include <chrono>
+#include <ctime>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "callcore/base/json.hpp"
+#include "callcore/io/codec.hpp"
 #include "callcore/log/logger.hpp"
-#include "callcore/session/consultation.hpp"
-#include "callcore/session/io.hpp"
+#include "callcore/session/consultation/session.hpp"
 
 namespace {
 
 using nlohmann::json;
 using namespace callcore;
+using session::consultation::ConsultationSession;
 using Clock = std::chrono::steady_clock;
+
+// CPU time of this process, in seconds: on a shared machine the wall clock also counts the time
+// other processes ran, so the figures carry both.
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
 
 json doctor_params() {
   return {{"name", "Dr House"},
@@ -48,6 +65,18 @@ json doctor_params() {
 json client_params() {
   return {{"name", "Alice"}, {"clientId", "cli-1"}, {"connectionId", "conn-cli"},
           {"consultationId", "cons-1"}, {"isAudio", false}, {"hasSend", true}};
+}
+
+// A fresh session of side 0 (doctor) or 1 (client); the params are the bench's own, so a
+// refusal is a bug here: exit.
+std::unique_ptr<ConsultationSession> make(int side, log::Logger& logger, double now) {
+  auto made = session::consultation::make_session(side == 0 ? "doctor" : "client", side == 0 ? doctor_params() : client_params(),
+                                                  logger, base::Ms(now));
+  if (auto* err = std::get_if<errors::CallError>(&made)) {
+    std::fprintf(stderr, "core_throughput: params refused: %s\n", err->description.c_str());
+    std::exit(1);
+  }
+  return std::move(std::get<std::unique_ptr<ConsultationSession>>(made));
 }
 
 // A Chrome-sized audio+video SDP (~3.5 KB): the logger redacts it, the codec carries it.
@@ -105,22 +134,24 @@ struct Step {
 // Runs one call with a simulated shell and browser; returns every input in the order fed.
 std::vector<Step> record_call() {
   log::Logger logger(1000);
-  session::ConsultationSession sides[2] = {
-      {session::Role::Doctor, std::get<session::Params>(session::parse_params(doctor_params())), logger, 0},
-      {session::Role::Client, std::get<session::Params>(session::parse_params(client_params())), logger, 0}};
+  std::unique_ptr<ConsultationSession> sides[2] = {make(0, logger, 0), make(1, logger, 0)};
   std::deque<Step> queue;
   std::vector<Step> steps;
   bool local_done[2] = {false, false}, remote_done[2] = {false, false}, connected[2] = {false, false};
   int ended_inputs = 0;
   auto push = [&](int side, json input) { queue.push_back({side, std::move(input)}); };
+  auto pc = [&](int side, json input) {  // a peer connection input: the consultation's pc 1
+    input["pc"] = 1;
+    push(side, std::move(input));
+  };
   auto maybe_connect = [&](int side) {
     if (!local_done[side] || !remote_done[side] || connected[side]) return;
     connected[side] = true;
-    push(side, {{"kind", "peerStateChange"}, {"event", "iceconnectionstatechange"}, {"state", "checking"}});
-    push(side, {{"kind", "peerStateChange"}, {"event", "connectionstatechange"}, {"state", "connecting"}});
-    push(side, {{"kind", "peerStateChange"}, {"event", "iceconnectionstatechange"}, {"state", "connected"}});
-    push(side, {{"kind", "peerStateChange"}, {"event", "connectionstatechange"}, {"state", "connected"}});
-    push(side, {{"kind", "dataChannelState"}, {"state", "open"}});
+    pc(side, {{"kind", "peerStateChange"}, {"event", "iceconnectionstatechange"}, {"state", "checking"}});
+    pc(side, {{"kind", "peerStateChange"}, {"event", "connectionstatechange"}, {"state", "connecting"}});
+    pc(side, {{"kind", "peerStateChange"}, {"event", "iceconnectionstatechange"}, {"state", "connected"}});
+    pc(side, {{"kind", "peerStateChange"}, {"event", "connectionstatechange"}, {"state", "connected"}});
+    pc(side, {{"kind", "dataChannelState"}, {"state", "open"}});
     if (side == 0) {  // the doctor mutes once the call is up, then hangs up
       push(0, {{"kind", "changeDeviceState"}, {"isMute", true}});
       push(0, {{"kind", "hangUp"}});
@@ -134,41 +165,47 @@ std::vector<Step> record_call() {
     const int me = step.side, other = 1 - step.side;
     steps.push_back(step);
     now += 1;
-    sides[me].handle(*session::decode_input(step.input), now);
-    while (auto out = sides[me].poll_output()) {
-      const std::string& kind = out->kind;
-      const json& data = out->data;
+    const auto input = io::decode_input(step.input);
+    if (!input) {
+      std::fprintf(stderr, "core_throughput: the recorded input %s does not decode\n", step.input.dump().c_str());
+      std::exit(1);
+    }
+    sides[me]->handle(*input, base::Ms(now));
+    while (auto effect = sides[me]->poll_output()) {
+      const json out = io::encode(*effect);  // as the shell receives it
+      const std::string kind = out["kind"];
       if (kind == "send") {
-        const json& m = data["message"];
+        const json& m = out["message"];
         const json& type = m.contains("type") ? m["type"] : m["data"]["type"];
-        push(other, {{"kind", "signalingMessage"}, {"text", json{{"type", type}, {"data", m["data"]}}.dump()}});
+        push(other, {{"kind", "transportMessage"}, {"transport", 1}, {"text", json{{"type", type}, {"data", m["data"]}}.dump()}});
       } else if (kind == "acquireMedia") {
-        push(me, {{"kind", "mediaAcquired"}, {"hasAudio", true}, {"hasVideo", true}, {"streamId", me == 0 ? "stream-doc" : "stream-cli"}});
-      } else if (kind == "createPeerConnection") {
-        push(me, {{"kind", "negotiationNeeded"}});  // the browser fires it after addTrack
+        // js/shell/media.js: the stream's tracks get TrackIds 1 (audio) and 2 (video).
+        push(me, {{"kind", "mediaAcquired"}, {"audio", 1}, {"video", 2}, {"streamId", me == 0 ? "stream-doc" : "stream-cli"}});
+      } else if (kind == "createPc") {
+        pc(me, {{"kind", "negotiationNeeded"}});  // the browser fires it after addTrack
       } else if (kind == "setLocalDescription") {
-        const std::string type = data["type"];
-        push(me, {{"kind", "peerStateChange"}, {"event", "signalingstatechange"},
-                  {"state", type == "offer" ? "have-local-offer" : "stable"}});
-        push(me, {{"kind", "localDescription"}, {"type", type}, {"sdp", sdp(type)}});
-        push(me, {{"kind", "peerStateChange"}, {"event", "icegatheringstatechange"}, {"state", "gathering"}});
-        for (int i = 0; i < 5; ++i) push(me, {{"kind", "localIceCandidate"}, {"candidate", candidate(i, me == 0 ? "Xk3t" : "Yq9w")}});
-        push(me, {{"kind", "localIceCandidate"}, {"candidate", nullptr}});
-        push(me, {{"kind", "peerStateChange"}, {"event", "icegatheringstatechange"}, {"state", "complete"}});
+        const std::string type = out["type"];
+        pc(me, {{"kind", "peerStateChange"}, {"event", "signalingstatechange"},
+                {"state", type == "offer" ? "have-local-offer" : "stable"}});
+        pc(me, {{"kind", "localDescription"}, {"type", type}, {"sdp", sdp(type)}});
+        pc(me, {{"kind", "peerStateChange"}, {"event", "icegatheringstatechange"}, {"state", "gathering"}});
+        for (int i = 0; i < 5; ++i) pc(me, {{"kind", "localIceCandidate"}, {"candidate", candidate(i, me == 0 ? "Xk3t" : "Yq9w")}});
+        pc(me, {{"kind", "localIceCandidate"}, {"candidate", nullptr}});
+        pc(me, {{"kind", "peerStateChange"}, {"event", "icegatheringstatechange"}, {"state", "complete"}});
         local_done[me] = true;
         maybe_connect(me);
       } else if (kind == "setRemoteDescription") {
-        const std::string type = data["description"]["type"];
-        push(me, {{"kind", "peerStateChange"}, {"event", "signalingstatechange"},
-                  {"state", type == "offer" ? "have-remote-offer" : "stable"}});
-        push(me, {{"kind", "remoteDescriptionSet"}, {"type", type}});
-        push(me, {{"kind", "remoteTrack"}, {"trackKind", "audio"}, {"streamId", me == 0 ? "stream-cli" : "stream-doc"}});
-        push(me, {{"kind", "remoteTrack"}, {"trackKind", "video"}, {"streamId", me == 0 ? "stream-cli" : "stream-doc"}});
+        const std::string type = out["description"]["type"];
+        pc(me, {{"kind", "peerStateChange"}, {"event", "signalingstatechange"},
+                {"state", type == "offer" ? "have-remote-offer" : "stable"}});
+        pc(me, {{"kind", "remoteDescriptionSet"}, {"type", type}});
+        pc(me, {{"kind", "remoteTrack"}, {"trackKind", "audio"}, {"streamId", me == 0 ? "stream-cli" : "stream-doc"}});
+        pc(me, {{"kind", "remoteTrack"}, {"trackKind", "video"}, {"streamId", me == 0 ? "stream-cli" : "stream-doc"}});
         remote_done[me] = true;
         maybe_connect(me);
-      } else if (kind == "emit" && me == 1 && data["eventType"] == "enterEvent") {
+      } else if (kind == "emit" && me == 1 && out["eventType"] == "enterEvent") {
         push(1, {{"kind", "call"}, {"requestId", 1}});  // the client answers on EVENT_LIST.ENTER
-      } else if (kind == "closePeerConnection") {
+      } else if (kind == "closePc") {
         ++ended_inputs;
       }
     }
@@ -181,81 +218,95 @@ std::vector<Step> record_call() {
 }
 
 struct Result {
-  double seconds = 0;
+  double seconds = 0;      // wall clock
+  double cpu_seconds = 0;  // this process's CPU time
   long inputs = 0;
   long outputs = 0;
 };
 
+// inputs/s and ns/input by the wall clock (as before), and ns/input of CPU time.
 json result_json(const Result& r) {
   return {{"inputs", r.inputs},
           {"outputs", r.outputs},
           {"seconds", r.seconds},
+          {"cpuSeconds", r.cpu_seconds},
           {"inputsPerSecond", r.inputs / r.seconds},
-          {"nsPerInput", r.seconds * 1e9 / r.inputs}};
+          {"nsPerInput", r.seconds * 1e9 / r.inputs},
+          {"cpuNsPerInput", r.cpu_seconds * 1e9 / r.inputs}};
+}
+
+// What bindings.cpp does with one input text: decode, handle, the effects as a JSON array
+// text, and the next deadline the shell arms its timer at. Returns the number of effects.
+long handle_text(ConsultationSession& s, const std::string& text, double now, std::size_t& sink) {
+  const auto input = io::decode_input(base::parse_json(text));
+  if (!input) return 0;
+  s.handle(*input, base::Ms(now));
+  json out = json::array();
+  while (auto e = s.poll_output()) out.push_back(io::encode(*e));
+  sink += base::json_text(out).size();
+  const auto deadline = s.poll_timeout();
+  sink += deadline ? 1 : 0;
+  return static_cast<long>(out.size());
 }
 
 // Replays the call `iterations` times; `json_path` feeds each input as text and dumps outputs.
 Result replay(const std::vector<Step>& steps, int iterations, bool json_path) {
-  const json params[2] = {doctor_params(), client_params()};
-  std::vector<std::pair<int, session::Input>> decoded;
+  std::vector<std::pair<int, io::Input>> decoded;
   std::vector<std::pair<int, std::string>> texts;
   for (const auto& s : steps) {
-    decoded.emplace_back(s.side, *session::decode_input(s.input));
+    decoded.emplace_back(s.side, *io::decode_input(s.input));
     texts.emplace_back(s.side, s.input.dump());
   }
   log::Logger logger(1000);  // the page logger of the wasm module has 1000 entries too
   Result r;
   std::size_t sink = 0;
   const auto start = Clock::now();
+  const double cpu_start = cpu_seconds();
   for (int it = 0; it < iterations; ++it) {
     double now = 1000;
-    session::ConsultationSession sides[2] = {
-        {session::Role::Doctor, std::get<session::Params>(session::parse_params(params[0])), logger, now},
-        {session::Role::Client, std::get<session::Params>(session::parse_params(params[1])), logger, now}};
+    std::unique_ptr<ConsultationSession> sides[2] = {make(0, logger, now), make(1, logger, now)};
     for (std::size_t i = 0; i < steps.size(); ++i) {
       now += 1;
       if (json_path) {
-        auto input = session::decode_input(json::parse(texts[i].second, nullptr, false));
-        auto& side = sides[texts[i].first];
-        side.handle(*input, now);
-        json out = json::array();
-        while (auto o = side.poll_output()) out.push_back({{"kind", std::move(o->kind)}, {"data", std::move(o->data)}});
-        r.outputs += static_cast<long>(out.size());
-        sink += out.dump().size();
+        r.outputs += handle_text(*sides[texts[i].first], texts[i].second, now, sink);
       } else {
-        auto& side = sides[decoded[i].first];
-        side.handle(decoded[i].second, now);
+        auto& side = *sides[decoded[i].first];
+        side.handle(decoded[i].second, base::Ms(now));
         while (auto o = side.poll_output()) {
           ++r.outputs;
-          sink += o->kind.size();
+          sink += o->index();
         }
       }
       ++r.inputs;
     }
   }
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.cpu_seconds = cpu_seconds() - cpu_start;
   if (sink == 42) std::puts("");  // keeps the work observable
   return r;
 }
 
-// A stale timer expiry through the JSON path: the cost of one input that changes nothing.
+// A timeout with no timer due through the JSON path: the cost of one input that changes nothing.
 Result noop(int count) {
   log::Logger logger(1000);
-  session::ConsultationSession s(session::Role::Doctor, std::get<session::Params>(session::parse_params(doctor_params())),
-                                 logger, 0);
-  const std::string text = R"({"kind":"timerFired","id":99})";
+  auto s = make(0, logger, 0);
+  while (s->poll_output()) {
+  }
+  const std::string text = R"({"kind":"timeout"})";
   Result r;
   std::size_t sink = 0;
   const auto start = Clock::now();
+  const double cpu_start = cpu_seconds();
   for (int i = 0; i < count; ++i) {
-    auto input = session::decode_input(json::parse(text, nullptr, false));
-    s.handle(*input, i);
-    json out = json::array();
-    while (auto o = s.poll_output()) out.push_back({{"kind", std::move(o->kind)}, {"data", std::move(o->data)}});
-    sink += out.dump().size();
+    r.outputs += handle_text(*s, text, i, sink);
     ++r.inputs;
   }
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.cpu_seconds = cpu_seconds() - cpu_start;
+  if (r.outputs != 0) {
+    std::fprintf(stderr, "core_throughput: the no-op timeout produced %ld effects\n", r.outputs);
+    std::exit(1);
+  }
   if (sink == 42) std::puts("");
   return r;
 }
@@ -273,11 +324,20 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (iterations < 1) {
+    std::fprintf(stderr, "core_throughput: --iterations must be a positive integer\n");
+    return 2;
+  }
   const auto steps = record_call();
   if (dump) {
     json inputs = json::array();
     for (const auto& s : steps) inputs.push_back({{"side", s.side == 0 ? "doctor" : "client"}, {"input", s.input}});
-    std::ofstream(dump) << json{{"doctorParams", doctor_params()}, {"clientParams", client_params()}, {"inputs", inputs}}.dump();
+    std::ofstream file(dump);
+    file << json{{"doctorParams", doctor_params()}, {"clientParams", client_params()}, {"inputs", inputs}}.dump();
+    if (!file.flush()) {
+      std::fprintf(stderr, "core_throughput: cannot write %s\n", dump);
+      return 1;
+    }
   }
   replay(steps, iterations / 10 + 1, false);  // warm-up
   const Result decoded = replay(steps, iterations, false);

@@ -1,20 +1,22 @@
-// libFuzzer target: the wire decoders of callcore::signaling on arbitrary bytes: decode (the
-// text of one inbound signaling message) and decode_app_message (the text of one data channel
-// message). Beyond "no crash, no sanitizer report, no exception", it checks that they keep their
-// contract (vcm.hpp): an error has a known code and a serializable message; a Message has the
-// fields its type requires, and re-encoding it decodes to the same Message; an AppMessage has a
-// 1–64 byte type, a seq >= 1 and a serializable body, and re-reads the same.
+// libFuzzer target: the wire decoders of callcore::signaling::vcm on arbitrary bytes: decode
+// (the text of one inbound signaling message) and decode_app_message (the text of one data
+// channel message). Beyond "no crash, no sanitizer report, no exception", it checks that they
+// keep their contract (signaling/vcm/codec.hpp): an error has a known code and a serializable
+// message; a Message has the fields its type requires, and re-encoding it decodes to the same
+// Message; an AppMessage has a 1–64 byte type, a seq >= 1 and a serializable body, and re-reads
+// the same. outbound_type (the log name of a sent message) names a decoded message's type, and
+// for any JSON value is a known wire type or "unknown".
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <string_view>
 
-#include "callcore/signaling/vcm.hpp"
+#include "callcore/signaling/vcm/codec.hpp"
 #include "check.hpp"
 
 using callcore::fuzz::dump_strict;
-using namespace callcore::signaling;
+using namespace callcore::signaling::vcm;
 using nlohmann::json;
 
 namespace {
@@ -131,6 +133,8 @@ void check_message(const Message& msg) {
   }
   // The session forwards data (events, logs, effects) through the wasm boundary as JSON text.
   const std::string text = dump_strict(json{{"type", name}, {"data", d}}, "decoded message");
+  // The log name of the same message sent (as the transport logs its outbound messages).
+  FUZZ_CHECK(outbound_type(json{{"type", name}, {"data", d}}) == name, "outbound_type does not name the message's type");
   // Re-encoded, the message decodes to the same Message (without the size limit: numbers such
   // as 1E9 re-encode longer).
   auto again = decode(text, std::numeric_limits<std::size_t>::max());
@@ -172,6 +176,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_message(std::get<Message>(result));
   }
   check_app_message(text);
+  // Any JSON value sent: outbound_type never throws and names a wire type or "unknown".
+  const json any = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (!any.is_discarded()) {
+    const std::string_view out = outbound_type(any);
+    FUZZ_CHECK(out == "unknown" || message_type_from(out).has_value(), "outbound_type is not a wire type");
+  }
   // The size limit is checked before anything else.
   if (size > 0) {
     const DecodeResult small = decode(text, size - 1);
