@@ -157,9 +157,7 @@ struct Side {
   std::set<int> handed;  // every TrackId handed in
   std::set<int> held;    // handed in and not released
   std::set<int> ended;   // reported ended
-  std::set<int> shared;  // tracks two tags' senders carried at once (a known bug: known())
   std::set<int> stopped_now;  // tracks stopTracks released in the current input
-  std::set<int> stale;        // tracks a stopTracks in the middle of a call released (known bug)
   std::optional<int> local_audio, local_video, screen;  // the tracks the 'e' op can end
   std::set<std::string> streams;  // stream ids the shell knows (local, trackAdded, remote)
   bool local_stream = false;      // a local stream exists (mediaAcquired since releaseStreams)
@@ -201,24 +199,11 @@ json params_for(const Side& s) {
 // files): each is waived only in the exact situation it was reported for, so the fuzzer keeps
 // looking for new bugs. CALLCORE_FUZZ_STRICT=1 turns the waivers off; the reproducers are in
 // tests/fuzz/crashes/ (docs/reliability.md).
-bool known(const char* reproducer, bool situation) {
+[[maybe_unused]] bool known(const char* reproducer, bool situation) {
   if (g_strict || !situation) return false;
   if (g_trace) std::fprintf(stderr, "  (known issue waived: tests/fuzz/crashes/%s)\n", reproducer);
   return true;
 }
-
-// media.cpp on(SendTrack) accepts a track that another tag's sender already carries (the app
-// passes its camera track to sendTrack under a second tag: rtc-core.js keeps its TrackId): the
-// core asks for addTrack of a track the connection already sends, which the browser refuses
-// (InvalidAccessError, W3C webrtc-pc §5.1 addTrack), and closing that tag stops (releaseTrack)
-// the track the first tag still sends. Waived for tracks two senders carried at once.
-constexpr const char* kSharedTrack = "session-track-shared-by-two-tags.txt";
-
-// session.cpp on(MediaAcquired): media that arrives when the call is not acquiring any (the
-// getUserMedia of a call hung up before it resolved, after call() was made again and took the
-// first stream) gets stopTracks, which stops every track the shell holds — the live call's
-// microphone and camera included. Waived for the tracks such a stopTracks released.
-constexpr const char* kLateMedia = "session-late-media-stops-live-tracks.txt";
 
 int unsettled(const std::map<int, int>& issued, const std::map<int, int>& settled) {
   int n = 0;
@@ -261,8 +246,6 @@ void hand_in_spoofed(Side& s, io::TrackId track) {
 void check_held(const Side& s, io::TrackId track, const std::string& where) {
   const int id = io::to_int(track);
   FUZZ_CHECK(s.handed.count(id) != 0, where + ": TrackId " + std::to_string(id) + " was never handed in by the shell");
-  if (s.held.count(id) == 0 && known(kSharedTrack, s.shared.count(id) != 0)) return;
-  if (s.held.count(id) == 0 && known(kLateMedia, s.stale.count(id) != 0)) return;
   FUZZ_CHECK(s.held.count(id) != 0, where + ": TrackId " + std::to_string(id) + " was already released");
 }
 
@@ -417,11 +400,9 @@ void check_output(World& w, Side& s, const io::Effect& effect) {
             FUZZ_CHECK(!e.tag.empty(), where + ": empty tag");
             FUZZ_CHECK(s.senders.count(e.tag) == 0 || s.spoofed, where + ": tag '" + e.tag + "' already has a sender");
             check_held(s, e.track, where);
-            if (const std::string other = carried_by(s, io::to_int(e.track), e.tag); !other.empty()) {
-              s.shared.insert(io::to_int(e.track));
-              FUZZ_CHECK(known(kSharedTrack, true), where + ": TrackId " + std::to_string(io::to_int(e.track)) +
-                                                        " is already sent by tag '" + other + "' (addTrack throws)");
-            }
+            if (const std::string other = carried_by(s, io::to_int(e.track), e.tag); !other.empty())
+              FUZZ_CHECK(false, where + ": TrackId " + std::to_string(io::to_int(e.track)) + " is already sent by tag '" +
+                                    other + "' (addTrack throws)");
             FUZZ_CHECK(e.stream_id.empty() || s.streams.count(e.stream_id) != 0,
                        where + ": streamId '" + e.stream_id + "' is not a stream the shell reported");
             s.senders[e.tag] = {io::to_int(e.track), false};
@@ -441,7 +422,9 @@ void check_output(World& w, Side& s, const io::Effect& effect) {
               Side::Sender& sender = s.senders[e.tag];
               sender.paused = !e.track;
               if (e.track) sender.track = io::to_int(*e.track);
-              if (e.track && !carried_by(s, sender.track, e.tag).empty()) s.shared.insert(sender.track);
+              if (e.track && !carried_by(s, sender.track, e.tag).empty())
+                FUZZ_CHECK(false, where + ": TrackId " + std::to_string(sender.track) + " is already sent by tag '" +
+                                      carried_by(s, sender.track, e.tag) + "'");
             }
           },
           [&](const RemoveTrack& e) {
@@ -480,7 +463,7 @@ void check_output(World& w, Side& s, const io::Effect& effect) {
           [&](const ReleaseTrack& e) {
             check_held(s, e.track, where);
             const int id = io::to_int(e.track);
-            if (const std::string tag = carried_by(s, id); !tag.empty() && !known(kSharedTrack, s.shared.count(id) != 0))
+            if (const std::string tag = carried_by(s, id); !tag.empty())
               FUZZ_CHECK(false, where + ": stops TrackId " + std::to_string(id) + ", which tag '" + tag + "' still sends");
             release(s, id);
           },
@@ -536,11 +519,7 @@ void check_state(World& w, Side& s) {
   FUZZ_CHECK(open_calls <= 1, where + ": more than one unsettled call()");
   if (!s.stopped_now.empty() && state != "idle" && state != "ended") {
     // stopTracks ends the local media of a call: only when no call is in progress.
-    if (known(kLateMedia, true)) {
-      s.stale.insert(s.stopped_now.begin(), s.stopped_now.end());
-    } else {
-      FUZZ_CHECK(false, where + ": stopTracks in state " + state + " stops the call's own tracks");
-    }
+    FUZZ_CHECK(false, where + ": stopTracks in state " + state + " stops the call's own tracks");
   }
   s.stopped_now.clear();
   if (state == "idle" || state == "ended") {
