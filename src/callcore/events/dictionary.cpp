@@ -127,6 +127,7 @@ constexpr std::array kEntries{
     Entry{kErrorTypeGroup, "STATE", error_type::kState},
     Entry{kErrorTypeGroup, "PARAMS", error_type::kParams},
     Entry{kErrorTypeGroup, "MESSAGE", error_type::kMessage},
+    Entry{kErrorTypeGroup, "ROOM", error_type::kRoom},
 
     Entry{kLogEventGroup, "SESSION_CREATED", log_event::kSessionCreated},
     Entry{kLogEventGroup, "CALL_REJECTED", log_event::kCallRejected},

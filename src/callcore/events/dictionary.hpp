@@ -120,6 +120,7 @@ inline constexpr std::string_view kHangUp = "hangUp";
 inline constexpr std::string_view kState = "state";
 inline constexpr std::string_view kParams = "params";
 inline constexpr std::string_view kMessage = "message";
+inline constexpr std::string_view kRoom = "room";
 }  // namespace error_type
 
 // Log event names (LOG_EVENT_LIST): the `event` of logger entries. Signaling messages are logged
