@@ -109,7 +109,7 @@ void Peer::on_local_description(std::string_view type, std::string_view sdp) {
     ctx_.log(log::Level::Info, le::kStaleOffer, {{"why", "rolled back by the far side's offer; not sent"}});
     return;
   }
-  ctx_.log(log::Level::Info, le::kLocalDescription, {{"type", type}});  // the SDP is logged with the message
+  ctx_.log(log::Level::Info, le::kLocalDescription, {{"type", type}, {"sdp", sdp}});
   signal_(type == ev::wire::kOffer ? ev::wire::kOffer : ev::wire::kAnswer,
           {{"description", {{"type", type}, {"sdp", sdp}}}});
   if (type == ev::wire::kAnswer) offer_if_deferred();

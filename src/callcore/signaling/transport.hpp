@@ -3,7 +3,8 @@
 // down, portal socket paused) and sends them in order when it is; it reopens the built-in
 // WebSocket with exponential backoff and jitter after an abnormal close; it remembers recent
 // inbound message ids so a message delivered twice is applied once; and it logs every message
-// sent and received under its wire type. What "ready" means (e.g. the vcm `joined` reply) is the
+// sent and received under its wire type (received: with its data; sent: a summary — direction,
+// addressees, message id). What "ready" means (e.g. the vcm `joined` reply) is the
 // protocol's business: the session calls set_ready().
 #pragma once
 
