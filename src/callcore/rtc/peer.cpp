@@ -194,10 +194,10 @@ std::optional<PeerFailure> Peer::begin_ice_restart() {
                                     "ICE failed before the call was established")};
   }
   ice_restarting_ = true;
-  return ice_restart_attempt();
+  return attempt_ice_restart();
 }
 
-std::optional<PeerFailure> Peer::ice_restart_attempt() {
+std::optional<PeerFailure> Peer::attempt_ice_restart() {
   if (ice_restart_attempt_ >= config_.ice.max_attempts) {
     ctx_.emit(ev::kIceRestart, {{"phase", "failed"}, {"attempt", ice_restart_attempt_}});
     return PeerFailure{"iceFailed", errors::make(ev::error_type::kConnection, "The media connection was lost",
@@ -226,7 +226,7 @@ std::optional<PeerFailure> Peer::on_timeout(base::Ms now) {
       if (auto f = begin_ice_restart()) return f;
     } else if (*timer == Timer::IceRestart && created_ && ice_restarting_) {
       if (ice_backoff_phase_) {
-        if (auto f = ice_restart_attempt()) return f;
+        if (auto f = attempt_ice_restart()) return f;
         continue;
       }
       // This attempt did not reconnect in time: wait, then try again.

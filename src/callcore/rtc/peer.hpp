@@ -140,7 +140,7 @@ class Peer {
   void offer_if_deferred();
   std::optional<PeerFailure> on_ice_state(std::string_view state);
   std::optional<PeerFailure> begin_ice_restart();
-  std::optional<PeerFailure> ice_restart_attempt();
+  std::optional<PeerFailure> attempt_ice_restart();
   void reset_ice_restart();
 
   PeerConfig config_;
