@@ -1,4 +1,4 @@
-// Structured logger: a bounded ring buffer of entries (DESIGN.md §4). Secrets are redacted
+// Structured logger: a bounded ring buffer of entries (docs/architecture.md, "Errors, events and logs"). Secrets are redacted
 // before an entry is stored, so nothing exported can leak them.
 #pragma once
 
