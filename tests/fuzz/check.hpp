@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "callcore/base/json.hpp"
+
 #define FUZZ_CHECK(cond, what)                                                                  \
   do {                                                                                          \
     if (!(cond)) {                                                                              \
@@ -25,42 +27,7 @@ namespace callcore::fuzz {
   std::abort();
 }
 
-/// True when `text` is valid UTF-8 (what nlohmann::json::dump() accepts).
-inline bool valid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  const std::size_t n = text.size();
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len;
-    unsigned lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (i + len > n) return false;
-    const auto c1 = static_cast<unsigned char>(text[i + 1]);
-    if (c1 < lo || c1 > hi) return false;
-    for (std::size_t k = 2; k < len; ++k) {
-      const auto ck = static_cast<unsigned char>(text[i + k]);
-      if (ck < 0x80 || ck > 0xBF) return false;
-    }
-    i += len;
-  }
-  return true;
-}
+using base::valid_utf8;  // base/json.hpp
 
 /// Checks what nlohmann::json::dump() would refuse (a string or key that is not UTF-8) without
 /// serializing: the fast form of dump_strict for hot paths.

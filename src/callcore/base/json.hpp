@@ -25,6 +25,43 @@ inline json parse_json(std::string_view text) {
   return json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
 }
 
+/// True when `text` is well-formed UTF-8 (RFC 3629 §4: no overlong forms, surrogates or code
+/// points above U+10FFFF), i.e. what nlohmann::json accepts and writes without replacement.
+inline bool valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    unsigned lo = 0x80, hi = 0xBF;  // range of the second byte (RFC 3629 §4)
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;  // no overlong forms
+      if (c == 0xED) hi = 0x9F;  // no surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    const auto c1 = static_cast<unsigned char>(text[i + 1]);
+    if (c1 < lo || c1 > hi) return false;
+    for (std::size_t k = 2; k < len; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
 /// The longest prefix of `text` of at most `max_bytes` bytes that does not end inside a UTF-8
 /// sequence (continuation bytes 10xxxxxx are not cut from their lead byte).
 inline std::string utf8_prefix(std::string_view text, std::size_t max_bytes) {

@@ -9,15 +9,15 @@
 #include <string>
 #include <string_view>
 
+#include "callcore/base/json.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "callcore/signaling/janus/codec.hpp"
 
 namespace callcore::signaling::janus::detail {
 
-/// True when `text` is well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or code points
-/// above U+10FFFF), i.e. what nlohmann::json accepts and writes without replacement.
-bool valid_utf8(std::string_view text);
+using base::valid_utf8;  // base/json.hpp
 
 /// Reads fields of received JSON objects. Every read checks presence, type and range; the first
 /// failure is kept in `error` (code "invalidField" unless fail() is given another) and later
