@@ -4,6 +4,8 @@
 // in the order they happen.
 #pragma once
 
+#include <utility>
+
 #include <deque>
 #include <optional>
 #include <string>
@@ -31,8 +33,8 @@ class Context {
     push(fx::Emit{is_error ? events::kEmitError : events::kEmitEvent, event_type, std::move(payload)});
   }
   /// Logs an entry under `event` (a dictionary name) for this session's connection.
-  void log(log::Level level, std::string_view event, const nlohmann::json& data = nlohmann::json::object()) {
-    logger_.log(now_.value, level, event, connection_id, data);
+  void log(log::Level level, std::string_view event, nlohmann::json data = nlohmann::json::object()) {
+    logger_.log(now_.value, level, event, connection_id, std::move(data));
   }
   /// The next effect in order, or nullopt.
   std::optional<Effect> poll() {

@@ -3,48 +3,56 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <utility>
 
 namespace callcore::log {
 namespace {
 
 constexpr std::string_view kRedacted = "[redacted]";
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+// ASCII lowercase (no locale, no libc call: this runs on every byte of every logged SDP).
+constexpr char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
 
-// Case-insensitive find of an ASCII `needle` (lowercase) in `text` from `pos`.
-std::size_t ifind(std::string_view text, std::string_view needle, std::size_t pos = 0) {
-  if (needle.empty() || text.size() < needle.size()) return std::string_view::npos;
-  for (std::size_t i = pos; i + needle.size() <= text.size(); ++i) {
-    std::size_t k = 0;
-    while (k < needle.size() && lower(text[i + k]) == needle[k]) ++k;
-    if (k == needle.size()) return i;
+// True when `text` at `pos` starts with the lowercase ASCII `prefix`, whatever the case.
+bool starts_with_nocase(std::string_view text, std::size_t pos, std::string_view prefix) {
+  if (text.size() - pos < prefix.size()) return false;
+  for (std::size_t k = 0; k < prefix.size(); ++k) {
+    if (lower(text[pos + k]) != prefix[k]) return false;
+  }
+  return true;
+}
+
+// Case-insensitive find of a lowercase ASCII `needle` in text[pos, end).
+std::size_t ifind(std::string_view text, std::string_view needle, std::size_t pos, std::size_t end) {
+  for (std::size_t i = pos; i + needle.size() <= end; ++i) {
+    if (lower(text[i]) == needle[0] && starts_with_nocase(text, i, needle)) return i;
   }
   return std::string_view::npos;
 }
 
-// A key's name folded for matching: lowercase, without '-' and '_' ("api_key" → "apikey").
-std::string fold(std::string_view key) {
-  std::string out;
-  out.reserve(key.size());
-  for (char c : key) {
-    if (c != '-' && c != '_') out.push_back(lower(c));
+// True when a name, lowercased without '-' and '_' ("api_key" → "apikey"), contains a secret
+// word. Folded into a stack buffer (names longer than it are judged by their first 64 bytes):
+// this runs for every key of every logged object.
+bool has_secret_word(std::string_view name) {
+  std::array<char, 64> buf{};
+  std::size_t n = 0;
+  for (char c : name) {
+    if (n == buf.size()) break;
+    if (c != '-' && c != '_') buf[n++] = lower(c);
   }
-  return out;
-}
-
-bool has_secret_word(std::string_view folded) {
+  const std::string_view folded(buf.data(), n);
   constexpr std::array<std::string_view, 11> kWords{"password", "passwd", "pwd",    "credential",
                                                     "token",    "secret", "authorization", "cookie",
                                                     "apikey",   "jwt",    "privatekey"};
   return std::any_of(kWords.begin(), kWords.end(),
-                     [&](std::string_view w) { return folded.find(w) != std::string::npos; });
+                     [&](std::string_view w) { return folded.find(w) != std::string_view::npos; });
 }
 
 bool url_is_turn(const nlohmann::json& v) {
   auto turn = [](const nlohmann::json& s) {
     if (!s.is_string()) return false;
     const auto& t = s.get_ref<const std::string&>();
-    return ifind(t, "turn:") == 0 || ifind(t, "turns:") == 0;
+    return starts_with_nocase(t, 0, "turn:") || starts_with_nocase(t, 0, "turns:");
   };
   if (v.is_array()) return std::any_of(v.begin(), v.end(), turn);
   return turn(v);
@@ -62,12 +70,8 @@ bool is_turn_server(const nlohmann::json& obj) {
 
 // End of the line that contains `pos` (index of '\r', '\n' or the end).
 std::size_t line_end(std::string_view text, std::size_t pos) {
-  const std::size_t end = text.find_first_of("\r\n", pos);
-  return end == std::string_view::npos ? text.size() : end;
-}
-
-bool at_line_start(std::string_view text, std::size_t pos) {
-  return pos == 0 || text[pos - 1] == '\n' || text[pos - 1] == '\r';
+  while (pos < text.size() && text[pos] != '\r' && text[pos] != '\n') ++pos;
+  return pos;
 }
 
 // Replaces text[start, end) with kRedacted; returns the index just after the replacement.
@@ -76,65 +80,57 @@ std::size_t cut(std::string& text, std::size_t start, std::size_t end) {
   return start + kRedacted.size();
 }
 
-// SDP: `a=ice-pwd:` values (RFC 8839 §5.4) and the `inline:` keys of `a=crypto:` lines (SDES,
-// RFC 4568 §6.1: inline:<key||salt>[|lifetime][|MKI:length]), whatever the case.
-void redact_sdp(std::string& text) {
-  for (std::size_t pos = ifind(text, "a=ice-pwd:"); pos != std::string::npos;
-       pos = ifind(text, "a=ice-pwd:", pos)) {
-    pos = cut(text, pos + 10, line_end(text, pos));
-  }
-  for (std::size_t pos = ifind(text, "a=crypto:"); pos != std::string::npos; pos = ifind(text, "a=crypto:", pos)) {
-    std::size_t end = line_end(text, pos);
-    pos += 9;
-    for (std::size_t key = ifind(std::string_view(text).substr(0, end), "inline:", pos); key != std::string::npos;
-         key = ifind(std::string_view(text).substr(0, end), "inline:", pos)) {
-      const std::size_t start = key + 7;
-      std::size_t stop = text.find_first_of("| ;\r\n", start);
-      if (stop == std::string::npos || stop > end) stop = end;
-      pos = cut(text, start, stop);
-      end = line_end(text, pos);
-    }
-  }
-}
+// The value of one line that is a credential, whatever the case (kept: the prefix):
+// SDP `a=ice-pwd:` (RFC 8839 §5.4); HTTP and SIP `Authorization:`, `Proxy-Authorization:`
+// (RFC 9110 §11.6.2, RFC 3261 §20.7/§20.28), `Cookie:`, `Set-Cookie:` (RFC 6265 §5.4).
+constexpr std::array<std::string_view, 5> kSecretLines{"a=ice-pwd:", "authorization:", "proxy-authorization:",
+                                                       "cookie:", "set-cookie:"};
 
-// Header lines whose whole value is a credential (HTTP and SIP: RFC 9110 §11.6.2, RFC 3261
-// §20.7/§20.28, RFC 6265 §5.4).
-void redact_headers(std::string& text) {
-  constexpr std::array<std::string_view, 4> kHeaders{"authorization:", "proxy-authorization:", "cookie:",
-                                                     "set-cookie:"};
-  for (std::string_view header : kHeaders) {
-    for (std::size_t pos = ifind(text, header); pos != std::string::npos; pos = ifind(text, header, pos)) {
-      if (!at_line_start(text, pos)) {
-        pos += header.size();
-        continue;
-      }
-      std::size_t start = pos + header.size();
-      while (start < text.size() && text[start] == ' ') ++start;
-      pos = cut(text, start, line_end(text, start));
+// Redacts the line text[start, end) if it is one of kSecretLines or an `a=crypto:` line (SDES,
+// RFC 4568 §6.1: each `inline:<key||salt>[|lifetime][|MKI:length]` key); returns the index from
+// which to look for the next line.
+std::size_t redact_line(std::string& text, std::size_t start) {
+  std::size_t end = start;  // computed once a prefix matched
+  for (std::string_view prefix : kSecretLines) {
+    if (starts_with_nocase(text, start, prefix)) {
+      end = line_end(text, start);
+      std::size_t value = start + prefix.size();
+      while (value < end && text[value] == ' ') ++value;
+      return value < end ? cut(text, value, end) : end;
     }
   }
-  for (std::size_t pos = ifind(text, "bearer "); pos != std::string::npos; pos = ifind(text, "bearer ", pos)) {
-    // b64token of RFC 6750 §2.1: ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/", then "="s.
-    const std::size_t start = pos + 7;
-    std::size_t stop = start;
-    while (stop < text.size() && (std::isalnum(static_cast<unsigned char>(text[stop])) ||
-                                  std::string_view("-._~+/=").find(text[stop]) != std::string_view::npos))
-      ++stop;
-    pos = stop > start ? cut(text, start, stop) : start;
+  if (starts_with_nocase(text, start, "a=crypto:")) {
+    end = line_end(text, start);
+    for (std::size_t key = ifind(text, "inline:", start, end); key != std::string::npos;
+         key = ifind(text, "inline:", key, end)) {
+      const std::size_t value = key + 7;
+      std::size_t stop = value;
+      while (stop < end && std::string_view("| ;").find(text[stop]) == std::string_view::npos) ++stop;
+      key = stop > value ? cut(text, value, stop) : value;
+      end -= stop - value;
+      end += stop > value ? kRedacted.size() : 0;
+    }
   }
+  return end;
 }
 
 // URL query/fragment/matrix parameters with a secret-like name (token, access_token, jwt, apiKey,
 // password, ...): `wss://host/ws?token=abc&x=1` → `wss://host/ws?token=[redacted]&x=1`.
 void redact_url_params(std::string& text) {
-  std::size_t pos = text.find_first_of("?&#;");
-  while (pos != std::string::npos) {
+  auto next_delimiter = [&text](std::size_t from) {
+    for (std::size_t i = from; i < text.size(); ++i) {
+      const char c = text[i];
+      if (c == '?' || c == '&' || c == '#' || c == ';') return i;
+    }
+    return std::string::npos;
+  };
+  for (std::size_t pos = next_delimiter(0); pos != std::string::npos; pos = next_delimiter(pos)) {
     std::size_t name_end = pos + 1;
     while (name_end < text.size() && (std::isalnum(static_cast<unsigned char>(text[name_end])) ||
                                       text[name_end] == '_' || text[name_end] == '-' || text[name_end] == '.'))
       ++name_end;
     if (name_end < text.size() && text[name_end] == '=' && name_end > pos + 1 &&
-        has_secret_word(fold(std::string_view(text).substr(pos + 1, name_end - pos - 1)))) {
+        has_secret_word(std::string_view(text).substr(pos + 1, name_end - pos - 1))) {
       const std::size_t start = name_end + 1;
       std::size_t stop = text.find_first_of("&#; \t\r\n\"'<>", start);
       if (stop == std::string::npos) stop = text.size();
@@ -142,16 +138,25 @@ void redact_url_params(std::string& text) {
     } else {
       pos = name_end;
     }
-    pos = text.find_first_of("?&#;", pos);
   }
 }
 
-std::string redact_text(std::string text) {
-  if (text.size() < 7) return text;  // too short to hold any pattern below
-  redact_sdp(text);
-  redact_headers(text);
-  if (text.find('=') != std::string::npos) redact_url_params(text);
-  return text;
+// Secrets inside one string (this runs on every logged string, SDPs included, so each step is a
+// vectorised byte search — memchr — that is cheap when there is nothing to find): each line is
+// checked at its start (SDP attributes and header fields are lines of their own), and a string
+// with a '?' or '#' has its URL parameters checked (also `;name=` matrix parameters there).
+void redact_text(std::string& text) {
+  if (text.size() < 7) return;  // too short to hold any pattern
+  for (std::size_t start = 0; start < text.size();) {
+    const char first = lower(text[start]);
+    std::size_t next = start;
+    if (first == 'a' || first == 'p' || first == 'c' || first == 's')  // kSecretLines, a=crypto:
+      next = redact_line(text, start);
+    next = text.find('\n', next);
+    if (next == std::string::npos) break;
+    start = next + 1;
+  }
+  if (text.find('?') != std::string::npos || text.find('#') != std::string::npos) redact_url_params(text);
 }
 
 }  // namespace
@@ -166,36 +171,41 @@ std::string_view to_string(Level level) {
   return "info";
 }
 
-bool is_secret_key(std::string_view key) { return has_secret_word(fold(key)); }
+bool is_secret_key(std::string_view key) { return has_secret_word(key); }
 
-nlohmann::json redact(const nlohmann::json& data) {
+void redact_in_place(nlohmann::json& data) {
   if (data.is_object()) {
     const bool turn = is_turn_server(data);
-    nlohmann::json out = nlohmann::json::object();
     for (auto it = data.begin(); it != data.end(); ++it) {
-      const bool secret = is_secret_key(it.key()) || (turn && it.key() == "username");
-      out[it.key()] = secret ? nlohmann::json(kRedacted) : redact(it.value());
+      if (is_secret_key(it.key()) || (turn && it.key() == "username")) {
+        it.value() = kRedacted;
+      } else {
+        redact_in_place(it.value());
+      }
     }
-    return out;
+  } else if (data.is_array()) {
+    for (auto& v : data) redact_in_place(v);
+  } else if (data.is_string()) {
+    redact_text(data.get_ref<std::string&>());
   }
-  if (data.is_array()) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& v : data) out.push_back(redact(v));
-    return out;
-  }
-  if (data.is_string()) return redact_text(data.get<std::string>());
-  return data;
+}
+
+nlohmann::json redact(const nlohmann::json& data) {
+  nlohmann::json out = data;
+  redact_in_place(out);
+  return out;
 }
 
 Logger::Logger(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 1)) {}
 
 void Logger::log(double time_ms, Level level, std::string_view event, std::string_view connection_id,
-                 const nlohmann::json& data) {
+                 nlohmann::json data) {
   if (entries_.size() == capacity_) {
     entries_.pop_front();
     ++dropped_;
   }
-  entries_.push_back(Entry{time_ms, level, std::string(event), std::string(connection_id), redact(data)});
+  entries_.push_back(Entry{time_ms, level, std::string(event), std::string(connection_id), std::move(data)});
+  redact_in_place(entries_.back().data);
 }
 
 void Logger::clear() {

@@ -40,10 +40,13 @@ bool is_secret_key(std::string_view key);
 /// - in strings, whatever the case: SDP `a=ice-pwd:` values (RFC 8839 §5.4) and the `inline:` keys
 ///   of `a=crypto:` lines (SDES, RFC 4568 §6.1); the value of header lines `Authorization:`,
 ///   `Proxy-Authorization:` (RFC 9110 §11.6.2, RFC 3261 §20.7/§20.28), `Cookie:`, `Set-Cookie:`
-///   (RFC 6265 §5.4) and of `Bearer <token>`; URL query/fragment/matrix parameters whose name
-///   is a secret key (`wss://host/ws?token=…`, `&api_key=…`, `;jwt=…`).
+///   (RFC 6265 §5.4) at the start of a line; in strings with a '?' or '#', URL query/fragment/
+///   matrix parameters whose name is a secret key (`wss://host/ws?token=…`, `&api_key=…`, `;jwt=…`).
 /// Values keep their position; only the secret bytes change. Never throws.
 nlohmann::json redact(const nlohmann::json& data);
+
+/// redact(), in place: only the secret bytes of `data` change.
+void redact_in_place(nlohmann::json& data);
 
 /// Bounded ring buffer of entries: when full, the oldest entry is dropped.
 class Logger {
@@ -51,9 +54,10 @@ class Logger {
   /// `capacity` is the maximum number of entries kept (>= 1).
   explicit Logger(std::size_t capacity = 1000);
 
-  /// Stores an entry after redacting `data`.
+  /// Stores an entry after redacting `data` in place (pass a temporary or std::move it: the
+  /// entry keeps that value, nothing is copied).
   void log(double time_ms, Level level, std::string_view event, std::string_view connection_id,
-           const nlohmann::json& data = nlohmann::json::object());
+           nlohmann::json data = nlohmann::json::object());
 
   const std::deque<Entry>& entries() const { return entries_; }
   std::size_t capacity() const { return capacity_; }
