@@ -47,6 +47,8 @@ class Scanner {
   char peek() const { return done() ? '\0' : text_[pos_]; }
   std::size_t pos() const { return pos_; }
   std::string_view rest() const { return text_.substr(pos_); }
+  /// Moves back (or forward) to `pos`, at most to the end.
+  void seek(std::size_t pos) { pos_ = pos < text_.size() ? pos : text_.size(); }
   /// Skips *(SP / HTAB) (SWS / LWS after unfolding); returns whether any was skipped.
   bool skip_ws();
   /// Consumes `c` if it is next (no whitespace skipped).
