@@ -32,39 +32,28 @@ bool offers_auth(const Challenge& c) {
   return false;
 }
 
-// Fills the Digest fields of `c` from its params; a reason when one is missing or malformed.
+// Fills the Digest fields of `c` from its params (the first of each name); a reason when one is
+// missing or malformed.
 std::optional<std::string> finish_digest(Challenge& c) {
-  bool has_realm = false, has_nonce = false;
-  for (const auto& p : c.params) {
-    const std::string value = p.value ? unquote(*p.value).value_or(*p.value) : std::string();
-    if (iequals(p.name, "realm")) {
-      c.realm = value;
-      has_realm = true;
-    } else if (iequals(p.name, "nonce")) {
-      c.nonce = value;
-      has_nonce = true;
-    } else if (iequals(p.name, "opaque")) {
-      c.opaque = value;
-    } else if (iequals(p.name, "domain")) {
-      c.domain = value;
-    } else if (iequals(p.name, "algorithm")) {
-      c.algorithm_text = value;
-    } else if (iequals(p.name, "stale")) {
-      c.stale = iequals(value, "true");
-    } else if (iequals(p.name, "userhash")) {
-      c.userhash = iequals(value, "true");
-    } else if (iequals(p.name, "qop")) {
-      c.qop.clear();
-      auto parts = split_list(value);
-      if (!parts) return "empty qop option";
-      for (auto q : *parts) {
-        if (!is_token(q)) return "qop option is not a token";
-        c.qop.push_back(to_lower(q));
-      }
+  const auto realm = param_value(c.params, "realm");
+  const auto nonce = param_value(c.params, "nonce");
+  if (!realm) return "Digest challenge without realm";
+  if (!nonce) return "Digest challenge without nonce";
+  c.realm = *realm;
+  c.nonce = *nonce;
+  c.opaque = param_value(c.params, "opaque");
+  c.domain = param_value(c.params, "domain").value_or("");
+  c.algorithm_text = param_value(c.params, "algorithm").value_or("");
+  c.stale = iequals(param_value(c.params, "stale").value_or(""), "true");
+  c.userhash = iequals(param_value(c.params, "userhash").value_or(""), "true");
+  if (const auto qop = param_value(c.params, "qop")) {
+    auto parts = split_list(*qop);
+    if (!parts) return "empty qop option";
+    for (auto q : *parts) {
+      if (!is_token(q)) return "qop option is not a token";
+      c.qop.push_back(to_lower(q));
     }
   }
-  if (!has_realm) return "Digest challenge without realm";
-  if (!has_nonce) return "Digest challenge without nonce";
   c.algorithm = algorithm_of(c.algorithm_text);
   return std::nullopt;
 }

@@ -124,14 +124,18 @@ ParseResult parse_impl(std::string_view text, std::size_t max_bytes, std::vector
   const std::string_view head = text.substr(0, end + 2);  // every line with its CRLF
   const std::string_view body = text.substr(end + 4);
   if (!base::valid_utf8(head)) return error(ParseErrorKind::kBadCharacter, "", "the header section is not UTF-8");
-  // Lines: CR and LF only as CRLF; no control character but HTAB.
+  // Lines: CR and LF only as CRLF; no control character but HTAB, except escaped by a
+  // backslash (a quoted-pair may hold %x00-09 / %x0B-0C / %x0E-7F, RFC 3261 §25.1; RFC 4475
+  // §3.1.1.2 has NUL, BEL and DEL so in a display name).
   std::vector<std::string_view> lines;
   for (std::size_t pos = 0; pos < head.size();) {
     const std::size_t eol = head.find("\r\n", pos);
     const std::string_view line = head.substr(pos, eol - pos);
-    for (char c : line) {
+    for (std::size_t k = 0; k < line.size(); ++k) {
+      const char c = line[k];
       const auto u = static_cast<unsigned char>(c);
-      if ((u < 0x20 && c != '\t') || u == 0x7F) {
+      const bool escaped = k > 0 && line[k - 1] == '\\' && c != '\r' && c != '\n';
+      if (((u < 0x20 && c != '\t') || u == 0x7F) && !escaped) {
         return error(ParseErrorKind::kBadCharacter, "", c == '\r' || c == '\n' ? "CR or LF outside CRLF"
                                                                                  : "control character in the header section");
       }
@@ -246,12 +250,14 @@ ParseResult parse_impl(std::string_view text, std::size_t max_bytes, std::vector
                                                                 request->method + " request");
     }
   }
-  if (content_length && *content_length != body.size()) {
+  // RFC 3261 §18.3 for message-oriented transports (a WebSocket message is one, RFC 7118 §5.1):
+  // octets beyond Content-Length are discarded; fewer octets than it announces is an error.
+  if (content_length && *content_length > body.size()) {
     return error(ParseErrorKind::kContentLengthMismatch, "Content-Length",
                  "Content-Length " + std::to_string(*content_length) + " but the body has " +
                      std::to_string(body.size()) + " bytes");
   }
-  msg.body = std::string(body);
+  msg.body = std::string(content_length ? body.substr(0, *content_length) : body);
   return msg;
 }
 

@@ -9,6 +9,8 @@
 //    (headers.hpp's to_string), comma lists of Via, Contact, Route and Record-Route split into one
 //    header field per element (§7.3.1 says the two forms are equivalent);
 //  - Content-Length checked against the body and dropped: serialize() writes the body's size.
+//    Octets after Content-Length are discarded, as RFC 3261 §18.3 says for message-oriented
+//    transports; fewer octets than announced is an error.
 // Hence parse(serialize(m)) == m for every parsed m. Nothing here throws.
 //
 // Bounds: kMaxMessageBytes for the whole message, kMaxHeaders header fields after lists are
@@ -113,7 +115,7 @@ enum class ParseErrorKind {
   kMissingHeader,          ///< Via, From, To, Call-ID or CSeq absent (`header` names it)
   kDuplicateHeader,        ///< a single-valued header given twice (`header` names it)
   kMethodMismatch,         ///< CSeq method differs from the request method (RFC 3261 §8.1.1.5)
-  kContentLengthMismatch,  ///< Content-Length differs from the bytes after the empty line
+  kContentLengthMismatch,  ///< Content-Length above the bytes after the empty line (§18.3)
 };
 
 /// The kind's name in camelCase ("badHeaderValue"), for logs and error events.
@@ -141,7 +143,8 @@ struct ParseError {
 using ParseResult = std::variant<Message, ParseError>;
 
 /// Parses one message (RFC 3261 §7; body framing by Content-Length when present, else the rest
-/// of the WebSocket message, RFC 7118 §5.1). Never throws; the input is not kept.
+/// of the WebSocket message, RFC 7118 §5.1; octets beyond Content-Length discarded, §18.3).
+/// Never throws; the input is not kept.
 ParseResult parse(std::string_view text, std::size_t max_bytes = kMaxMessageBytes);
 
 /// The wire text of `message`: start line, headers in order as `Name: value`, then
