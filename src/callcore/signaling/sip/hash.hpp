@@ -1,7 +1,7 @@
 // MD5 (RFC 1321) and SHA-256 (FIPS 180-4 §6.2) for SIP digest authentication (RFC 7616 §3.4:
 // the two algorithms SIP uses, RFC 8760 §2.2). Small and self-contained so the same code builds
-// natively and for wasm32: Debian's hash libraries (OpenSSL's libcrypto, nettle) are compiled
-// for the host only, and no header-only one is packaged. Tested against the RFC 1321 §A.5 and
+// natively and for wasm32: Debian's hash libraries (OpenSSL's libcrypto, nettle, libgcrypt,
+// Crypto++, Botan, mbedTLS) ship compiled for the host only, and no header-only one is packaged. Tested against the RFC 1321 §A.5 and
 // FIPS 180-2 Appendix B vectors (tests/unit/sip_digest_test.cpp). Not for anything but digest
 // authentication: MD5 is broken for collision resistance.
 #pragma once
