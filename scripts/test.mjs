@@ -51,7 +51,10 @@ suite('unit', [
 // Short fuzzing runs (docs/reliability.md has the long run): seconds per target, a fresh copy of
 // the seed corpus each time so the committed corpus only changes on purpose.
 const fuzzBuild = join(root, 'build', 'fuzz');
-const fuzzTargets = ['fuzz_vcm_decode', 'fuzz_input_decode', 'fuzz_session', 'fuzz_janus_decode'];
+const fuzzTargets = ['fuzz_vcm_decode', 'fuzz_input_decode', 'fuzz_session', 'fuzz_janus_decode', 'fuzz_sip_parse',
+  'fuzz_sip_digest'];
+// The JSON targets share json.dict; the SIP ones use sip.dict (RFC 3261 / RFC 7616 tokens).
+const fuzzDict = (target) => join(root, 'tests', 'fuzz', target.startsWith('fuzz_sip_') ? 'sip.dict' : 'json.dict');
 const fuzzSeconds = 10;
 function fuzzRun(target) {
   const work = join(fuzzBuild, 'run', target);
@@ -59,7 +62,7 @@ function fuzzRun(target) {
   mkdirSync(join(work, 'artifacts'), { recursive: true });
   cpSync(join(root, 'tests', 'fuzz', 'corpus', target), join(work, 'corpus'), { recursive: true });
   const ok = run(join(fuzzBuild, target), [
-    join(work, 'corpus'), `-dict=${join(root, 'tests', 'fuzz', 'json.dict')}`,
+    join(work, 'corpus'), `-dict=${fuzzDict(target)}`,
     `-max_total_time=${fuzzSeconds}`, '-rss_limit_mb=2048', '-timeout=10',
     `-artifact_prefix=${join(work, 'artifacts')}/`, '-print_final_stats=1',
   ], { env: { ...env, UBSAN_OPTIONS: 'print_stacktrace=1' } });
