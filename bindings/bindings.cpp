@@ -12,6 +12,8 @@
 #include "callcore/base/json.hpp"
 #include "callcore/events/dictionary.hpp"
 #include "callcore/io/codec.hpp"
+#include "callcore/io/json_session.hpp"
+#include "callcore/log/recorder.hpp"
 #include "callcore/log/logger.hpp"
 #include "callcore/session/consultation/session.hpp"
 #include "callcore/session/consultation/warm_up.hpp"
@@ -35,10 +37,27 @@ std::string dictionary() {
   return base::json_text(out);
 }
 
+// The page-wide flight recorder: every session's inputs and outputs (log/recorder.hpp), carried
+// by the logger's export.
+log::Recorder& page_recorder() {
+  static log::Recorder recorder;
+  return recorder;
+}
+
 std::string logger_entries() { return base::json_text(page_logger().to_json()); }
-std::string logger_export() { return base::json_text(page_logger().export_json()); }
+/// The logger's export with the recording: {format, version, capacity, dropped, truncated,
+/// entries, recording} (docs/debugging.md).
+std::string logger_export() {
+  json out = page_logger().export_json();
+  out["recording"] = page_recorder().to_json();
+  return base::json_text(out);
+}
 double logger_dropped() { return static_cast<double>(page_logger().dropped()); }
-void logger_clear() { page_logger().clear(); }
+/// Empties the log, and the recording of ended sessions (live ones keep theirs).
+void logger_clear() {
+  page_logger().clear();
+  page_recorder().clear();
+}
 /// Logs an entry from the shell (a browser failure with no call decision attached).
 void logger_log(const std::string& level, const std::string& event, const std::string& connection_id,
                 const std::string& data, double now_ms) {
@@ -50,73 +69,47 @@ void logger_log(const std::string& level, const std::string& event, const std::s
   page_logger().log(now_ms, l, event, connection_id, d.is_discarded() ? json::object() : d);
 }
 
-/// One session of kind `S` (which has handle / poll_output / poll_timeout / snapshot), made by
-/// `make(role, params, logger, now)`. Construction never fails: an invalid role or params leave
-/// no session and error() returns the CallError JSON (the shell checks it first).
-template <typename S, auto make>
+/// One session of kind `S` for JavaScript: io::JsonSession with the page's logger and recorder
+/// (the constructor embind can call: role, params JSON, now in ms).
+template <typename S, auto make, const char* kind>
 class SessionBinding {
  public:
-  SessionBinding(const std::string& role, const std::string& params, double now_ms) {
-    auto made = make(role, base::parse_json(params), page_logger(), base::Ms(now_ms));
-    if (auto* err = std::get_if<errors::CallError>(&made)) {
-      error_ = base::json_text(errors::to_json(*err));
-    } else {
-      session_ = std::move(std::get<std::unique_ptr<S>>(made));
-    }
-  }
+  SessionBinding(const std::string& role, const std::string& params, double now_ms)
+      : json_(kind, role, params, now_ms, page_logger(), &page_recorder()) {}
 
   /// "" when the session exists, else the CallError JSON of why it could not be made.
-  std::string error() const { return error_; }
-
-  /// Feeds one input (JSON `{kind, ...}`, io/codec.hpp) and returns the effects it produced as a
-  /// JSON array. An input that does not decode is logged and produces none.
-  std::string handle(const std::string& input, double now_ms) {
-    if (!session_) return "[]";
-    auto decoded = io::decode_input(base::parse_json(input));
-    if (!decoded) {
-      page_logger().log(now_ms, log::Level::Error, events::log_event::kInvalidInput, "",
-                        {{"input", base::utf8_prefix(input, 256)}});
-      return "[]";
-    }
-    session_->handle(*decoded, base::Ms(now_ms));
-    return drain();
-  }
-
-  /// Effects not yet taken (e.g. those of the constructor), as a JSON array.
-  std::string drain() {
-    json out = json::array();
-    if (session_) {
-      while (auto e = session_->poll_output()) out.push_back(io::encode(*e));
-    }
-    return base::json_text(out);
-  }
-
+  std::string error() const { return json_.error(); }
+  /// Feeds one input (JSON `{kind, ...}`, io/codec.hpp) at `now_ms`; returns the outputs as a
+  /// JSON array.
+  std::string handle(const std::string& input, double now_ms) { return json_.handle(input, now_ms); }
+  /// Outputs not yet taken (e.g. those of the constructor), as a JSON array.
+  std::string drain(double now_ms) { return json_.drain(now_ms); }
   /// The next deadline (ms, the shell's clock) at which to feed a `timeout` input; -1 for none.
-  double timeout() const {
-    auto t = session_ ? session_->poll_timeout() : std::nullopt;
-    return t ? t->value : -1;
-  }
-
-  std::string snapshot() const { return session_ ? base::json_text(session_->snapshot()) : "{}"; }
+  double timeout() const { return json_.timeout(); }
+  std::string snapshot() const { return json_.snapshot(); }
 
  protected:
-  std::unique_ptr<S> session_;
-  std::string error_;
+  const S* session() const { return json_.session(); }
+
+ private:
+  io::JsonSession<S, make> json_;
 };
 
 using session::consultation::ConsultationSession;
-class Consultation : public SessionBinding<ConsultationSession, &session::consultation::make_session> {
+constexpr char kConsultationKind[] = "consultation";
+class Consultation
+    : public SessionBinding<ConsultationSession, &session::consultation::make_session, kConsultationKind> {
  public:
   using SessionBinding::SessionBinding;
 
   std::string create_publish_message(const std::string& type, const std::string& fields) const {
-    if (!session_) return "{}";
+    if (!session()) return "{}";
     json f = base::parse_json(fields);
-    return base::json_text(session_->create_publish_message(type, f.is_object() ? f : json::object()));
+    return base::json_text(session()->create_publish_message(type, f.is_object() ? f : json::object()));
   }
 
   std::string create_transient_message(const std::string& connection_ids, const std::string& fields) const {
-    if (!session_) return "{}";
+    if (!session()) return "{}";
     json ids = base::parse_json(connection_ids);
     std::vector<std::string> list;
     if (ids.is_array()) {
@@ -127,7 +120,7 @@ class Consultation : public SessionBinding<ConsultationSession, &session::consul
       list.push_back(ids.get<std::string>());
     }
     json f = base::parse_json(fields);
-    return base::json_text(session_->create_transient_message(list, f.is_object() ? f : json::object()));
+    return base::json_text(session()->create_transient_message(list, f.is_object() ? f : json::object()));
   }
 };
 
@@ -139,7 +132,7 @@ emscripten::class_<B> bind_session(const char* name) {
       .template constructor<const std::string&, const std::string&, double>()
       .function("error", static_cast<Text>(&B::error))
       .function("handle", static_cast<std::string (B::*)(const std::string&, double)>(&B::handle))
-      .function("drain", static_cast<std::string (B::*)()>(&B::drain))
+      .function("drain", static_cast<std::string (B::*)(double)>(&B::drain))
       .function("timeout", static_cast<double (B::*)() const>(&B::timeout))
       .function("snapshot", static_cast<Text>(&B::snapshot));
 }

@@ -519,6 +519,17 @@ export interface LogExport {
   /** `dropped > 0`: the oldest entries are missing. */
   truncated: boolean;
   entries: LogEntry[];
+  /** The flight recorder: each session's inputs and outputs, redacted (docs/debugging.md). */
+  recording: {
+    capacity: number;
+    bytes: number;
+    droppedSessions: number;
+    sessions: Array<{
+      id: number; kind: string; role: string; params: Record<string, unknown>; created: number;
+      error?: unknown; ended: boolean; truncated: boolean;
+      steps: Array<{ t: number; op: 'input' | 'drain'; in: unknown; out: unknown[] }>;
+    }>;
+  };
 }
 
 /** Figures for benchmarks and bug reports. */

@@ -26,7 +26,8 @@ export const logger = {
   /**
    * The whole log as a JSON string, to attach to a bug report: `{format: 'callcore-log',
    * version: 1, capacity, dropped, truncated, entries}` — `dropped` counts the oldest entries the
-   * ring buffer lost since the last clear(), `truncated` is `dropped > 0`.
+   * ring buffer lost since the last clear(), `truncated` is `dropped > 0` — and `recording`,
+   * the flight recorder's sessions for `npx callcore replay` (docs/debugging.md).
    */
   export() {
     return core.loggerExport();
@@ -35,7 +36,7 @@ export const logger = {
   dropped() {
     return core.loggerDropped();
   },
-  /** Empties the log. */
+  /** Empties the log, and the flight recordings of ended sessions (live ones keep theirs). */
   clear() {
     core.loggerClear();
   },

@@ -39,7 +39,7 @@ export class SessionLoop {
 
   /** Performs the effects the session made while it was created. */
   start() {
-    this._perform(this.session.drain());
+    this._perform(this.session.drain(Date.now()));
     this._arm();
   }
 

@@ -90,6 +90,10 @@ TEST_CASE("secrets inside strings are redacted: URLs, SDP in any case, SDES keys
         "proxy-authorization: [redacted]\r\ncookie: [redacted]\r\nSet-Cookie: [redacted]");
   // Text that only mentions the words keeps them.
   CHECK(redact("the authorization failed; see the token docs") == "the authorization failed; see the token docs");
+  // An SDP inside JSON text held in a string (a raw signaling message): escaped line breaks.
+  CHECK(redact(R"({"sdp":"v=0\r\na=ice-ufrag:x\r\na=ice-pwd:S3cret\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:KEY|2^20\r\n"})") ==
+        R"({"sdp":"v=0\r\na=ice-ufrag:x\r\na=ice-pwd:[redacted]\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:[redacted]|2^20\r\n"})");
+  CHECK(redact(R"(x\\na=ice-pwd:kept)") == R"(x\\na=ice-pwd:kept)");  // an escaped backslash, then "n"
   // A line is a header only where it starts.
   CHECK(redact("x\nnot an Authorization: header") == "x\nnot an Authorization: header");
 }

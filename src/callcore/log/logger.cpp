@@ -69,9 +69,23 @@ bool is_turn_server(const nlohmann::json& obj) {
 }
 
 // End of the line that contains `pos` (index of '\r', '\n' or the end).
+// A line ends at CR or LF, or at the escaped `\r` / `\n` of a JSON text held in a string (an
+// SDP inside a raw signaling message).
 std::size_t line_end(std::string_view text, std::size_t pos) {
-  while (pos < text.size() && text[pos] != '\r' && text[pos] != '\n') ++pos;
+  for (; pos < text.size(); ++pos) {
+    const char c = text[pos];
+    if (c == '\r' || c == '\n') break;
+    if (c == '\\' && pos + 1 < text.size() && (text[pos + 1] == 'r' || text[pos + 1] == 'n')) break;
+  }
   return pos;
+}
+
+// The next escaped `\n` (backslash, 'n') at or after `pos` that is not an escaped backslash
+// followed by 'n'; npos when there is none.
+std::size_t next_escaped_lf(std::string_view text, std::size_t pos) {
+  std::size_t at = text.find("\\n", pos);
+  while (at != std::string_view::npos && at > 0 && text[at - 1] == '\\') at = text.find("\\n", at + 2);
+  return at;
 }
 
 // Replaces text[start, end) with kRedacted; returns the index just after the replacement.
@@ -147,14 +161,25 @@ void redact_url_params(std::string& text) {
 // with a '?' or '#' has its URL parameters checked (also `;name=` matrix parameters there).
 void redact_text(std::string& text) {
   if (text.size() < 7) return;  // too short to hold any pattern
+  // Lines start after LF, or after an escaped `\n` when the string holds JSON text (an SDP inside
+  // a raw signaling message); the escaped ones are looked for only in strings with a backslash.
+  const bool escapes = text.find('\\') != std::string::npos;
+  std::size_t escaped = escapes ? next_escaped_lf(text, 0) : std::string::npos;
   for (std::size_t start = 0; start < text.size();) {
     const char first = lower(text[start]);
     std::size_t next = start;
     if (first == 'a' || first == 'p' || first == 'c' || first == 's')  // kSecretLines, a=crypto:
       next = redact_line(text, start);
-    next = text.find('\n', next);
-    if (next == std::string::npos) break;
-    start = next + 1;
+    if (escapes && escaped != std::string::npos && escaped < next) escaped = next_escaped_lf(text, next);
+    const std::size_t lf = text.find('\n', next);
+    if (escaped != std::string::npos && escaped < lf) {
+      start = escaped + 2;
+      escaped = next_escaped_lf(text, start);
+    } else if (lf != std::string::npos) {
+      start = lf + 1;
+    } else {
+      break;
+    }
   }
   if (text.find('?') != std::string::npos || text.find('#') != std::string::npos) redact_url_params(text);
 }

@@ -1,0 +1,153 @@
+// The flight recorder (log/recorder.hpp) and its replay (tools/replay.hpp): a session driven
+// through the JSON boundary is recorded, bounded and redacted, and a fresh core replays the
+// recording with identical outputs; a tampered recording is caught at the step that changed.
+#include <sstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "callcore/io/json_session.hpp"
+#include "callcore/log/logger.hpp"
+#include "callcore/log/recorder.hpp"
+#include "callcore/session/consultation/session.hpp"
+#include "tools/replay.hpp"
+
+using nlohmann::json;
+using namespace callcore;
+using Consultation = io::JsonSession<session::consultation::ConsultationSession, &session::consultation::make_session>;
+
+namespace {
+
+const std::string kSdp =
+    "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+    "a=ice-ufrag:abcd\r\na=ice-pwd:SECRETPWDSECRETPWD12\r\na=mid:0\r\na=sendrecv\r\n";
+
+std::string doctor_params(const std::string& url) {
+  return json{{"name", "Dr"},           {"clientId", "doc-1"},  {"consultationId", "c-1"}, {"isAudio", true},
+              {"signalingUrl", url},    {"randomSeed", 42},     {"token", "TOKEN-SECRET"}}
+      .dump();
+}
+
+// A doctor call nobody answers, with the session's outputs answered as the shell would: socket
+// open, joined, call(), media, a local offer; then the enter timeout, an input that does not
+// decode and a hang-up. Returns the recorder's JSON.
+json record_a_call(log::Recorder& recorder) {
+  log::Logger logger(100);
+  double t = 1'000'000;
+  {
+    Consultation doctor("consultation", "doctor", doctor_params("wss://sig.example/ws?token=URLSECRET"), t, logger,
+                        &recorder);
+    REQUIRE(doctor.error().empty());
+    doctor.drain(t);
+    doctor.handle(R"({"kind":"transportOpened","transport":1})", t += 5);
+    doctor.handle(json{{"kind", "transportMessage"},
+                       {"transport", 1},
+                       {"text", json{{"type", "joined"},
+                                     {"data", {{"connectionId", "conn-doc"}, {"members", json::array()}}}}
+                                    .dump()}}
+                      .dump(),
+                  t += 7);
+    doctor.handle(R"({"kind":"call","requestId":1})", t += 3);
+    doctor.handle(R"({"kind":"mediaAcquired","audio":1,"video":null,"streamId":"s-local"})", t += 20);
+    doctor.handle(R"({"kind":"negotiationNeeded","pc":1})", t += 2);
+    doctor.handle(json{{"kind", "localDescription"}, {"pc", 1}, {"type", "offer"}, {"sdp", kSdp}}.dump(), t += 4);
+    REQUIRE(doctor.timeout() > t);  // the enter timeout: nobody answers this doctor
+    doctor.handle(R"({"kind":"timeout"})", t = doctor.timeout());
+    doctor.handle("{not json", t += 1);
+    doctor.handle(R"({"kind":"hangUp"})", t += 50);
+  }  // deleted, as the shell deletes it after destroy()
+  return recorder.to_json();
+}
+
+}  // namespace
+
+TEST_CASE("a recorded session replays in a fresh core with identical outputs", "[recorder]") {
+  log::Recorder recorder;
+  const json rec = record_a_call(recorder);
+  REQUIRE(rec["sessions"].size() == 1);
+  const json& s = rec["sessions"][0];
+  CHECK(s["kind"] == "consultation");
+  CHECK(s["role"] == "doctor");
+  CHECK(s["ended"] == true);  // the JsonSession went out of scope
+  CHECK(s["truncated"] == false);
+  CHECK(s["steps"].size() >= 9);
+
+  // Secrets never reach the recording: params, inputs and outputs are redacted.
+  const std::string text = rec.dump();
+  CHECK(text.find("TOKEN-SECRET") == std::string::npos);
+  CHECK(text.find("URLSECRET") == std::string::npos);
+  CHECK(text.find("SECRETPWD") == std::string::npos);
+  CHECK(s["params"]["randomSeed"] == 42);  // what makes the replay deterministic is kept
+
+  std::ostringstream timeline;
+  const auto result = tools::replay(json{{"recording", rec}}, &timeline);
+  INFO(timeline.str());
+  REQUIRE(result.error.empty());
+  REQUIRE(result.sessions.size() == 1);
+  CHECK(result.sessions[0].steps == s["steps"].size());
+  CHECK(result.sessions[0].identical == result.sessions[0].steps);
+  CHECK(result.ok());
+  CHECK(timeline.str().find("emit callStateEvent") != std::string::npos);
+  CHECK(timeline.str().find("send enter") != std::string::npos);
+  CHECK(timeline.str().find("settle(error: enter)") != std::string::npos);
+}
+
+TEST_CASE("a replay names the first step whose outputs differ from the recording", "[recorder]") {
+  log::Recorder recorder;
+  json rec = record_a_call(recorder);
+  // The recorded call() becomes a hangUp: from that step on the core decides otherwise.
+  auto& steps = rec["sessions"][0]["steps"];
+  std::size_t changed = 0;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i]["in"].is_object() && steps[i]["in"].value("kind", "") == "call") {
+      steps[i]["in"] = {{"kind", "hangUp"}};
+      changed = i + 1;
+      break;
+    }
+  }
+  REQUIRE(changed > 0);
+  const auto result = tools::replay(rec, nullptr);
+  REQUIRE(result.sessions.size() == 1);
+  CHECK_FALSE(result.ok());
+  CHECK(result.sessions[0].first_difference.rfind(fmt::format("step {} ", changed), 0) == 0);
+}
+
+TEST_CASE("the recording is bounded: ended sessions go first, a live one is truncated", "[recorder]") {
+  log::Recorder recorder(20'000);
+  record_a_call(recorder);  // ended
+  const auto first = recorder.to_json()["sessions"][0]["id"];
+  {
+      log::Logger logger(10);
+      Consultation live("consultation", "doctor", doctor_params("wss://x/ws"), 0, logger, &recorder);
+      live.drain(0);
+      // Big inputs until the recorder is full: the ended session is dropped to make room, then
+      // the live one is truncated (its first steps kept).
+      const std::string big(4000, 'x');
+      for (int i = 0; i < 20; ++i)
+        live.handle(json{{"kind", "transportMessage"}, {"transport", 1}, {"text", big}}.dump(), i + 1.0);
+      const json rec = recorder.to_json();
+      REQUIRE(rec["sessions"].size() == 1);
+      CHECK(rec["sessions"][0]["id"] != first);
+      CHECK(rec["droppedSessions"] == 1);
+      CHECK(rec["sessions"][0]["truncated"] == true);
+      CHECK(rec["bytes"].get<std::size_t>() <= 20'000);
+      CHECK(rec["sessions"][0]["steps"].size() < 21);
+      // A truncated recording still replays the steps it kept.
+      const auto result = tools::replay(rec, nullptr);
+      CHECK(result.sessions[0].truncated);
+      CHECK(result.sessions[0].identical == result.sessions[0].steps);
+    }
+    // clear() drops ended sessions only.
+    recorder.clear();
+    CHECK(recorder.to_json()["sessions"].empty());
+  }
+
+  TEST_CASE("a report without a recording is an error, not a crash", "[recorder]") {
+    CHECK_FALSE(tools::replay(json::array(), nullptr).error.empty());
+    CHECK_FALSE(tools::replay(json{{"recording", 5}}, nullptr).error.empty());
+    const auto unknown = tools::replay(json{{"sessions", {{{"id", 1}, {"kind", "pager"}}}}}, nullptr);
+    REQUIRE(unknown.sessions.size() == 1);
+    CHECK_FALSE(unknown.ok());
+  }
