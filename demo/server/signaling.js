@@ -137,7 +137,7 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
       alive: true,
       joining: false,
       closed: false,
-      limited: false,
+      limitedAt: 0,
       paused: false,
       messages: new TokenBucket(limits.messagesPerSecond, limits.messageBurst, now),
       bytes: new TokenBucket(limits.bytesPerSecond, limits.bytesBurst, now),
@@ -274,13 +274,11 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
   /** Token buckets: false (and one `rateLimited` error, reading paused until a token is back) when over. */
   function admit(conn, size) {
     const now = performance.now();
-    if (conn.messages.take(1, now) && conn.bytes.take(size, now)) {
-      conn.limited = false;
-      return true;
-    }
+    if (conn.messages.take(1, now) && conn.bytes.take(size, now)) return true;
     const waitMs = Math.max(conn.messages.waitMs(1, now), conn.bytes.waitMs(size, now), 1);
-    if (!conn.limited) {
-      conn.limited = true;
+    if (now - conn.limitedAt >= 1000 || conn.limitedAt === 0) {
+      // At most one error a second: a socket that stays over is not flooded back.
+      conn.limitedAt = now;
       sendError(conn, ERROR_CODES.RATE_LIMITED,
         `over ${limits.messagesPerSecond} messages/s (burst ${limits.messageBurst}) or ${limits.bytesPerSecond} bytes/s (burst ${limits.bytesBurst}); messages are dropped until the rate falls`,
         undefined, { retryAfterMs: waitMs });
@@ -706,7 +704,7 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
  * @property {boolean} alive answered the last ping
  * @property {boolean} joining a token is being verified
  * @property {boolean} closed the socket closed
- * @property {boolean} limited a `rateLimited` error was sent and no message got through since
+ * @property {number} limitedAt when the last `rateLimited` error was sent (performance.now() ms; 0: never)
  * @property {boolean} paused reading is paused by the rate limit
  * @property {TokenBucket} messages per-socket message rate
  * @property {TokenBucket} bytes per-socket byte rate
