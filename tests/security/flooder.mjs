@@ -1,9 +1,16 @@
 // Floods a signaling server from its own process: joins a consultation of its own with the
-// token in argv[3], then publishes messages of argv[4] bytes (default 60000) as fast as the
-// socket drains, until killed. URL in argv[2]. Prints `flooding` once joined.
+// token in argv[3] (a doctor's), then publishes messages of argv[4] bytes as fast as the socket
+// drains, until killed. With a client token in argv[5], a second socket joins the same
+// consultation and reads everything, so the flood is relayed too. URL in argv[2]. Prints
+// `flooding` once joined.
 import WebSocket from 'ws';
 
-const [url, token, sizeText = '60000'] = process.argv.slice(2);
+const [url, token, sizeText = '60000', readerToken] = process.argv.slice(2);
+if (readerToken) {
+  const reader = new WebSocket(url);
+  reader.on('open', () => reader.send(JSON.stringify({ type: 'join', data: { token: readerToken } })));
+  reader.on('error', () => {});
+}
 const ws = new WebSocket(url);
 let sent = 0;
 ws.on('open', () => ws.send(JSON.stringify({ type: 'join', data: { token } })));
