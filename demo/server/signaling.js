@@ -349,7 +349,7 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
    */
   const mayReach = (from, to) => from !== to && (!auth || from.role !== to.role);
 
-  /** What `viewer` learns about `m`: its id, name and clientId (and role, with tokens). */
+  /** What another member learns about `m`: its id, name and clientId (and role, with tokens). */
   const describe = (m) => (auth
     ? { connectionId: m.connectionId, clientId: m.clientId, name: m.name, role: m.role }
     : { connectionId: m.connectionId, clientId: m.clientId, name: m.name });
@@ -382,15 +382,13 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
         `join needs data.token (string) and an optional data.connectionId and data.resumeSecret (non-empty strings of at most ${MAX_ID_LENGTH} characters)`, 'join');
     }
     conn.joining = true;
-    let who;
+    let who; // the token itself is not kept: the member holds only its claims
     try {
       who = await auth.verify(d.token);
     } catch (err) {
       conn.joining = false;
       if (!conn.closed) refuse(conn, ERROR_CODES.UNAUTHORIZED, err.message ?? 'invalid token', CLOSE_CODES.UNAUTHORIZED);
       return;
-    } finally {
-      // d.token is not kept anywhere: the member holds only the claims.
     }
     conn.joining = false;
     if (conn.closed || stopped) return;
