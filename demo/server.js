@@ -69,12 +69,14 @@ const log = (...args) => {
  * @param {number} [options.reconnectGraceMs=5000] how long a member whose socket dropped keeps
  *   its place (and its buffered messages) waiting for a resume, in milliseconds; also how long a
  *   transient to an unknown connection id is held for a member that joins with that id.
- * @returns {Promise<{port: number, httpUrl: string, wsUrl: string, snapshot: () => object,
+ * @returns {Promise<{port: number, httpUrl: string, wsUrl: string, snapshot: () => object, dropSocket: (connectionId: string) => boolean,
  *   mintToken?: (claims: object, options?: object) => Promise<string>, close: () => Promise<void>}>}
  *   `httpUrl` is `http://host:port` (no trailing slash), `wsUrl` is `ws://host:port/ws`.
  *   `snapshot()` describes the rooms for tests and debugging: `{rooms: {[consultationId]:
  *   [{connectionId, clientId, name, connected, buffered, role?}]}, heldTransients, heldBytes, sockets}`.
  *   `mintToken` (only with `auth.secret`) mints an HS256 token with this server's secret.
+ *   `dropSocket(connectionId)` terminates that member's socket as a network drop would (it
+ *   enters its grace period; the SDK reconnects and resumes); false when it is not connected.
  *   `close()` terminates every socket, cancels every timer and stops listening; safe to call twice.
  * @throws {TypeError} (rejection) on a bad `auth` or `limits` option
  * @throws {Error} (rejection) when the port cannot be bound (e.g. `EADDRINUSE`, with `err.code`).
@@ -140,6 +142,7 @@ export async function startServer({
     httpUrl: `http://${urlHost}:${actualPort}`,
     wsUrl: `ws://${urlHost}:${actualPort}/ws`,
     snapshot: () => signaling.snapshot(),
+    dropSocket: (connectionId) => signaling.dropSocket(connectionId),
     close() {
       closing ??= signaling.close().then(() => new Promise((resolve) => {
         http.close(() => resolve());

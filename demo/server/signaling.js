@@ -87,7 +87,9 @@ function sameSecret(a, b) {
  *   be one of them (HTTP 403 otherwise, a missing header included); null accepts any
  * @param {(...args: unknown[]) => void} options.log diagnostic log (one line per call)
  * @returns {{handleUpgrade: (req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void,
- *   snapshot: () => object, close: () => Promise<void>}}
+ *   dropSocket: (connectionId: string) => boolean, snapshot: () => object, close: () => Promise<void>}}
+ *   `dropSocket` terminates a connected member's socket without a close frame, as a network drop
+ *   does (the member enters its grace period); false when no such member is connected.
  */
 export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, allowedOrigins, log }) {
   /** @type {Map<string, Room>} consultationId → room */
@@ -666,6 +668,13 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
   let closing = null;
   return {
     handleUpgrade,
+    dropSocket(connectionId) {
+      const member = members.get(connectionId);
+      if (!member?.conn) return false;
+      log(`dropping the socket of ${connectionId} (operator)`);
+      member.conn.ws.terminate(); // 'close' (1006) follows: the member enters its grace period
+      return true;
+    },
     snapshot() {
       const out = {};
       for (const [consultationId, room] of rooms) {
