@@ -150,10 +150,13 @@ export async function connect(url, options = {}) {
       const c = client.consultationId;
       client.send({ type, chatId: c, data: { type, consultationId: c, sender: { chatId: c, clientId: 'forged', connectionId: 'c-forged' }, ...extra }, connectionIds });
     },
-    /** No message matching `predicate` arrives (checked after a round trip through the server). */
+    /**
+     * A round trip through the server (a joined socket): a second join, answered `alreadyJoined`
+     * (a reply no other message gets), after everything sent before it was processed.
+     */
     async barrier() {
-      client.send('{');
-      await client.next((m) => m.type === 'error' && m.data.code === 'malformed');
+      client.send({ type: 'join', data: {} });
+      await client.next((m) => m.type === 'error' && m.data.code === 'alreadyJoined');
     },
     close(code = 1000) {
       if (ws.readyState === WebSocket.CLOSED) return closed;
