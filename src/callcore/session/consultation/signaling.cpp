@@ -62,10 +62,10 @@ void ConsultationSession::on(const io::in::TransportClosed& c) {
   //        fresh one on the next attempt;
   // 4403 — the token is for another consultation; 4409 — the consultation already has a doctor.
   constexpr int kTakenOver = 4001, kUnauthorized = 4401, kForbidden = 4403, kRoleTaken = 4409;
-  const bool final = c.code == kTakenOver || (c.code == kUnauthorized && !params_.token_refresh) ||
+  const bool give_up = c.code == kTakenOver || (c.code == kUnauthorized && !params_.token_refresh) ||
                      c.code == kForbidden || c.code == kRoleTaken;
-  transport_.on_closed(c.code, c.reason, /*reconnect=*/!final);
-  if (!final || destroyed_ || was_scheduled) return;
+  transport_.on_closed(c.code, c.reason, /*reconnect=*/!give_up);
+  if (!give_up || destroyed_ || was_scheduled) return;
   switch (c.code) {
     case kTakenOver:
       signaling_error("takenOver", "another socket took over this connection; not reconnecting");
