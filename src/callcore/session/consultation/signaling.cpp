@@ -19,7 +19,7 @@ namespace vcm = signaling::vcm;
 
 void ConsultationSession::on(const io::in::TransportOpened&) {
   transport_.on_opened();
-  if (params_.token_refresh) {
+  if (params_.token_refresh && transport_.built_in()) {
     // getToken(): a fresh token for every join (the one of the last join may have expired).
     awaiting_token_ = true;
     ctx_.push(io::fx::RequestToken{kTransport});
