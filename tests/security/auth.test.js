@@ -9,7 +9,7 @@ import { startServer } from '../../demo/server.js';
 import { connect, pair, room, token, startAuthServer, isError, until, SECRET } from './helpers.js';
 
 let server;
-before(async () => { server = await startAuthServer({ reconnectGraceMs: 3000 }); });
+before(async () => { server = await startAuthServer({ reconnectGraceMs: 15000 }); }); // no test waits for a grace period to end
 after(() => server.close());
 
 const member = (c, id) => (server.snapshot().rooms[c] ?? []).find((m) => m.connectionId === id);

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { connect, pair, room, startAuthServer, isError, until } from './helpers.js';
 
 let server;
-before(async () => { server = await startAuthServer({ reconnectGraceMs: 3000 }); });
+before(async () => { server = await startAuthServer({ reconnectGraceMs: 15000 }); }); // no test waits for a grace period to end
 after(() => server.close());
 
 const member = (srv, c, id) => (srv.snapshot().rooms[c] ?? []).find((m) => m.connectionId === id);
@@ -95,7 +95,7 @@ test('rate limit: past the burst a rateLimited error (at most one a second), mes
 });
 
 test('id probing: one socket sending to random connection ids is held to its rate and to the held-id cap', async () => {
-  const srv = await startAuthServer({ limits: { messagesPerSecond: 100, messageBurst: 100 } });
+  const srv = await startAuthServer({ reconnectGraceMs: 60000, limits: { messagesPerSecond: 100, messageBurst: 100 } }); // holds outlive the test
   try {
     const { doctor, client } = await pair(srv.wsUrl);
     const t0 = Date.now();
@@ -141,7 +141,7 @@ test('connections per IP are capped (HTTP 429); a closed one frees its slot', as
 });
 
 test('held messages are capped per consultation in bytes; each overflow is reported to its sender', async () => {
-  const srv = await startAuthServer({ reconnectGraceMs: 5000, limits: { maxHeldBytesPerRoom: 200000 } });
+  const srv = await startAuthServer({ reconnectGraceMs: 15000, limits: { maxHeldBytesPerRoom: 200000 } });
   try {
     const { doctor, client, c } = await pair(srv.wsUrl);
     await client.drop();
@@ -154,8 +154,12 @@ test('held messages are capped per consultation in bytes; each overflow is repor
     // Held transients to unknown ids count against the same cap.
     doctor.transient('big', ['c-000000000001'], { pad: 'x'.repeat(60000) });
     assert.deepEqual((await doctor.next(isError('heldOverflow'))).data.connectionIds, ['c-000000000001']);
-    await doctor.close();
-    await until(() => srv.snapshot().heldBytes === 0, 'bytes released with the room');
+    // The client resumes: it gets the three kept, in order, and their bytes are released.
+    const back = await connect(srv.wsUrl);
+    await back.joinAs(c, 'client', `cli-${c}`, { connectionId: client.connectionId, resumeSecret: client.resumeSecret });
+    for (const n of [1, 2, 3]) assert.equal((await back.next((m) => m.type === 'big')).data.n, n);
+    assert.equal(srv.snapshot().heldBytes, 0);
+    await Promise.all([doctor, back].map((s) => s.close()));
   } finally {
     await srv.close();
   }
