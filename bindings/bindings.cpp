@@ -36,6 +36,7 @@ std::string dictionary() {
 }
 
 std::string logger_entries() { return base::json_text(page_logger().to_json()); }
+std::string logger_export() { return base::json_text(page_logger().export_json()); }
 double logger_dropped() { return static_cast<double>(page_logger().dropped()); }
 void logger_clear() { page_logger().clear(); }
 /// Logs an entry from the shell (a browser failure with no call decision attached).
@@ -149,6 +150,7 @@ EMSCRIPTEN_BINDINGS(callcore) {
   emscripten::function("dictionary", &dictionary);
   emscripten::function("loggerEntries", &logger_entries);
   emscripten::function("loggerDropped", &logger_dropped);
+  emscripten::function("loggerExport", &logger_export);
   emscripten::function("loggerClear", &logger_clear);
   emscripten::function("loggerLog", &logger_log);
   emscripten::function("warmUpConsultation", &session::consultation::warm_up);

@@ -511,10 +511,28 @@ export declare const logger: {
   entries(): LogEntry[];
   getConnectionEvents(): LogEntry[];
   filter(fn: (entry: LogEntry) => unknown): LogEntry[];
-  /** JSON text of every entry. */
+  /**
+   * JSON text of the log for a bug report: `LogExport` (`truncated` when the ring buffer
+   * dropped its oldest entries).
+   */
   export(): string;
+  /** Entries the ring buffer dropped (oldest first) since the last clear(). */
+  dropped(): number;
   clear(): void;
 };
+
+/** What `logger.export()` returns, parsed. */
+export interface LogExport {
+  format: 'callcore-log';
+  version: 1;
+  /** Entries the ring buffer holds at most. */
+  capacity: number;
+  /** Entries dropped since the last clear(), oldest first. */
+  dropped: number;
+  /** `dropped > 0`: the oldest entries are missing. */
+  truncated: boolean;
+  entries: LogEntry[];
+}
 
 /** Figures for benchmarks and bug reports. */
 export declare const diagnostics: {

@@ -5,8 +5,9 @@ const connectionEvents = new Set(Object.values(CONNECTION_EVENT_LIST));
 
 /**
  * The page-wide call log (seed: budu-webrtc `logger`), kept by the C++ core in a bounded ring
- * buffer of 1000 entries; secrets (ICE passwords, TURN credentials, tokens) are redacted before
- * they are stored. An entry is `{time (ms since epoch), level ('debug'|'info'|'warn'|'error'),
+ * buffer of 1000 entries; secrets (ICE passwords, SDES keys, TURN usernames and credentials,
+ * tokens and API keys, also in URL query strings, cookies, Authorization headers) are redacted
+ * before they are stored. An entry is `{time (ms since epoch), level ('debug'|'info'|'warn'|'error'),
  * event, connectionId, data}`.
  */
 export const logger = {
@@ -22,9 +23,17 @@ export const logger = {
   filter(fn) {
     return this.entries().filter(fn);
   },
-  /** The whole log as a JSON string, to attach to a bug report. */
+  /**
+   * The whole log as a JSON string, to attach to a bug report: `{format: 'callcore-log',
+   * version: 1, capacity, dropped, truncated, entries}` — `dropped` counts the oldest entries the
+   * ring buffer lost since the last clear(), `truncated` is `dropped > 0`.
+   */
   export() {
-    return core.loggerEntries();
+    return core.loggerExport();
+  },
+  /** How many entries the ring buffer dropped (oldest first) since the last clear(). */
+  dropped() {
+    return core.loggerDropped();
   },
   /** Empties the log. */
   clear() {

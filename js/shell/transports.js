@@ -49,6 +49,9 @@ export class TransportHost {
     socket.onopen = () => current() && this._input({ kind: 'transportOpened', transport });
     socket.onmessage = (event) =>
       current() && this._input({ kind: 'transportMessage', transport, text: typeof event.data === 'string' ? event.data : '' });
+    // An error is always followed by a close event, which is what the core hears about. A
+    // listener must stay attached: Node's `ws` throws an 'error' nobody listens to.
+    socket.onerror = () => {};
     socket.onclose = (event) => {
       if (!current()) return;
       this._sockets.delete(transport);
@@ -60,7 +63,7 @@ export class TransportHost {
     const socket = this._sockets.get(transport);
     this._sockets.delete(transport);
     if (!socket) return;
-    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    socket.onopen = socket.onmessage = socket.onclose = null;  // onerror stays a no-op (see openTransport)
     if (socket.readyState === 0 || socket.readyState === 1) socket.close(1000, 'destroy');
   }
 

@@ -38,8 +38,11 @@ describe('logger', () => {
           filtered: filtered.map(plain),
           exportedType: typeof exported,
           parseError,
-          parsedIsArray: Array.isArray(parsed),
-          parsedLength: Array.isArray(parsed) ? parsed.length : null,
+          parsedFormat: parsed && parsed.format,
+          parsedDropped: parsed && parsed.dropped,
+          parsedTruncated: parsed && parsed.truncated,
+          parsedLength: parsed && Array.isArray(parsed.entries) ? parsed.entries.length : null,
+          dropped: logger.dropped(),
           entriesLength: logger.entries().length,
         };
       });
@@ -65,6 +68,10 @@ describe('logger', () => {
 
       assert.equal(r.exportedType, 'string', `${label} export() returns a string`);
       assert.equal(r.parseError, null, `${label} export() parses as JSON`);
+      assert.equal(r.parsedFormat, 'callcore-log', `${label} export() names its format`);
+      assert.equal(r.parsedLength, r.entriesLength, `${label} export() carries every entry`);
+      assert.equal(r.parsedDropped, r.dropped, `${label} export() carries logger.dropped()`);
+      assert.equal(r.parsedTruncated, r.dropped > 0, `${label} export() says whether it was truncated`);
     }
   }));
 });

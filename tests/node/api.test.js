@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import wrtc from '@roamhq/wrtc';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { startServer } from '../../demo/server.js';
 
 Object.assign(globalThis, { RTCPeerConnection: wrtc.RTCPeerConnection, MediaStream: wrtc.MediaStream, WebSocket });
@@ -353,10 +353,48 @@ describe('logger', () => {
     const only = logger.filter((e) => e.event === 'connectionstatechange');
     assert.ok(only.length > 0 && only.every((e) => e.event === 'connectionstatechange'));
     const exported = JSON.parse(logger.export());
-    assert.ok(Array.isArray(exported) && exported.length <= 1000);
-    const sdpEntries = exported.filter((e) => e.event === 'localDescription');
+    assert.equal(exported.format, 'callcore-log');
+    assert.equal(exported.capacity, 1000);
+    assert.ok(Array.isArray(exported.entries) && exported.entries.length <= 1000);
+    assert.equal(exported.dropped, logger.dropped());
+    assert.equal(exported.truncated, logger.dropped() > 0);
+    const sdpEntries = exported.entries.filter((e) => e.event === 'localDescription');
     assert.ok(sdpEntries.length >= 2);
     assert.ok(sdpEntries.every((e) => /a=ice-pwd:\[redacted\]/.test(e.data.sdp) && typeof e.time === 'number'));
+  });
+});
+
+describe('logger redaction and truncation', () => {
+  test('a token in signalingUrl never reaches the log; the export says when it was truncated', async (t) => {
+    // A bare WebSocket server on loopback: the socket opens, which is logged with its URL.
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    t.after(() => wss.close());
+    const secret = `tok-${process.pid}-SeCrEt`;
+    const url = `ws://127.0.0.1:${wss.address().port}/ws?room=redact&token=${secret}`;
+    const params = (i) => ({ name: 'Dr', clientId: 'd-1', connectionId: null, consultationId: `redact-${i}`,
+      isAudio: true, signalingUrl: url });
+    logger.clear();
+    const doctor = new RTCDoctor(params(0));
+    t.after(() => doctor.destroy());
+    await until(() => logger.filter((e) => e.event === 'signalingOpen').length > 0, 'signalingOpen logged');
+    const opened = logger.filter((e) => e.event === 'signalingOpen')[0];
+    assert.equal(opened.data.url, url.replace(secret, '[redacted]'));
+    assert.ok(!logger.export().includes(secret), 'the token is not in logger.export()');
+    assert.equal(JSON.parse(logger.export()).truncated, false);
+    assert.equal(logger.dropped(), 0);
+    doctor.destroy();
+
+    // Overflow the 1000-entry ring: every instance logs its creation and its destruction.
+    for (let i = 1; logger.dropped() === 0 && i < 2000; i += 1) new RTCDoctor(params(i)).destroy();
+    assert.ok(logger.dropped() > 0, 'the ring buffer dropped entries');
+    const exported = JSON.parse(logger.export());
+    assert.equal(exported.dropped, logger.dropped());
+    assert.equal(exported.truncated, true);
+    assert.equal(exported.entries.length, 1000);
+    assert.ok(!logger.export().includes(secret));
+    logger.clear();
+    assert.equal(logger.dropped(), 0);
   });
 });
 

@@ -64,6 +64,14 @@ TEST_CASE("fuzz: messages nesting deeper than 32 levels are refused before anyth
   const std::string in_strings = R"({"type":"enter","data":{"sender":{"connectionId":"c-1"},"name":"[[[[\"{{{{)" +
                                  std::string(100, '[') + R"("}})";
   CHECK(std::holds_alternative<Message>(decode(in_strings)));
+
+  // The depth is checked before the message is parsed: 60 000 opening brackets that never close
+  // (not JSON at all) are refused as too deep, without the parser building anything.
+  const auto unclosed = decode_error(decode(R"({"type":"enter","data":)" + std::string(60000, '[')));
+  CHECK(unclosed.code == "tooLarge");
+  const auto app = decode_app_message(std::string(9000, '{'));
+  REQUIRE(std::holds_alternative<DecodeError>(app));
+  CHECK(std::get<DecodeError>(app).code == "tooLarge");
 }
 
 TEST_CASE("fuzz: a local ICE candidate keeps only its scalar members, however deep the shell's object nests", "[io][fuzz]") {

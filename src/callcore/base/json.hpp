@@ -25,6 +25,37 @@ inline json parse_json(std::string_view text) {
   return json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
 }
 
+/// True when the JSON `text` nests objects/arrays more than `max_depth` levels deep, found by one
+/// scan of the bytes (brackets inside strings, escapes included, are skipped) so a decoder can refuse
+/// a deep message before it parses it: a 64 KiB message of '[' would nest 65 536 levels, and every
+/// consumer that walks a value recursively (a copy, the logger's redaction, serialization) would
+/// overflow the stack. Exact for valid JSON; on invalid JSON it may answer true, which only changes
+/// which error refuses it.
+inline bool nests_deeper_than(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 /// True when `text` is well-formed UTF-8 (RFC 3629 §4: no overlong forms, surrogates or code
 /// points above U+10FFFF), i.e. what nlohmann::json accepts and writes without replacement.
 inline bool valid_utf8(std::string_view text) {

@@ -28,9 +28,21 @@ struct Entry {
   nlohmann::json data;
 };
 
-/// Returns `data` with secrets replaced by "[redacted]": values of object keys named like
-/// password, credential, token, secret, authorization (case-insensitive), and in strings the
-/// SDP attribute values `a=ice-pwd:` (RFC 8839 §5.4) .
+/// True when an object key names a secret: after lowercasing and dropping '-' and '_', it
+/// contains password, passwd, pwd, credential, token, secret, authorization, cookie, apikey, jwt
+/// or privatekey ("api_key", "X-Auth-Token", "iceServers[].credential", "jwt", "ice-pwd").
+bool is_secret_key(std::string_view key);
+
+/// Returns `data` with secrets replaced by "[redacted]", recursively:
+/// - the value of every object key for which is_secret_key() is true;
+/// - `username` in an RTCIceServer-like object whose `urls`/`url` is a `turn:`/`turns:` URL
+///   (TURN REST usernames carry the user id and expiry);
+/// - in strings, whatever the case: SDP `a=ice-pwd:` values (RFC 8839 §5.4) and the `inline:` keys
+///   of `a=crypto:` lines (SDES, RFC 4568 §6.1); the value of header lines `Authorization:`,
+///   `Proxy-Authorization:` (RFC 9110 §11.6.2, RFC 3261 §20.7/§20.28), `Cookie:`, `Set-Cookie:`
+///   (RFC 6265 §5.4) and of `Bearer <token>`; URL query/fragment/matrix parameters whose name
+///   is a secret key (`wss://host/ws?token=…`, `&api_key=…`, `;jwt=…`).
+/// Values keep their position; only the secret bytes change. Never throws.
 nlohmann::json redact(const nlohmann::json& data);
 
 /// Bounded ring buffer of entries: when full, the oldest entry is dropped.
@@ -49,8 +61,16 @@ class Logger {
   std::uint64_t dropped() const { return dropped_; }
   void clear();
 
-  /// JSON array of entries: [{time, level, event, connectionId, data}, ...].
+  /// JSON array of entries: [{time, level, event, connectionId, data}, ...], oldest first.
   nlohmann::json to_json() const;
+
+  /// The export a bug report carries: {format: "callcore-log", version: 1, capacity (entries),
+  /// dropped (entries lost to the ring buffer since the last clear()), truncated (dropped > 0:
+  /// the oldest entries are missing), entries: to_json()}.
+  nlohmann::json export_json() const;
+
+  static constexpr std::string_view kExportFormat = "callcore-log";
+  static constexpr int kExportVersion = 1;
 
  private:
   std::size_t capacity_;

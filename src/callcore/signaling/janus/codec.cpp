@@ -255,23 +255,6 @@ json request_json(const Request& request, Writer& w) {
 
 // ----- decoding ------------------------------------------------------------------------------
 
-// Parses `text`, discarding any object/array nested deeper than kMaxDepth and saying so in
-// `too_deep` (without a limit, a message of '[' nests as deep as it is long, and every consumer
-// that walks a JSON value recursively overflows the stack). nlohmann passes the number of
-// enclosing containers as `depth`.
-json parse_limited(std::string_view text, bool& too_deep) {
-  too_deep = false;
-  const json::parser_callback_t limit = [&too_deep](int depth, json::parse_event_t event, json&) {
-    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
-        depth >= kMaxDepth) {
-      too_deep = true;
-      return false;
-    }
-    return true;
-  };
-  return json::parse(text.begin(), text.end(), limit, /*allow_exceptions=*/false);
-}
-
 // A transaction of at most kMaxTransactionBytes bytes; "" when absent.
 std::string transaction(const json& root, std::string_view where, Reader& r) {
   return r.string(root, "transaction", where, false, false, kMaxTransactionBytes);
@@ -400,10 +383,9 @@ EncodeResult encode(const Request& request, std::string_view transaction) {
 DecodeResult decode(std::string_view text, std::size_t max_bytes) {
   if (text.size() > max_bytes)
     return DecodeError{"tooLarge", fmt::format("message of {} bytes exceeds the {} byte limit", text.size(), max_bytes)};
-  bool too_deep = false;
-  const json root = parse_limited(text, too_deep);
-  if (too_deep)
+  if (base::nests_deeper_than(text, kMaxDepth))
     return DecodeError{"tooLarge", fmt::format("message nests objects/arrays deeper than {} levels", kMaxDepth)};
+  const json root = base::parse_json(text);
   if (root.is_discarded()) return DecodeError{"malformed", "message is not valid JSON"};
   if (!root.is_object()) return DecodeError{"malformed", "message is not a JSON object"};
   const std::string type = base::string_or(root, "janus");

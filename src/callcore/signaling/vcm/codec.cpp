@@ -39,32 +39,6 @@ constexpr std::array<std::pair<MessageType, std::string_view>, 15> kTypes{{
 // serialization at the wasm boundary) overflows the stack.
 constexpr int kMaxDepth = 32;
 
-// True when the JSON `text` (already parsed, so valid) nests objects/arrays deeper than `max_depth`.
-bool nests_deeper_than(std::string_view text, int max_depth) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
-
 DecodeError invalid(std::string_view type, std::string_view what) {
   return {"invalidField", fmt::format("'{}' message: {}", type, what)};
 }
@@ -219,10 +193,10 @@ std::optional<MessageType> message_type_from(std::string_view type) {
 DecodeResult decode(std::string_view text, std::size_t max_bytes) {
   if (text.size() > max_bytes)
     return DecodeError{"tooLarge", fmt::format("message of {} bytes exceeds the {} byte limit", text.size(), max_bytes)};
-  json root = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (root.is_discarded()) return DecodeError{"malformed", "message is not valid JSON"};
-  if (nests_deeper_than(text, kMaxDepth))
+  if (base::nests_deeper_than(text, kMaxDepth))
     return DecodeError{"tooLarge", fmt::format("message nests objects/arrays deeper than {} levels", kMaxDepth)};
+  json root = base::parse_json(text);
+  if (root.is_discarded()) return DecodeError{"malformed", "message is not valid JSON"};
   if (!root.is_object()) return DecodeError{"malformed", "message is not a JSON object"};
   auto type_it = root.find("type");
   if (type_it == root.end() || !type_it->is_string()) return DecodeError{"malformed", "message has no string 'type'"};
@@ -263,10 +237,10 @@ std::variant<AppMessage, DecodeError> parse_app_message(const json& j) {
 std::variant<AppMessage, DecodeError> decode_app_message(std::string_view text) {
   if (text.size() > kMaxAppMessageBytes)
     return DecodeError{"tooLarge", fmt::format("app message of {} bytes exceeds the {} byte limit", text.size(), kMaxAppMessageBytes)};
-  json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return DecodeError{"malformed", "app message is not valid JSON"};
-  if (nests_deeper_than(text, kMaxDepth))
+  if (base::nests_deeper_than(text, kMaxDepth))
     return DecodeError{"tooLarge", fmt::format("app message nests objects/arrays deeper than {} levels", kMaxDepth)};
+  json j = base::parse_json(text);
+  if (j.is_discarded()) return DecodeError{"malformed", "app message is not valid JSON"};
   return parse_app_message(j);
 }
 
