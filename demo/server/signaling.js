@@ -521,6 +521,12 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
         `data.consultationId ${JSON.stringify(data.consultationId)} is not this connection's consultation ${member.consultationId}`, type);
       return null;
     }
+    // An `enter` that presents the doctor (its `doctor` field) from a member whose token is not a
+    // doctor's is refused outright (it could only reach the doctor anyway, see mayReach).
+    if (auth && type === 'enter' && data.doctor !== undefined && member.role !== 'doctor') {
+      sendError(member.conn, ERROR_CODES.FORBIDDEN, 'an enter with a doctor field needs a doctor token', type);
+      return null;
+    }
     // With tokens the sender's clientId is its verified `sub`, whatever the message says.
     const stamp = auth ? { connectionId: member.connectionId, clientId: member.clientId } : { connectionId: member.connectionId };
     const sender = isObject(data.sender)
