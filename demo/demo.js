@@ -89,6 +89,11 @@ function createInstance() {
     doctor: { avatarId: '', fullName: isDoctor ? name : '', specialityName: isDoctor ? 'General practitioner' : '' },
     isAudio: ui.audioOnly.checked,
     signalingUrl,
+    // The join token, fresh before every (re)join. A portal's backend mints it after logging its
+    // user in; the demo server mints one for anybody (`npm run demo`, docs/security.md). A server
+    // without the endpoint (`npm run server -- --dev`) needs none: '' joins without a token.
+    getToken: () => fetch(`/demo-token?${new URLSearchParams({ c: consultationId, role, sub: clientId, name })}`)
+      .then((r) => (r.ok ? r.json().then((j) => j.token) : '')),
     enterTimeoutSecond: seconds('enter'),
     answerTimeoutSecond: seconds('answer'),
   };

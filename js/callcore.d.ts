@@ -81,6 +81,17 @@ export type RTCParams = {
   signalingUrl?: string;
   /** The portal's own socket: every outbound message goes here; inbound ones go to socketMessageHandler. Overrides configure(). */
   send?: (message: IPublishMessage | TransientMessage | SocketMessage) => void;
+  /**
+   * Join token for the built-in socket (a JWT the portal backend minted: consultation, sub, role,
+   * name, exp; docs/protocol.md §2.1). Sent in the join message, never in the URL, never logged.
+   * Overrides configure()'s token.
+   */
+  token?: string;
+  /**
+   * Called before every join of the built-in socket (the first and each reconnect) for a fresh
+   * token; a string or a Promise of one. Wins over `token` (which is used if it fails).
+   */
+  getToken?: () => string | Promise<string>;
   /** ms that iceConnectionState 'disconnected' may last before an ICE restart (default 3000). */
   iceDisconnectedGraceMs?: number;
   /** ICE restart attempts before the call ends with CallError 'connection' (default 3, 1–100). */
@@ -93,17 +104,19 @@ export type RTCParams = {
 
 /** The page-wide default transport of configure(): exactly one of the two. */
 export type TransportOptions =
-  | { signalingUrl: string; send?: undefined }
-  | { send: (message: IPublishMessage | TransientMessage | SocketMessage) => void; signalingUrl?: undefined };
+  | { signalingUrl: string; send?: undefined; token?: string; getToken?: () => string | Promise<string> }
+  | { send: (message: IPublishMessage | TransientMessage | SocketMessage) => void; signalingUrl?: undefined; token?: undefined; getToken?: undefined };
 
 /**
  * Sets the page-wide default transport, once at app start: every RTCDoctor / RTCClient created
  * afterwards whose RTCParams have neither `signalingUrl` nor `send` uses it (the params' own
  * win). `{signalingUrl}`: callcore opens a WebSocket per call object (an absolute ws/wss/http/https
  * URL); `{send}`: the portal's socket (then params.connectionId is required, and inbound
- * messages go to each object's socketMessageHandler). `null` clears the default.
+ * messages go to each object's socketMessageHandler). With `signalingUrl`, `token` / `getToken`
+ * are the join token defaults of call objects whose RTCParams give neither. `null` clears the default.
  * @throws TypeError when options are not exactly one valid transport (unknown option, both,
- *   neither, a relative or non-ws URL, `send` not a function)
+ *   neither, a relative or non-ws URL, `send` or `getToken` not a function, `token` not a string,
+ *   a token option with `send`)
  */
 export declare function configure(options: TransportOptions | null): void;
 

@@ -1,10 +1,12 @@
 // The page-wide default signaling transport (configure()), merged into the RTCParams of every
 // RTCDoctor / RTCClient that names none, so a portal's seed RTCParams stay unchanged.
 
-const OPTIONS = new Set(['signalingUrl', 'send']);
+const OPTIONS = new Set(['signalingUrl', 'send', 'token', 'getToken']);
 
 /** @type {{signalingUrl: string} | {send: (message: object) => void} | null} */
 let defaultTransport = null;
+/** @type {{token?: string, getToken?: () => string | Promise<string>}} */
+let defaultAuth = {};
 
 /**
  * Sets the page-wide default transport, once at app start: every RTCDoctor / RTCClient created
@@ -16,26 +18,41 @@ let defaultTransport = null;
  *   `TransientMessage` or `{type, data}`) to `send`, and the portal passes every inbound
  *   `{type, data}` to the call object's `socketMessageHandler`. The params' `connectionId`
  *   is then required (the portal's socket's id).
- * @param {{signalingUrl: string} | {send: (message: object) => void} | null} options exactly one
- *   of the two; `null` clears the default
+ * - with `signalingUrl`, optionally `token` (the join token, a JWT the portal backend minted;
+ *   docs/protocol.md §2.1) and/or `getToken` (called before every join — the first and each
+ *   reconnect — for a fresh token; a string or a Promise of one). Used by call objects whose
+ *   RTCParams give neither `token` nor `getToken`. Sent in the join message, never in the URL,
+ *   never logged.
+ * @param {{signalingUrl: string, token?: string, getToken?: () => string | Promise<string>} |
+ *   {send: (message: object) => void} | null} options exactly one of signalingUrl and send;
+ *   `null` clears the default
  * @throws {TypeError} when `options` is not an object or null, names an unknown option, gives
- *   both or neither, `signalingUrl` is not an absolute ws/wss/http/https URL, or `send` is not a function
+ *   both or neither of signalingUrl and send, `signalingUrl` is not an absolute ws/wss/http/https
+ *   URL, `send` or `getToken` is not a function, `token` is not a string, or a token option comes
+ *   with `send`
  */
 export function configure(options) {
   if (options === null) {
     defaultTransport = null;
+    defaultAuth = {};
     return;
   }
   const fail = (why) => {
     throw new TypeError(`configure(options): ${why}`);
   };
   if (typeof options !== 'object' || Array.isArray(options)) fail('options must be { signalingUrl } or { send }, or null');
-  for (const key of Object.keys(options)) if (!OPTIONS.has(key)) fail(`unknown option '${key}'; the options are signalingUrl and send`);
-  const { signalingUrl, send } = options;
+  for (const key of Object.keys(options)) {
+    if (!OPTIONS.has(key)) fail(`unknown option '${key}'; the options are signalingUrl (with token, getToken) and send`);
+  }
+  const { signalingUrl, send, token, getToken } = options;
   if ((signalingUrl === undefined) === (send === undefined)) fail('give exactly one of signalingUrl and send');
+  if (token !== undefined && typeof token !== 'string') fail('token must be a string');
+  if (getToken !== undefined && typeof getToken !== 'function') fail('getToken must be a function');
   if (send !== undefined) {
     if (typeof send !== 'function') fail('send must be a function');
+    if (token !== undefined || getToken !== undefined) fail('token and getToken go with signalingUrl (the portal authenticates its own socket)');
     defaultTransport = { send };
+    defaultAuth = {};
     return;
   }
   let protocol;
@@ -46,16 +63,24 @@ export function configure(options) {
   }
   if (!/^(ws|wss|http|https):$/.test(protocol)) fail(`signalingUrl must be an absolute ws:// or wss:// URL; got ${signalingUrl}`);
   defaultTransport = { signalingUrl };
+  defaultAuth = {};
+  if (token !== undefined) defaultAuth.token = token;
+  if (getToken !== undefined) defaultAuth.getToken = getToken;
 }
 
 /**
- * `params` with the configured default transport merged in when they name none (neither
- * `signalingUrl` nor `send` set to anything but undefined/null); else `params` itself. A copy is
- * returned when something was merged: the caller's object is never modified.
+ * `params` with the configured defaults merged in: the transport when they name none (neither
+ * `signalingUrl` nor `send` set to anything but undefined/null), and the configured `token` /
+ * `getToken` when they give neither; else `params` itself. A copy is returned when something was
+ * merged: the caller's object is never modified.
  * @param {object} params RTCParams (already known to be an object)
  * @returns {object}
  */
 export function withDefaultTransport(params) {
-  if (defaultTransport === null || params.signalingUrl != null || params.send != null) return params;
-  return { ...params, ...defaultTransport };
+  let out = params;
+  if (defaultTransport !== null && params.signalingUrl == null && params.send == null) out = { ...out, ...defaultTransport };
+  if (out.send == null && params.token == null && params.getToken == null && (defaultAuth.token !== undefined || defaultAuth.getToken)) {
+    out = { ...out, ...defaultAuth };
+  }
+  return out;
 }

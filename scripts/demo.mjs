@@ -3,7 +3,8 @@
 //   1. scripts/install-deps.sh (system packages) if present; stop on failure
 //   2. npm install if node_modules/ is missing
 //   3. npm run build if dist/callcore.js is missing or older than src/, bindings/, js/, CMakeLists.txt
-//   4. start the signaling + static server (demo/server.js) and print the page URLs
+//   4. start the signaling + static server (demo/server.js) with join tokens (a random secret; the
+//      pages fetch their tokens from its /demo-token endpoint) and print the page URLs
 // Port: --port N, else PORT, else 8080; a busy port falls back to a free one.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
@@ -50,7 +51,7 @@ const host = values.host ?? '127.0.0.1';
 if (existsSync(at('scripts/install-deps.sh'))) run('bash', ['scripts/install-deps.sh']);
 
 // 2. node packages
-if (!existsSync(at('node_modules'))) run('npm', ['install']);
+if (!existsSync(at('node_modules', 'jose')) || !existsSync(at('node_modules', 'ws'))) run('npm', ['install']);
 
 // 3. the SDK bundle
 const bundle = at('dist/callcore.js');
@@ -63,15 +64,17 @@ if (!existsSync(bundle)) {
   run('npm', ['run', 'build']);
 }
 
-// 4. the server (imported only now: it needs `ws` from node_modules)
+// 4. the server (imported only now: it needs `ws` and `jose` from node_modules), checking join
+// tokens signed with a secret made now; the pages get theirs from its /demo-token endpoint.
 const { startServer } = await import('../demo/server.js');
+const options = { host, auth: { secret: randomBytes(32).toString('base64url') }, demoTokens: true };
 let server;
 try {
-  server = await startServer({ port: Number(portText), host });
+  server = await startServer({ ...options, port: Number(portText) });
 } catch (err) {
   if (err.code !== 'EADDRINUSE') throw err;
   console.log(`demo: port ${portText} is busy; using a free port`);
-  server = await startServer({ port: 0, host });
+  server = await startServer({ ...options, port: 0 });
 }
 
 const c = `demo-${randomBytes(3).toString('hex')}`;

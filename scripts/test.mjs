@@ -5,9 +5,10 @@
 //     corpus; any crash, sanitizer report or broken invariant fails the suite
 //  3. the same Catch2 tests compiled to wasm and run by node (ctest)
 //  4. node:test tests of the package API and the reference server (tests/node/)
-//  5. Playwright e2e calls in Debian Chromium (tests/e2e/)
+//  5. node:test attacks on the reference server over real sockets (tests/security/, < 1 min)
+//  6. Playwright e2e calls in Debian Chromium (tests/e2e/)
 // Installs missing Debian packages (as root) and npm dependencies, and builds what is needed.
-// Options: --only=unit|fuzz|wasm|node|e2e (repeatable) runs just those suites.
+// Options: --only=unit|fuzz|wasm|node|security|e2e (repeatable) runs just those suites.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -32,7 +33,7 @@ function must(ok, what) {
 }
 
 must(run('bash', ['scripts/install-deps.sh', ...(wanted('e2e') ? ['--browser'] : [])]), 'Debian packages');
-if (!existsSync(join(root, 'node_modules', 'esbuild'))) must(run('npm', ['install', '--no-audit', '--no-fund']), 'npm install');
+if (['esbuild', 'jose'].some((p) => !existsSync(join(root, 'node_modules', p)))) must(run('npm', ['install', '--no-audit', '--no-fund']), 'npm install');
 
 const results = [];
 function suite(name, steps) {
@@ -85,6 +86,7 @@ suite('wasm', [
 
 if ((wanted('node') || wanted('e2e')) && !wanted('wasm')) must(run('npm', ['run', 'build']), 'npm run build');
 suite('node', [() => run(process.execPath, ['--test', '--test-concurrency=1', 'tests/node/'])]);
+suite('security', [() => run(process.execPath, ['--test', '--test-concurrency=1', 'tests/security/'])]);
 suite('e2e', [() => run(process.execPath, ['--test', '--test-concurrency=1', 'tests/e2e/'])]);
 
 console.log('\nsuites:');

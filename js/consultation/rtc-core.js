@@ -44,6 +44,7 @@ export class RTCCore {
       ...params,
       send: undefined,
       hasSend: typeof params.send === 'function',
+      hasGetToken: typeof params.getToken === 'function',
       randomSeed: Math.floor(Math.random() * 2 ** 32), // jitter of retry delays
     });
     const session = new core.Consultation(String(role), coreParams, Date.now());
@@ -73,7 +74,8 @@ export class RTCCore {
     this._nextRequestId = 1;
     this._media = new MediaHost(input);
     this._peers = new PeerHost(input, this._media, () => this.connectionConfig, (pc) => this._decorate(pc));
-    this._transports = new TransportHost(input, typeof params.send === 'function' ? params.send : null);
+    this._transports = new TransportHost(input, typeof params.send === 'function' ? params.send : null,
+      typeof params.getToken === 'function' ? params.getToken : null);
     const app = { settle: (effect) => this._settle(effect), emit: (effect) => this._emit(effect) };
     this._loop = new SessionLoop(session, { transports: this._transports, peers: this._peers, media: this._media, app });
     this._destroyed = false;

@@ -6,7 +6,7 @@ import { logFromShell } from '../logger.js';
 
 /** Effect kind → the host that performs it (src/callcore/io/codec.hpp names the kinds). */
 const ROUTES = {
-  openTransport: 'transports', closeTransport: 'transports', send: 'transports',
+  openTransport: 'transports', closeTransport: 'transports', send: 'transports', requestToken: 'transports',
   createPc: 'peers', closePc: 'peers', setLocalDescription: 'peers', setRemoteDescription: 'peers',
   addIceCandidate: 'peers', restartIce: 'peers', addTrack: 'peers', replaceTrack: 'peers', removeTrack: 'peers',
   dataSend: 'peers',

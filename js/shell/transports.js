@@ -1,15 +1,39 @@
 // Signaling transports by TransportId: the built-in WebSocket, or the portal's own `send`.
-// Performs openTransport / closeTransport / send and reports what the sockets do.
+// Performs openTransport / closeTransport / send / requestToken and reports what the sockets
+// (and the app's getToken) do.
 
 export class TransportHost {
   /**
    * @param {(input: object) => void} input feeds the loop
    * @param {((message: object) => void) | null} send the portal's send (params.send), or null
+   * @param {(() => string | Promise<string>) | null} [getToken] the app's token source
+   *   (RTCParams getToken), or null
    */
-  constructor(input, send) {
+  constructor(input, send, getToken = null) {
     this._input = input;
     this._send = send;
+    this._getToken = getToken;
     this._sockets = new Map();
+  }
+
+  /**
+   * Calls the app's getToken() and reports its answer: tokenProvided {token} (a string), or
+   * tokenFailed {reason} when it throws, rejects or gives something else. The token is passed
+   * on, never logged.
+   */
+  requestToken({ transport }) {
+    Promise.resolve()
+      .then(() => {
+        if (typeof this._getToken !== 'function') throw new Error('no getToken in RTCParams');
+        return this._getToken();
+      })
+      .then(
+        (token) => {
+          if (typeof token === 'string') this._input({ kind: 'tokenProvided', transport, token });
+          else this._input({ kind: 'tokenFailed', transport, reason: `getToken() gave ${token === null ? 'null' : typeof token}, not a string` });
+        },
+        (error) => this._input({ kind: 'tokenFailed', transport, reason: String(error?.message ?? error) }),
+      );
   }
 
   openTransport({ transport, url }) {

@@ -237,7 +237,10 @@ describe('blocked autoplay: one listener pair, played by a real gesture', () => 
     const client = await openClientPage(suite);
     await client.route('**/autoplay-react-app.js', (route) => route.fulfill({ body: reactApp, contentType: 'text/javascript' }));
     await evaluate(client, createClientInPage, {
-      params: { name: 'Patient Zero', clientId: 'client-1', connectionId: null, consultationId, doctor: DOCTOR, isAudio: false, signalingUrl: suite.wsUrl },
+      params: {
+        name: 'Patient Zero', clientId: 'client-1', connectionId: null, consultationId, doctor: DOCTOR, isAudio: false, signalingUrl: suite.wsUrl,
+        token: await suite.token(consultationId, 'client', 'client-1', 'Patient Zero'),
+      },
     });
     await waitIn(client, () => window.events.some((e) => e.eventType === 'joined'), null, 'client joined');
     const doctor = await suite.newPage('doctor');

@@ -140,10 +140,28 @@ export async function launchBrowserProcess({ args = DEFAULT_ARGS } = {}) {
   };
 }
 
-/** Starts the reference signaling/static server from demo/server.js on 127.0.0.1, port 0. */
+/**
+ * HS256 secret of the e2e signaling servers (the suite's, and the child processes of servers.js):
+ * pages join with tokens minted with it (docs/protocol.md §2.1).
+ */
+export const E2E_JWT_SECRET = 'callcore-e2e-jwt-secret-0123456789abcdef';
+
+/**
+ * Starts the reference signaling/static server from demo/server.js on 127.0.0.1, port 0, with
+ * join tokens (E2E_JWT_SECRET) and its demo token endpoint (`/demo-token`), where the pages'
+ * getToken() fetches theirs.
+ */
 export async function startReferenceServer() {
   const mod = await import(pathToFileURL(path.join(ROOT, 'demo', 'server.js')).href);
-  return await mod.startServer({ port: 0, host: '127.0.0.1', root: ROOT });
+  return await mod.startServer({ port: 0, host: '127.0.0.1', root: ROOT, auth: { secret: E2E_JWT_SECRET }, demoTokens: true });
+}
+
+/**
+ * URL (on the page's own origin) of a join token for `role` / `sub` in `consultationId`, minted
+ * by the suite's server (`/demo-token`, docs/protocol.md §8).
+ */
+export function tokenPath(consultationId, role, sub, name = sub) {
+  return `/demo-token?${new URLSearchParams({ c: consultationId, role, sub, name })}`;
 }
 
 let idCounter = 0;
@@ -163,6 +181,12 @@ export async function startSuite(fileTag, { args = DEFAULT_ARGS, server: serverO
     get httpUrl() { return suite.server.httpUrl; },
     get wsUrl() { return suite.server.wsUrl; },
     get pageUrl() { return `${suite.server.httpUrl}/tests/e2e/pages/call.html`; },
+  };
+
+  /** A join token (HS256, E2E_JWT_SECRET, 10 min) for `role` / `sub` in `consultationId`. */
+  suite.token = async (consultationId, role, sub, name = sub) => {
+    const { mintToken } = await import(pathToFileURL(path.join(ROOT, 'demo', 'server.js')).href);
+    return mintToken(E2E_JWT_SECRET, { consultationId, role, sub, name });
   };
 
   /** A unique consultation (room) id per test. */
@@ -404,8 +428,11 @@ export async function createParty(page, role, {
   };
   if (enterTimeoutSecond !== undefined) params.enterTimeoutSecond = enterTimeoutSecond;
   if (answerTimeoutSecond !== undefined) params.answerTimeoutSecond = answerTimeoutSecond;
-  await page.evaluate(({ role, params, connectionConfig }) => {
+  // The page fetches a fresh join token from the suite's server before every (re)join.
+  const tokenUrl = tokenPath(consultationId, role, clientId, name);
+  await page.evaluate(({ role, params, connectionConfig, tokenUrl }) => {
     const cc = window.callcore;
+    params.getToken = () => fetch(tokenUrl).then((r) => r.json()).then((j) => j.token);
     window.events = [];
     window.localStreams = [];
     window.pcs = [];
@@ -432,7 +459,7 @@ export async function createParty(page, role, {
     // Only records references (no waiting on it): the SDK may swap call.connection / mediaStream
     // without emitting an event at that very moment.
     window.rememberTimer = setInterval(remember, 50);
-  }, { role, params, connectionConfig });
+  }, { role, params, connectionConfig, tokenUrl });
 }
 
 /** Starts `window.call.call()` without awaiting it; the outcome lands in `window.callResult`. */

@@ -9,7 +9,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { ROOT, startSuite, waitFor, waitForStats } from './harness.js';
+import { ROOT, startSuite, tokenPath, waitFor, waitForStats } from './harness.js';
 
 const TEST_TIMEOUT = 180000;
 
@@ -44,7 +44,10 @@ describe('budu-webrtc README usage on two pages', () => {
    * values the page passes to console.log, and starts the seed snippet of that role.
    */
   async function openPortal(role, { consultationId, enterTimeoutSecond = 30 }) {
-    const query = new URLSearchParams({ signalingUrl: suite.wsUrl, consultationId, enterTimeoutSecond: String(enterTimeoutSecond) });
+    const sub = role === 'doctor' ? 'doctor-42' : 'client-9'; // the portal's clientIds (tests/types/seed/portal.ts)
+    const query = new URLSearchParams({
+      signalingUrl: suite.wsUrl, consultationId, enterTimeoutSecond: String(enterTimeoutSecond), tokenUrl: tokenPath(consultationId, role, sub),
+    });
     const page = await suite.newPage(role, { url: `${suite.httpUrl}/tests/e2e/pages/seed-usage.html?${query}` });
     page.consoleValues = [];
     page.on('console', (msg) => {

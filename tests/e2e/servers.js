@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, WAIT_MS } from './harness.js';
+import { E2E_JWT_SECRET, ROOT, WAIT_MS } from './harness.js';
 
 const TURNSERVER_CANDIDATES = [process.env.TURNSERVER_PATH, '/usr/bin/turnserver', '/usr/sbin/turnserver'].filter(Boolean);
 
@@ -242,7 +242,9 @@ export async function startTurnServer({
 // The reference signaling server as a child process
 
 /**
- * Runs `node demo/server.js --port PORT [...extraArgs]` as a child process and waits for its
+ * Runs `node demo/server.js --port PORT [...extraArgs]` as a child process, checking join tokens
+ * signed with E2E_JWT_SECRET (CALLCORE_JWT_SECRET: the pages' tokens come from the suite's
+ * server, which signs with the same secret), and waits for its
  * "callcore signaling server: ws://…" line. Returns {port, wsUrl, httpUrl, pid, running, log(),
  * kill(signal='SIGKILL'), start(), stop()}; `start()` runs it again on the same port.
  */
@@ -265,7 +267,7 @@ export async function startSignalingProcess({ port, extraArgs = [] } = {}) {
       output += `\n--- start ${srv.starts}: node ${args.join(' ')}\n`;
       const c = track(spawn(process.execPath, args, {
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, CALLCORE_SERVER_LOG: '1' },
+        env: { ...process.env, CALLCORE_SERVER_LOG: '1', CALLCORE_JWT_SECRET: E2E_JWT_SECRET },
       }));
       child = c;
       await new Promise((resolve, reject) => {

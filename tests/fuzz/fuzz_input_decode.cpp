@@ -171,6 +171,8 @@ void check_transport(const json& j, const io::TransportEvent& event) {
                  },
                  [&](const TransportPaused&) {},
                  [&](const TransportResumed& r) { expect_str(j, "connectionId", r.connection_id); },
+                 [&](const TokenProvided& t) { expect_str(j, "token", t.token); },
+                 [&](const TokenFailed& f) { expect_str(j, "reason", f.reason); },
              },
              event);
 }
@@ -322,6 +324,7 @@ void check_effects(const json& input) {
   }
   expect_id(encode_checked(CloseTransport{transport}), "transport", io::to_int(transport), "closeTransport");
   expect_carried(encode_checked(Send{transport, j}), "message", j, "send");
+  expect_id(encode_checked(RequestToken{transport}), "transport", io::to_int(transport), "requestToken");
 
   // Peer connections.
   {

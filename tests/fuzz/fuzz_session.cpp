@@ -332,6 +332,11 @@ void check_output(World& w, Side& s, const io::Effect& effect) {
             s.socket = Side::Socket::Connecting;
             s.joined = false;
           },
+          [&](const RequestToken& e) {
+            check_transport_id(e.transport, where);
+            FUZZ_CHECK(s.url_mode, where + ": a token for a socket the portal owns");
+            s.followups.push_back(io::make_input(io::in::TokenProvided{"fuzz-token"}, kTransport));  // getToken()
+          },
           [&](const CloseTransport& e) {
             check_transport_id(e.transport, where);
             s.socket = Side::Socket::None;  // reports nothing more

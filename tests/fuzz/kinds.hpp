@@ -15,11 +15,12 @@
 namespace callcore::fuzz {
 
 /// Every input kind of io/codec.hpp, by source: app, transport, peer connection, media, time.
-inline constexpr std::array<std::string_view, 31> kInputKinds = {
+inline constexpr std::array<std::string_view, 33> kInputKinds = {
     // app
     "call", "hangUp", "destroy", "changeDeviceState", "sendMessage", "sendTrack", "trackControl", "switchDevice",
     // transport
     "transportOpened", "transportClosed", "transportMessage", "sendFailed", "transportPaused", "transportResumed",
+    "tokenProvided", "tokenFailed",
     // peer connection
     "localDescription", "remoteDescriptionSet", "operationFailed", "localIceCandidate", "peerStateChange",
     "remoteTrack", "negotiationNeeded", "dataChannelState", "dataChannelMessage", "dataChannelSendFailed", "trackAdded",
@@ -32,8 +33,8 @@ static_assert(kInputKinds.size() == std::variant_size_v<io::AppRequest> + std::v
               "an input leaf was added or removed: update kInputKinds and leaf_kind()");
 
 /// Every effect kind of io/codec.hpp, in the order of the io::Effect alternatives.
-inline constexpr std::array<std::string_view, 22> kEffectKinds = {
-    "openTransport", "closeTransport", "send", "createPc", "closePc", "setLocalDescription", "setRemoteDescription",
+inline constexpr std::array<std::string_view, 23> kEffectKinds = {
+    "openTransport", "closeTransport", "send", "requestToken", "createPc", "closePc", "setLocalDescription", "setRemoteDescription",
     "addIceCandidate", "restartIce", "addTrack", "replaceTrack", "removeTrack", "dataSend", "acquireMedia",
     "acquireDevice", "setTrackEnabled", "releaseTrack", "swapLocalTrack", "stopTracks", "releaseStreams", "settle",
     "emit"};
@@ -71,6 +72,8 @@ constexpr std::string_view leaf_kind(const TransportMessage&) { return "transpor
 constexpr std::string_view leaf_kind(const SendFailed&) { return "sendFailed"; }
 constexpr std::string_view leaf_kind(const TransportPaused&) { return "transportPaused"; }
 constexpr std::string_view leaf_kind(const TransportResumed&) { return "transportResumed"; }
+constexpr std::string_view leaf_kind(const TokenProvided&) { return "tokenProvided"; }
+constexpr std::string_view leaf_kind(const TokenFailed&) { return "tokenFailed"; }
 constexpr std::string_view leaf_kind(const LocalDescription&) { return "localDescription"; }
 constexpr std::string_view leaf_kind(const RemoteDescriptionSet&) { return "remoteDescriptionSet"; }
 constexpr std::string_view leaf_kind(const OperationFailed&) { return "operationFailed"; }

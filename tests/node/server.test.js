@@ -436,13 +436,18 @@ test('a dropped member resumes with its connectionId: same id, resumed, buffered
   });
 });
 
-test('the grace buffer keeps the newest 256 messages of a member away', async () => {
+test('the grace buffer keeps the newest 256 messages of a member away; each dropped one is reported to its sender', async () => {
   await withServer({ reconnectGraceMs: 10000 }, async (srv) => {
     const [a, b, c] = await pairOn(srv);
     await b.drop();
     await inGrace(srv, c, b.connectionId);
     for (let n = 1; n <= 300; n += 1) a.transient('deviceState', [b.connectionId], { isMute: false, isHidden: false, n });
     await until(() => memberState(srv, c, b.connectionId).buffered === 256, 'buffer at its cap');
+    // Each of the 44 dropped (oldest) messages is reported to its sender.
+    for (let i = 0; i < 44; i += 1) {
+      const report = await a.nextIs(isError('heldOverflow'));
+      assert.deepEqual([report.data.requestType, report.data.connectionIds], ['deviceState', [b.connectionId]]);
+    }
     a.send('{'); // barrier: every transient was processed
     await a.nextIs(isError('malformed'));
     assert.equal(memberState(srv, c, b.connectionId).buffered, 256);
@@ -718,7 +723,7 @@ test('the repository demo pages are served by the default root', async () => {
 });
 
 test('CLI prints the ws URL and demo URLs, takes --grace-ms, and exits cleanly on SIGTERM', async () => {
-  const child = spawn(process.execPath, [path.join(REPO, 'demo/server.js'), '--port', '0', '--grace-ms', '250', '--heartbeat-ms', '60000'], {
+  const child = spawn(process.execPath, [path.join(REPO, 'demo/server.js'), '--dev', '--port', '0', '--grace-ms', '250', '--heartbeat-ms', '60000'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
@@ -759,7 +764,7 @@ test('CLI prints the ws URL and demo URLs, takes --grace-ms, and exits cleanly o
 
 test('CLI refuses a bad --grace-ms with exit code 2', async () => {
   for (const bad of [['--grace-ms', 'soon'], ['--heartbeat-ms', '0'], ['--port', '70000']]) {
-    const child = spawn(process.execPath, [path.join(REPO, 'demo/server.js'), '--port', '0', ...bad], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(REPO, 'demo/server.js'), '--dev', '--port', '0', ...bad], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => { err += d; });
     const code = await new Promise((resolve) => child.once('exit', resolve));

@@ -54,6 +54,8 @@ std::optional<Input> decode_transport(const std::string& kind, const json& j) {
   }
   if (kind == "transportPaused") return FromTransport{id, TransportPaused{}};
   if (kind == "transportResumed") return FromTransport{id, TransportResumed{str(j, "connectionId")}};
+  if (kind == "tokenProvided") return FromTransport{id, TokenProvided{str(j, "token")}};
+  if (kind == "tokenFailed") return FromTransport{id, TokenFailed{str(j, "reason")}};
   return std::nullopt;
 }
 
@@ -91,7 +93,7 @@ std::optional<Input> decode_media(const std::string& kind, const json& j) {
 }
 
 constexpr std::array<std::string_view, std::variant_size_v<Effect>> kEffectKinds{
-    "openTransport", "closeTransport", "send",         "createPc",        "closePc",       "setLocalDescription",
+    "openTransport", "closeTransport", "send",         "requestToken",    "createPc",        "closePc",       "setLocalDescription",
     "setRemoteDescription", "addIceCandidate", "restartIce", "addTrack", "replaceTrack",  "removeTrack",
     "dataSend",      "acquireMedia",   "acquireDevice", "setTrackEnabled", "releaseTrack", "swapLocalTrack",
     "stopTracks",    "releaseStreams", "settle",       "emit"};
@@ -123,6 +125,7 @@ json encode(const Effect& effect) {
           [](const fx::OpenTransport& e) { return json{{"transport", to_int(e.transport)}, {"url", e.url}}; },
           [](const fx::CloseTransport& e) { return json{{"transport", to_int(e.transport)}}; },
           [](const fx::Send& e) { return json{{"transport", to_int(e.transport)}, {"message", e.message}}; },
+          [](const fx::RequestToken& e) { return json{{"transport", to_int(e.transport)}}; },
           [](const fx::CreatePc& e) {
             json channels = json::array();
             for (const auto& c : e.data_channels)

@@ -21,7 +21,7 @@ namespace callcore::io {
 ///   trackKind, deviceId};
 /// - transport (with `transport`): transportOpened, transportClosed {code, reason},
 ///   transportMessage {text}, sendFailed {message (object), reason}, transportPaused,
-///   transportResumed {connectionId};
+///   transportResumed {connectionId}, tokenProvided {token}, tokenFailed {reason};
 /// - peer connection (with `pc`): localDescription {type, sdp}, remoteDescriptionSet {type},
 ///   operationFailed {operation, name, message}, localIceCandidate {candidate: object | null},
 ///   peerStateChange {event, state}, remoteTrack {trackKind, streamId}, negotiationNeeded,
@@ -36,7 +36,7 @@ namespace callcore::io {
 /// object; never throws.
 std::optional<Input> decode_input(const nlohmann::json& j);
 
-/// The `kind` of an effect on the wire: openTransport, closeTransport, send, createPc, closePc,
+/// The `kind` of an effect on the wire: openTransport, closeTransport, send, requestToken, createPc, closePc,
 /// setLocalDescription, setRemoteDescription, addIceCandidate, restartIce, addTrack,
 /// replaceTrack, removeTrack, dataSend, acquireMedia, acquireDevice, setTrackEnabled,
 /// releaseTrack, swapLocalTrack, stopTracks, releaseStreams, settle, emit.

@@ -25,6 +25,9 @@ struct CloseTransport { TransportId transport{}; };
 /// Send one message (a JSON object) on the socket, or to the portal's `send`; report SendFailed
 /// when that is impossible.
 struct Send { TransportId transport{}; nlohmann::json message; };
+/// Ask the app for a fresh join token (RTCParams `getToken()`, before each join on the built-in
+/// socket); report TokenProvided with it, or TokenFailed when getToken throws or rejects.
+struct RequestToken { TransportId transport{}; };
 
 // ---- peer connections ----------------------------------------------------------------------
 /// An RTCDataChannel created with the connection (RTCDataChannelInit, W3C webrtc-pc §6.2).
@@ -92,7 +95,7 @@ struct Emit { std::string_view emit_type; std::string_view event_type; nlohmann:
 
 namespace callcore::io {
 
-using Effect = std::variant<fx::OpenTransport, fx::CloseTransport, fx::Send, fx::CreatePc, fx::ClosePc,
+using Effect = std::variant<fx::OpenTransport, fx::CloseTransport, fx::Send, fx::RequestToken, fx::CreatePc, fx::ClosePc,
                             fx::SetLocalDescription, fx::SetRemoteDescription, fx::AddIceCandidate, fx::RestartIce,
                             fx::AddTrack, fx::ReplaceTrack, fx::RemoveTrack, fx::DataSend, fx::AcquireMedia,
                             fx::AcquireDevice, fx::SetTrackEnabled, fx::ReleaseTrack, fx::SwapLocalTrack,

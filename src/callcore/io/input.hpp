@@ -46,6 +46,10 @@ struct SendFailed { nlohmann::json message; std::string reason; };
 struct TransportPaused {};
 /// The portal's socket is back (socketReconnected()), with the new connection id ("" keeps it).
 struct TransportResumed { std::string connection_id; };
+/// The app's getToken() gave a join token (answer to RequestToken). Never logged.
+struct TokenProvided { std::string token; };
+/// The app's getToken() threw or rejected (`reason`: its message), or gave no string.
+struct TokenFailed { std::string reason; };
 
 // ---- a peer connection ----------------------------------------------------------------------
 /// setLocalDescription() of the offer/answer the signaling state called for resolved.
@@ -90,7 +94,7 @@ struct TrackEnded { TrackId track{}; };
 using AppRequest = std::variant<in::Call, in::HangUp, in::Destroy, in::ChangeDeviceState, in::SendMessage,
                                 in::SendTrack, in::TrackControl, in::SwitchDevice>;
 using TransportEvent = std::variant<in::TransportOpened, in::TransportClosed, in::TransportMessage, in::SendFailed,
-                                    in::TransportPaused, in::TransportResumed>;
+                                    in::TransportPaused, in::TransportResumed, in::TokenProvided, in::TokenFailed>;
 using PcEvent = std::variant<in::LocalDescription, in::RemoteDescriptionSet, in::OperationFailed,
                              in::LocalIceCandidate, in::PeerStateChange, in::RemoteTrack, in::NegotiationNeeded,
                              in::DataChannelState, in::DataChannelMessage, in::DataChannelSendFailed, in::TrackAdded>;

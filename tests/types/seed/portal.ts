@@ -32,14 +32,20 @@ const query = new URLSearchParams(location.search);
 export const signalingUrl: string = query.get('signalingUrl') ?? 'ws://127.0.0.1:8080/ws';
 /** The consultation both pages meet in. */
 export const consultationId: string = query.get('consultationId') ?? 'consultation-7';
+/** Where this page's join token comes from (the portal backend; the e2e test server's /demo-token). */
+export const tokenUrl: string | null = query.get('tokenUrl');
 /** Seconds each side waits for the other to enter. */
 export const enterTimeoutSecond: number = Number(query.get('enterTimeoutSecond') ?? '30');
 
 export const record: PortalRecord = { events: [], errors: [], done: false, call: null };
 window.portal = record;
 
-// App start: the page-wide transport, once, so the seed's RTCParams stay unchanged.
-configure({ signalingUrl });
+// App start: the page-wide transport, once, so the seed's RTCParams stay unchanged; the join
+// token is fetched from the portal backend before every (re)join.
+configure({
+  signalingUrl,
+  ...(tokenUrl ? { getToken: () => fetch(tokenUrl).then((r) => r.json()).then((j: { token: string }) => j.token) } : {}),
+});
 
 /** The doctor's RTCParams, exactly the seed's type. */
 export const doctorParams: RTCParams = {

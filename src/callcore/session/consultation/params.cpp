@@ -58,6 +58,16 @@ std::variant<Params, errors::CallError> parse_params(const json& j) {
         "or pass signalingUrl or send in RTCParams");
   if (has_url && send) return errors::params_error("give only one of signalingUrl and send");
   if (has_url) p.signaling_url = url->get<std::string>();
+  if (auto it = j.find("token"); it != j.end() && !it->is_null()) {
+    constexpr std::size_t kMaxToken = 8192;
+    if (!it->is_string() || it->get_ref<const std::string&>().size() > kMaxToken)
+      return errors::params_error("token must be a string of at most 8192 characters");
+    p.token = it->get<std::string>();
+  }
+  // A function getToken never reaches here (JSON drops functions); anything else is a mistake.
+  if (auto it = j.find("getToken"); it != j.end() && !it->is_null())
+    return errors::params_error("getToken must be a function returning the join token (or a Promise of it)");
+  p.token_refresh = base::bool_or(j, "hasGetToken", false);
   if (send && p.connection_id.empty())
     return errors::params_error("connectionId is required when the portal owns the socket (send)");
 

@@ -31,6 +31,8 @@ struct Params {
   base::Ms enter_timeout{60000};             // enterTimeoutSecond
   base::Ms answer_timeout{60000};            // answerTimeoutSecond
   std::string signaling_url;                 // "" when the portal owns the socket (send)
+  std::string token;                         // join token (RTCParams token); "" = none. Never logged.
+  bool token_refresh = false;                // RTCParams getToken given: ask for a fresh token before each join
   rtc::IceRestartPolicy ice;                 // iceDisconnectedGraceMs, iceRestartMaxAttempts, iceRestartTimeoutMs
   base::Backoff reconnect_backoff{base::Ms(500), base::Ms(8000), 0.5};  // built-in socket; cap: reconnectBackoffCapMs
   std::uint64_t random_seed = 1;             // jitter source (the shell passes a random seed)
@@ -42,7 +44,9 @@ struct Params {
 /// answerTimeoutSecond in s; iceDisconnectedGraceMs, iceRestartTimeoutMs, reconnectBackoffCapMs
 /// in ms), iceRestartMaxAttempts is not an integer 1-100, or not exactly one of signalingUrl /
 /// send (`hasSend` true) is given — the message then says how to give one (configure()).
-/// `randomSeed` (number >= 0) seeds the jitter.
+/// `randomSeed` (number >= 0) seeds the jitter. `token` (string, at most 8192 characters, for
+/// the built-in socket's join; docs/protocol.md §2.1) and `hasGetToken` (boolean: the app gave
+/// getToken()) are optional; a non-string token is a params error.
 std::variant<Params, errors::CallError> parse_params(const nlohmann::json& j);
 
 }  // namespace callcore::session::consultation

@@ -109,6 +109,8 @@ class ConsultationSession {
   void on(const io::in::SendFailed&);
   void on(const io::in::TransportPaused&);
   void on(const io::in::TransportResumed&);
+  void on(const io::in::TokenProvided&);
+  void on(const io::in::TokenFailed&);
   // peer connection (session.cpp, app_messages.cpp, media.cpp)
   void on(const io::in::LocalDescription&);
   void on(const io::in::RemoteDescriptionSet&);
@@ -139,6 +141,7 @@ class ConsultationSession {
 
   // helpers
   void signaling_error(std::string code, std::string message, std::string_view raw = {});
+  void send_join(const std::string& token);
   void set_state(CallState next);
   void send_to_remote(std::string_view type, nlohmann::json fields);
   void send_enter(const std::vector<std::string>& to);
@@ -176,6 +179,8 @@ class ConsultationSession {
   std::string local_stream_id_;               // the call's local MediaStream (MediaAcquired)
   std::optional<nlohmann::json> held_offer_;  // client: the doctor's offer, until we answer
   std::string message_id_prefix_;
+  std::string resume_secret_;    // from the server's last `joined` (docs/protocol.md §3.1); never logged
+  bool awaiting_token_ = false;  // RequestToken sent on the open socket, no answer yet
   std::uint64_t message_seq_ = 0;
   // App messages (sendMessage): ordered by seq across the data channel and signaling.
   std::uint64_t app_seq_out_ = 0;

@@ -19,19 +19,67 @@ namespace vcm = signaling::vcm;
 
 void ConsultationSession::on(const io::in::TransportOpened&) {
   transport_.on_opened();
+  if (params_.token_refresh && transport_.built_in()) {
+    // getToken(): a fresh token for every join (the one of the last join may have expired).
+    awaiting_token_ = true;
+    ctx_.push(io::fx::RequestToken{kTransport});
+    return;
+  }
+  send_join(params_.token);
+}
+
+void ConsultationSession::send_join(const std::string& token) {
   json join = {{"consultationId", params_.consultation_id}, {"clientId", params_.client_id}, {"name", params_.name}};
-  if (!ctx_.connection_id.empty()) join["connectionId"] = ctx_.connection_id;  // resume membership
+  if (!token.empty()) join["token"] = token;
+  if (!ctx_.connection_id.empty()) {
+    join["connectionId"] = ctx_.connection_id;  // resume membership
+    if (!resume_secret_.empty()) join["resumeSecret"] = resume_secret_;
+  }
+  // The transport logs a summary of what it sends (type and addressees), never the token.
   transport_.send_now({{"type", wire::kJoin}, {"data", std::move(join)}});
 }
 
+void ConsultationSession::on(const io::in::TokenProvided& t) {
+  if (!awaiting_token_ || !transport_.open()) return;  // a late answer for a socket that closed
+  awaiting_token_ = false;
+  send_join(t.token);
+}
+
+void ConsultationSession::on(const io::in::TokenFailed& f) {
+  if (!awaiting_token_ || !transport_.open()) return;
+  awaiting_token_ = false;
+  signaling_error("tokenFailed", fmt::format("getToken() failed: {}", base::utf8_prefix(f.reason, 200)));
+  send_join(params_.token);  // RTCParams token, if any; else the server refuses the join (4401)
+}
+
 void ConsultationSession::on(const io::in::TransportClosed& c) {
+  awaiting_token_ = false;
   const bool was_scheduled = transport_.reconnect_scheduled();
-  // 4001: the server gave this connection's membership to a newer socket (docs/protocol.md
-  // §4.6); reconnecting would take it back and start a tug of war.
-  constexpr int kTakenOver = 4001;
-  transport_.on_closed(c.code, c.reason, /*reconnect=*/c.code != kTakenOver);
-  if (c.code == kTakenOver && !destroyed_ && !was_scheduled)
-    signaling_error("takenOver", "another socket took over this connection; not reconnecting");
+  // Close codes of docs/protocol.md §1 after which reconnecting cannot help:
+  // 4001 — the server gave this connection's membership to a newer socket (§4.6); reconnecting
+  //        would take it back and start a tug of war;
+  // 4401 — the join token was refused (missing, invalid, expired): unless getToken() can give a
+  //        fresh one on the next attempt;
+  // 4403 — the token is for another consultation; 4409 — the consultation already has a doctor.
+  constexpr int kTakenOver = 4001, kUnauthorized = 4401, kForbidden = 4403, kRoleTaken = 4409;
+  const bool give_up = c.code == kTakenOver || (c.code == kUnauthorized && !params_.token_refresh) ||
+                     c.code == kForbidden || c.code == kRoleTaken;
+  transport_.on_closed(c.code, c.reason, /*reconnect=*/!give_up);
+  if (!give_up || destroyed_ || was_scheduled) return;
+  switch (c.code) {
+    case kTakenOver:
+      signaling_error("takenOver", "another socket took over this connection; not reconnecting");
+      return;
+    case kUnauthorized:
+      signaling_error("unauthorized", "the server refused the join token; not reconnecting (give RTCParams getToken to refresh it)");
+      return;
+    case kForbidden:
+      signaling_error("forbidden", "the join token is not for this consultation; not reconnecting");
+      return;
+    default:
+      signaling_error("roleTaken", "the consultation already has a doctor; not reconnecting");
+      return;
+  }
 }
 
 void ConsultationSession::on(const io::in::SendFailed& f) { transport_.on_send_failed(f.message, f.reason); }
@@ -79,7 +127,16 @@ void ConsultationSession::on_message(const vcm::Message& msg) {
       if (!ctx_.connection_id.empty() && id != ctx_.connection_id)
         ctx_.log(log::Level::Warn, le::kConnectionIdChanged, {{"from", ctx_.connection_id}, {"to", id}});
       ctx_.connection_id = id;
-      ctx_.emit(type, msg.data);
+      // The resume secret (servers with join tokens) goes back in the next join only: it is not
+      // emitted to the app (the logger redacts it from the inbound log by its key).
+      json data = msg.data;
+      if (auto s = data.find("resumeSecret"); s != data.end()) {
+        resume_secret_ = s->is_string() ? s->get<std::string>() : std::string();
+        data.erase(s);
+      } else {
+        resume_secret_.clear();
+      }
+      ctx_.emit(type, data);
       transport_.on_joined(base::bool_or(msg.data, "resumed", false));
       return;
     }
