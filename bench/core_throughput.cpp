@@ -8,6 +8,8 @@
 //  - "json": each input as the JSON text the JS shell sends: parse → io::decode_input →
 //    handle → effects io::encode'd into a JSON array and dumped, and poll_timeout(), i.e. what
 //    bindings/bindings.cpp does per input, minus the JS⇄wasm crossing;
+//  - "recorded": the "json" path as bindings/bindings.cpp now runs it, through io::JsonSession
+//    with the page's flight recorder (every input and its outputs recorded, redacted);
 //  - "noop": a `timeout` input with no timer due (no state change, no effect) through the
 //    "json" path, the floor of one input.
 // `--dump FILE` writes the recorded call as JSON ({doctorParams, clientParams, inputs: [{side,
@@ -34,6 +36,8 @@
 
 #include "callcore/base/json.hpp"
 #include "callcore/io/codec.hpp"
+#include "callcore/io/json_session.hpp"
+#include "callcore/log/recorder.hpp"
 #include "callcore/log/logger.hpp"
 #include "callcore/session/consultation/session.hpp"
 
@@ -286,6 +290,39 @@ Result replay(const std::vector<Step>& steps, int iterations, bool json_path) {
   return r;
 }
 
+// The bindings' own path (io::JsonSession with the page's flight recorder, log/recorder.hpp):
+// "json" plus the recording of every input and its outputs, redacted, in a 4 MiB recorder whose
+// ended sessions are evicted as the replays fill it.
+Result replay_recorded(const std::vector<Step>& steps, int iterations) {
+  using Json = io::JsonSession<ConsultationSession, &session::consultation::make_session>;
+  std::vector<std::pair<int, std::string>> texts;
+  for (const auto& s : steps) texts.emplace_back(s.side, s.input.dump());
+  const std::string params[2] = {doctor_params().dump(), client_params().dump()};
+  log::Logger logger(1000);
+  log::Recorder recorder;
+  Result r;
+  std::size_t sink = 0;
+  const auto start = Clock::now();
+  const double cpu_start = cpu_seconds();
+  for (int it = 0; it < iterations; ++it) {
+    double now = 1000;
+    Json doctor("consultation", "doctor", params[0], now, logger, &recorder);
+    Json client("consultation", "client", params[1], now, logger, &recorder);
+    Json* sides[2] = {&doctor, &client};
+    for (auto* side : sides) sink += side->drain(now).size();
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      now += 1;
+      sink += sides[texts[i].first]->handle(texts[i].second, now).size();
+      sink += sides[texts[i].first]->timeout() > 0 ? 1 : 0;
+      ++r.inputs;
+    }
+  }
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.cpu_seconds = cpu_seconds() - cpu_start;
+  if (sink == 42) std::puts("");
+  return r;
+}
+
 // A timeout with no timer due through the JSON path: the cost of one input that changes nothing.
 Result noop(int count) {
   log::Logger logger(1000);
@@ -342,11 +379,14 @@ int main(int argc, char** argv) {
   replay(steps, iterations / 10 + 1, false);  // warm-up
   const Result decoded = replay(steps, iterations, false);
   const Result viajson = replay(steps, iterations, true);
+  Result recorded = replay_recorded(steps, iterations);
+  recorded.outputs = viajson.outputs;  // the same inputs, the same outputs (not re-parsed to count them)
   const Result floor = noop(iterations * static_cast<int>(steps.size()));
   std::printf("%s\n", json{{"inputsPerCall", steps.size()},
                             {"iterations", iterations},
                             {"decoded", result_json(decoded)},
                             {"json", result_json(viajson)},
+                            {"recorded", result_json(recorded)},
                             {"noop", result_json(floor)}}
                           .dump()
                           .c_str());

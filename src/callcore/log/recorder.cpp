@@ -33,7 +33,6 @@ std::uint32_t Recorder::begin(std::string_view kind, std::string_view role, nloh
   s.id = next_id_++;
   s.kind = kind;
   s.role = std::string(role);
-  redact_in_place(params);
   s.params = std::move(params);
   s.created_ms = created_ms;
   s.error = std::move(error);
@@ -59,8 +58,6 @@ void Recorder::step(std::uint32_t id, double time_ms, std::string_view op, nlohm
   }
   s = find(id);
   if (!s) return;
-  redact_in_place(in);
-  redact_in_place(out);
   s->steps.push_back(Step{time_ms, op, std::move(in), std::move(out)});
   s->bytes += bytes;
   bytes_ += bytes;
@@ -79,6 +76,7 @@ nlohmann::json Recorder::to_json() const {
                         {"params", s.params},   {"created", s.created_ms}, {"ended", s.ended},
                         {"truncated", s.truncated}, {"steps", std::move(steps)}};
     if (!s.error.is_null()) j["error"] = s.error;
+    redact_in_place(j);  // secrets never leave the recorder (see the header)
     sessions.push_back(std::move(j));
   }
   return {{"capacity", capacity_},

@@ -3,8 +3,10 @@
 // (tools/replay.cpp; docs/debugging.md). The core is deterministic — time and randomness are
 // inputs (the seed is in the params) — so the same steps give the same outputs.
 //
-// Bounded by bytes; secrets are redacted before a step is stored (log::redact), in inputs and
-// outputs alike, so a replay compares redacted outputs with redacted outputs.
+// Bounded by bytes. Steps are stored as given — recording costs a move, not a copy — and
+// secrets are redacted when the recording leaves the recorder (to_json(), log::redact), in
+// params, inputs and outputs alike, so an export never holds them and a replay compares redacted
+// outputs with redacted outputs.
 #pragma once
 
 #include <cstddef>
@@ -64,7 +66,8 @@ class Recorder {
   void end(std::uint32_t id);
 
   /// {capacity, bytes, droppedSessions, sessions: [{id, kind, role, params, created, error?,
-  /// ended, truncated, steps: [{t, op, in, out}]}]}, oldest session first.
+  /// ended, truncated, steps: [{t, op, in, out}]}]}, oldest session first, redacted
+  /// (log::redact_in_place).
   nlohmann::json to_json() const;
   std::size_t bytes() const { return bytes_; }
   std::uint64_t dropped_sessions() const { return dropped_sessions_; }
