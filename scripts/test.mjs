@@ -51,7 +51,7 @@ suite('unit', [
 // Short fuzzing runs (docs/reliability.md has the long run): seconds per target, a fresh copy of
 // the seed corpus each time so the committed corpus only changes on purpose.
 const fuzzBuild = join(root, 'build', 'fuzz');
-const fuzzTargets = ['fuzz_vcm_decode', 'fuzz_input_decode', 'fuzz_session', 'fuzz_janus_decode'];
+const fuzzTargets = ['fuzz_vcm_decode', 'fuzz_input_decode', 'fuzz_session', 'fuzz_janus_decode', 'fuzz_room_session'];
 const fuzzSeconds = 10;
 function fuzzRun(target) {
   const work = join(fuzzBuild, 'run', target);

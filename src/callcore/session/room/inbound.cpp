@@ -273,8 +273,9 @@ void RoomSession::on_joined(const vr::Joined& joined) {
 void RoomSession::add_publishers(const std::vector<vr::Publisher>& publishers, bool full_list) {
   if (full_list) {
     std::vector<janus::Id> gone;
-    for (const auto& [id, p] : participants_) {
-      if (std::none_of(publishers.begin(), publishers.end(), [&](const vr::Publisher& x) { return x.id == id; }))
+    for (const auto& known : participants_) {
+      const janus::Id id = known.first;
+      if (std::none_of(publishers.begin(), publishers.end(), [id](const vr::Publisher& x) { return x.id == id; }))
         gone.push_back(id);
     }
     for (auto id : gone) remove_participant(id, "left");
