@@ -21,7 +21,7 @@
 //   M getUserMedia resolves (new TrackIds)   F it fails   t time passes payload ms (default
 //   1000), the shell's timer firing at every deadline within
 //   J any shell input: the payload is its JSON, through io::decode_input
-// Time advances 1 ms per step.
+// Time advances 1 ms per step. FUZZ_ROOM_TRACE=1 in the environment prints every effect.
 // Invariants (a failure aborts):
 //   - every effect encodes (io::encode) to an object whose kind is known and whose text is
 //     strict JSON (UTF-8); `send` carries an object with a string `janus` and `transaction`;
@@ -35,6 +35,8 @@
 //   - snapshot() serializes.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <memory>
@@ -88,10 +90,14 @@ bool in_dictionary(std::initializer_list<std::string_view> groups, std::string_v
   return false;
 }
 
+// FUZZ_ROOM_TRACE=1 prints every effect (to see how far an input gets, or replay a crash).
+const bool kTrace = std::getenv("FUZZ_ROOM_TRACE") != nullptr;
+
 void check_effect(World& w, const io::Effect& effect) {
   const json j = io::encode(effect);
   fuzz::check_serializable(j, "effect");
   const std::string text = dump_strict(j, "effect");
+  if (kTrace) std::fprintf(stderr, "%s\n", text.substr(0, 300).c_str());
   FUZZ_CHECK(j.is_object() && j.contains("kind") && fuzz::known_effect_kind(j["kind"].get<std::string>()), text);
   const std::string kind = j["kind"];
   if (j.contains("transport")) FUZZ_CHECK(j["transport"] == 1, "transport effect not on transport 1: " + text);
