@@ -261,3 +261,19 @@ TEST_CASE("room: malformed, unknown and foreign messages change no state", "[roo
   CHECK(d.last.empty());
   CHECK(d.snapshot() == snap);
 }
+
+TEST_CASE("room: the subscriber's ICE failure asks Janus for an ICE-restart offer", "[room]") {
+  RoomDriver d = in_room();
+  d.feed(in::PeerStateChange{"iceconnectionstatechange", "failed"}, -1, 2);
+  CHECK(d.find("emit", "error")["payload"]["type"] == "connection");
+  CHECK_FALSE(d.has("restartIce"));  // the subscriber never offers
+  const json configure = d.request("message", "configure");
+  CHECK(configure["handle_id"] == t::kSubHandle);
+  CHECK(configure["body"] == json{{"request", "configure"}, {"restart", true}});
+  // Janus's new offer is answered and started like any other.
+  d.janus(RoomDriver::event(t::kSession, t::kSubHandle, {{"videoroom", "event"}, {"room", t::kRoom}, {"configured", "ok"}},
+                            configure, {{"type", "offer"}, {"sdp", "v=0 restart"}}));
+  CHECK(d.find("setRemoteDescription")["description"]["sdp"] == "v=0 restart");
+  d.answer_subscription();
+  CHECK(d.request("message", "start")["jsep"]["type"] == "answer");
+}

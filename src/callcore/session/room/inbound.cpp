@@ -223,6 +223,7 @@ void RoomSession::on_plugin_event(const vr::Event& event, const std::optional<ja
                    }
                  },
                  [&](const vr::Configured&) {
+                   if (from_subscriber && jsep) on_subscriber_offer(*jsep);  // configure restart
                    if (from_subscriber || !jsep || jsep->type != "answer" || !publisher_.created()) return;
                    publisher_.on_remote_description(description(*jsep), /*is_offer=*/false);
                    if (answers == RequestKind::Publish) {

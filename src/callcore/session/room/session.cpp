@@ -368,7 +368,7 @@ void RoomSession::on_media(const io::MediaEvent& event) {
 void RoomSession::on_opened() {
   transport_->on_opened();
   const bool may_live = session_id_ != 0 && ctx_.now() - last_alive_ < config_.session_timeout;
-  if (may_live && phase_ == Phase::Joined && !lost_requests_) {
+  if (may_live && (phase_ == Phase::Joined || phase_ == Phase::Claiming) && !lost_requests_) {
     phase_ = Phase::Claiming;
     send(janus::ClaimSession{session_id_}, RequestKind::Claim);
     return;
@@ -615,6 +615,14 @@ void RoomSession::on_pc(rtc::Peer& peer, const io::PcEvent& event) {
                      peer.on_signaling_state(s.state);
                    } else if (auto failure = peer.on_connection_state(s.event, s.state)) {
                      emit_error(failure->error);
+                     // The subscriber cannot offer: Janus restarts its ICE with a new offer
+                     // (configure restart, janus_videoroom.c).
+                     if (!is_publisher && subscriber_joined_) {
+                       vr::ConfigureSubscriber restart;
+                       restart.restart = true;
+                       send(janus::Message{session_id_, subscriber_handle_, restart, std::nullopt},
+                            RequestKind::ConfigureSubscriber);
+                     }
                    }
                  },
                  [&](const io::in::NegotiationNeeded&) {
