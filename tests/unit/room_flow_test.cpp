@@ -282,7 +282,7 @@ TEST_CASE("room: joining a room that does not exist rejects joinCall with a type
   CHECK(settle["requestId"] == 1);
   CHECK(settle["error"] == json{{"type", "room"}, {"message", "The room does not exist"},
                                 {"description", "VideoRoom error 426: No such room (1234)"}});
-  CHECK(d.find("emit", "error")["emitType"] == "error");
+  CHECK(d.find("emit", "roomError")["emitType"] == "error");
   CHECK(d.has("closeTransport"));
   CHECK(d.has("stopTracks"));
   CHECK(d.snapshot()["connectStatus"] == "disconnected");

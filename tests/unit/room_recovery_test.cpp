@@ -67,9 +67,9 @@ TEST_CASE("room: a request without an answer fails after its timeout with a type
   const double sent_at = d.now;
   d.janus(RoomDriver::ack(subscribe));  // acked, but its event never comes
   d.advance(sent_at + 9999);
-  CHECK_FALSE(d.has("emit", "error"));
+  CHECK_FALSE(d.has("emit", "roomError"));
   d.advance(sent_at + 10000);
-  const json error = d.find("emit", "error");
+  const json error = d.find("emit", "roomError");
   CHECK(error["emitType"] == "error");
   CHECK(error["payload"]["type"] == "room");
   CHECK(error["payload"]["message"] == "The room server did not answer");
@@ -86,7 +86,7 @@ TEST_CASE("room: a join sequence without an answer drops the socket and starts o
   d.feed(in::Call{1});
   d.feed(in::TransportOpened{});
   d.advance(1000 + 10000);  // create: no answer
-  CHECK(d.find("emit", "error")["payload"]["message"] == "The room server did not answer");
+  CHECK(d.find("emit", "roomError")["payload"]["message"] == "The room server did not answer");
   CHECK(d.has("closeTransport"));
   CHECK(d.find("emit", "connectionStatusChanged")["payload"]["status"] == "reconnecting");
   REQUIRE(d.deadline() > 0);
@@ -142,8 +142,8 @@ TEST_CASE("room: session not found on claim → a new session, rejoined and resu
   d.advance(d.deadline());
   d.feed(in::TransportOpened{});
   d.janus(RoomDriver::error(d.request("claim"), 458, "No such session 7001"));
-  CHECK(d.find("emit", "error")["payload"]["message"] == "The room session expired");
-  CHECK(d.kinds() == Strings{"emit:error", "send", "emit:trackRemoved", "emit:trackRemoved", "closePc", "closePc", "send"});
+  CHECK(d.find("emit", "roomError")["payload"]["message"] == "The room session expired");
+  CHECK(d.kinds() == Strings{"emit:roomError", "send", "emit:trackRemoved", "emit:trackRemoved", "closePc", "closePc", "send"});
   CHECK(d.sent()[0]["janus"] == "destroy");  // the old one, in case it still lives
   const json create = d.request("create");
 
@@ -214,7 +214,7 @@ TEST_CASE("room: a socket back after the session timeout rebuilds at once, witho
 TEST_CASE("room: a Janus timeout event or 458 on keepalive rebuilds the session", "[room]") {
   RoomDriver d = in_room();
   d.janus({{"janus", "timeout"}, {"session_id", t::kSession}});
-  CHECK(d.find("emit", "error")["payload"]["type"] == "room");
+  CHECK(d.find("emit", "roomError")["payload"]["type"] == "room");
   CHECK(d.sent().back()["janus"] == "create");
 
   RoomDriver k = in_room();
@@ -243,9 +243,9 @@ TEST_CASE("room: malformed, unknown and foreign messages change no state", "[roo
   for (const auto& text : bad) {
     INFO(text.substr(0, 80));
     d.text(text);
-    REQUIRE(d.has("emit", "error"));
-    CHECK(d.kinds() == Strings{"emit:error"});
-    CHECK(d.find("emit", "error")["payload"]["type"] == "signaling");
+    REQUIRE(d.has("emit", "roomError"));
+    CHECK(d.kinds() == Strings{"emit:roomError"});
+    CHECK(d.find("emit", "roomError")["payload"]["type"] == "signaling");
     CHECK(d.snapshot() == snap);
     CHECK(d.deadline() == deadline);
   }
@@ -265,7 +265,7 @@ TEST_CASE("room: malformed, unknown and foreign messages change no state", "[roo
 TEST_CASE("room: the subscriber's ICE failure asks Janus for an ICE-restart offer", "[room]") {
   RoomDriver d = in_room();
   d.feed(in::PeerStateChange{"iceconnectionstatechange", "failed"}, -1, 2);
-  CHECK(d.find("emit", "error")["payload"]["type"] == "connection");
+  CHECK(d.find("emit", "roomError")["payload"]["type"] == "connection");
   CHECK_FALSE(d.has("restartIce"));  // the subscriber never offers
   const json configure = d.request("message", "configure");
   CHECK(configure["handle_id"] == t::kSubHandle);

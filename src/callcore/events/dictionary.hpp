@@ -70,7 +70,7 @@ inline constexpr std::string_view kParticipantJoined = "participantJoined";
 inline constexpr std::string_view kParticipantLeft = "participantLeft";
 inline constexpr std::string_view kRoomTrackAdded = "trackAdded";
 inline constexpr std::string_view kRoomTrackRemoved = "trackRemoved";
-inline constexpr std::string_view kRoomError = "error";
+inline constexpr std::string_view kRoomError = "roomError";
 
 // Wire message types of the consultation protocol (seed: SOCKET_MESSAGES_EVENT_LIST); a received
 // call message is also emitted to the app under its wire type, with its `data` as payload.

@@ -16,7 +16,7 @@
 // Every request carries a transaction id and waits in an ordered in-flight list until Janus
 // answers it (success / error / the plugin's event; keepalive and trickle: ack) or its timeout
 // passes (CallError 'room'). Janus errors become CallErrors through janus/errors.hpp. A message
-// that does not decode, or names another session, changes nothing: an `error` event (decode
+// that does not decode, or names another session, changes nothing: a `roomError` event (decode
 // failures) or a log entry (stale ones).
 //
 // Reconnect: a dropped socket is reopened with backoff (signaling::Transport); the Janus session
