@@ -118,13 +118,21 @@ export class PeerHost {
     }
   }
 
-  addTrack({ pc: id, tag, trackId, streamId }) {
+  addTrack({ pc: id, tag, trackId, streamId, simulcast }) {
     const entry = this._pcs.get(id);
     const track = this._media.track(trackId);
     if (!entry || !track) return;
     const known = streamId ? this._media.stream(streamId) : null;
     const stream = known ?? new MediaStream([track]);
-    entry.senders.set(tag, entry.pc.addTrack(track, stream));
+    // simulcast: three encodings, full, half and quarter resolution (W3C webrtc-pc sendEncodings;
+    // the rids Janus's VideoRoom expects, h/m/l).
+    const sender = simulcast
+      ? entry.pc.addTransceiver(track, {
+        direction: 'sendonly', streams: [stream],
+        sendEncodings: [{ rid: 'h' }, { rid: 'm', scaleResolutionDownBy: 2 }, { rid: 'l', scaleResolutionDownBy: 4 }],
+      }).sender
+      : entry.pc.addTrack(track, stream);
+    entry.senders.set(tag, sender);
     if (!known) this._input({ kind: 'trackAdded', pc: id, tag, streamId: stream.id });
   }
 

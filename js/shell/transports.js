@@ -36,12 +36,13 @@ export class TransportHost {
       );
   }
 
-  openTransport({ transport, url }) {
+  openTransport({ transport, url, protocol }) {
     if (typeof WebSocket !== 'function') {
       this._input({ kind: 'transportClosed', transport, code: 0, reason: 'no WebSocket in this environment: pass params.send' });
       return;
     }
-    const socket = new WebSocket(url);
+    // `protocol`: the subprotocol a server requires (Janus: 'janus-protocol'), when the core names one.
+    const socket = protocol ? new WebSocket(url, protocol) : new WebSocket(url);
     this._sockets.set(transport, socket);
     // Events of a socket that is no longer the current one (a late close after a reconnect)
     // are not this call's business.

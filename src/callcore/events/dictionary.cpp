@@ -60,6 +60,18 @@ constexpr std::array kEntries{
           "/** for 'rejoined': the server kept this connection's membership */ resumed?: boolean; "
           "/** for 'rejoined': queued messages now sent */ queued?: number }",
           "A step of the built-in socket's reconnect.")},
+    Entry{kEventGroup, "ROOM_CONNECTION_STATUS", kRoomConnectionStatus, CALLCORE_TS("{ status: 'disconnected' | 'connecting' | 'connected' | 'reconnecting'; previous: 'disconnected' | 'connecting' | 'connected' | 'reconnecting' }",
+          "Room: the connection to the room changed ('reconnecting': the socket dropped or the Janus session is being rebuilt).")},
+    Entry{kEventGroup, "PARTICIPANT_JOINED", kParticipantJoined, CALLCORE_TS("{ participantId: string; display: string; tracks: Array<{ tag: string; kind: 'audio' | 'video'; mid: string }> }",
+          "Room: a participant publishes in the room (ids are Janus's 64-bit ids as decimal text).")},
+    Entry{kEventGroup, "PARTICIPANT_LEFT", kParticipantLeft, CALLCORE_TS("{ participantId: string; display: string; reason: 'left' | 'unpublished' | 'kicked' }",
+          "Room: a participant left or stopped publishing.")},
+    Entry{kEventGroup, "ROOM_TRACK_ADDED", kRoomTrackAdded, CALLCORE_TS("{ participantId: string; display: string; tag: string; kind: 'audio' | 'video'; mid: string }",
+          "Room: the subscriber connection receives a participant's track under `mid`.")},
+    Entry{kEventGroup, "ROOM_TRACK_REMOVED", kRoomTrackRemoved, CALLCORE_TS("{ participantId: string; tag: string; kind: 'audio' | 'video'; mid: string }",
+          "Room: a participant's track is no longer received under `mid`.")},
+    Entry{kEventGroup, "ROOM_ERROR", kRoomError, CALLCORE_TS("CallError",
+          "Room, emitType 'error': a typed failure (Janus errors, timeouts, refused messages).")},
 
     Entry{kWireGroup, "ENTER", wire::kEnter, CALLCORE_TS("CallMessageData & { name: string; clientId: string; isAudio: boolean; doctor?: DoctorInfo; deviceState?: DeviceState }",
           "An inbound enter (every accepted inbound message is emitted under its wire type, with its data).")},
@@ -170,6 +182,13 @@ constexpr std::array kEntries{
     Entry{kLogEventGroup, "LISTENER_ERROR", log_event::kListenerError},
     Entry{kLogEventGroup, "EFFECT_FAILED", log_event::kEffectFailed},
     Entry{kLogEventGroup, "UNKNOWN_EFFECT", log_event::kUnknownEffect},
+    Entry{kLogEventGroup, "JANUS_REQUEST", log_event::kJanusRequest},
+    Entry{kLogEventGroup, "JANUS_MESSAGE", log_event::kJanusMessage},
+    Entry{kLogEventGroup, "JANUS_REQUEST_TIMEOUT", log_event::kJanusRequestTimeout},
+    Entry{kLogEventGroup, "JANUS_SESSION_CLAIMED", log_event::kJanusSessionClaimed},
+    Entry{kLogEventGroup, "JANUS_SESSION_REBUILT", log_event::kJanusSessionRebuilt},
+    Entry{kLogEventGroup, "ROOM_JOINED", log_event::kRoomJoined},
+    Entry{kLogEventGroup, "ROOM_LEFT", log_event::kRoomLeft},
 };
 
 }  // namespace

@@ -64,6 +64,13 @@ inline constexpr std::string_view kLocalTracks = "localTracksEvent";
 inline constexpr std::string_view kDevice = "deviceEvent";
 inline constexpr std::string_view kLocalDeviceState = "localDeviceStateEvent";
 inline constexpr std::string_view kSignalingReconnect = "signalingReconnectEvent";
+// Room events (session/room, docs/room.md "Room session"; names of the VideoCallClient seed).
+inline constexpr std::string_view kRoomConnectionStatus = "connectionStatusChanged";
+inline constexpr std::string_view kParticipantJoined = "participantJoined";
+inline constexpr std::string_view kParticipantLeft = "participantLeft";
+inline constexpr std::string_view kRoomTrackAdded = "trackAdded";
+inline constexpr std::string_view kRoomTrackRemoved = "trackRemoved";
+inline constexpr std::string_view kRoomError = "roomError";
 
 // Wire message types of the consultation protocol (seed: SOCKET_MESSAGES_EVENT_LIST); a received
 // call message is also emitted to the app under its wire type, with its `data` as payload.
@@ -168,6 +175,15 @@ inline constexpr std::string_view kInvalidInput = "invalidInput";
 inline constexpr std::string_view kListenerError = "listenerError";
 inline constexpr std::string_view kEffectFailed = "effectFailed";
 inline constexpr std::string_view kUnknownEffect = "unknownEffect";
+// The room session (session/room): Janus requests sent and messages received (summaries), a
+// request without an answer in time, the Janus session taken over or rebuilt.
+inline constexpr std::string_view kJanusRequest = "janusRequest";
+inline constexpr std::string_view kJanusMessage = "janusMessage";
+inline constexpr std::string_view kJanusRequestTimeout = "janusRequestTimeout";
+inline constexpr std::string_view kJanusSessionClaimed = "janusSessionClaimed";
+inline constexpr std::string_view kJanusSessionRebuilt = "janusSessionRebuilt";
+inline constexpr std::string_view kRoomJoined = "roomJoined";
+inline constexpr std::string_view kRoomLeft = "roomLeft";
 }  // namespace log_event
 
 /// True when `event` is one of CONNECTION_EVENT_LIST's values.

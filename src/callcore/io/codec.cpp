@@ -122,7 +122,11 @@ std::string_view effect_kind(const Effect& effect) { return kEffectKinds[effect.
 json encode(const Effect& effect) {
   json out = std::visit(
       overloaded{
-          [](const fx::OpenTransport& e) { return json{{"transport", to_int(e.transport)}, {"url", e.url}}; },
+          [](const fx::OpenTransport& e) {
+            json j{{"transport", to_int(e.transport)}, {"url", e.url}};
+            if (!e.protocol.empty()) j["protocol"] = e.protocol;
+            return j;
+          },
           [](const fx::CloseTransport& e) { return json{{"transport", to_int(e.transport)}}; },
           [](const fx::Send& e) { return json{{"transport", to_int(e.transport)}, {"message", e.message}}; },
           [](const fx::RequestToken& e) { return json{{"transport", to_int(e.transport)}}; },
@@ -140,7 +144,9 @@ json encode(const Effect& effect) {
           [](const fx::AddIceCandidate& e) { return json{{"pc", to_int(e.pc)}, {"candidate", e.candidate}}; },
           [](const fx::RestartIce& e) { return json{{"pc", to_int(e.pc)}}; },
           [](const fx::AddTrack& e) {
-            return json{{"pc", to_int(e.pc)}, {"tag", e.tag}, {"trackId", to_int(e.track)}, {"streamId", e.stream_id}};
+            json j{{"pc", to_int(e.pc)}, {"tag", e.tag}, {"trackId", to_int(e.track)}, {"streamId", e.stream_id}};
+            if (e.simulcast) j["simulcast"] = true;
+            return j;
           },
           [](const fx::ReplaceTrack& e) { return json{{"pc", to_int(e.pc)}, {"tag", e.tag}, {"trackId", track_json(e.track)}}; },
           [](const fx::RemoveTrack& e) { return json{{"pc", to_int(e.pc)}, {"tag", e.tag}}; },

@@ -44,6 +44,8 @@ std::string_view effect_kind(const Effect& effect);
 
 /// Encodes an effect as `{kind, ...fields}` (fields: the struct's members in camelCase; ids as
 /// integers; an absent track as null; settle's error as {type, message, description} or null).
+/// openTransport's `protocol` and addTrack's `simulcast` are written only when set (non-empty /
+/// true), so the consultation's effects keep their shape.
 nlohmann::json encode(const Effect& effect);
 
 }  // namespace callcore::io

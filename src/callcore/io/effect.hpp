@@ -18,8 +18,10 @@
 namespace callcore::io::fx {
 
 // ---- transports ----------------------------------------------------------------------------
-/// Open a WebSocket to `url` (the built-in socket); report TransportOpened/Closed/Message.
-struct OpenTransport { TransportId transport{}; std::string url; };
+/// Open a WebSocket to `url` (the built-in socket), asking for the subprotocol `protocol` when
+/// non-empty (new WebSocket(url, protocol); Janus requires "janus-protocol"); report
+/// TransportOpened/Closed/Message.
+struct OpenTransport { TransportId transport{}; std::string url; std::string protocol = {}; };
 /// Close the WebSocket (code 1000), and report nothing more from it.
 struct CloseTransport { TransportId transport{}; };
 /// Send one message (a JSON object) on the socket, or to the portal's `send`; report SendFailed
@@ -55,8 +57,11 @@ struct AddIceCandidate { PcId pc{}; nlohmann::json candidate; };
 /// restartIce() (W3C webrtc-pc §4.4.1.6); negotiationneeded follows.
 struct RestartIce { PcId pc{}; };
 /// addTrack(track, stream) as the sender of `tag`. `stream_id` names the local stream from
-/// MediaAcquired; "" puts the track in a new MediaStream, reported by TrackAdded.
-struct AddTrack { PcId pc{}; std::string tag; TrackId track{}; std::string stream_id; };
+/// MediaAcquired; "" puts the track in a new MediaStream, reported by TrackAdded. With
+/// `simulcast` (a video track), addTransceiver(track, {direction: 'sendonly', streams,
+/// sendEncodings}) with three encodings rid "h", "m", "l" scaled 1, 2, 4 (W3C webrtc-pc §5.2
+/// sendEncodings; RFC 8853 simulcast), instead of addTrack.
+struct AddTrack { PcId pc{}; std::string tag; TrackId track{}; std::string stream_id; bool simulcast = false; };
 /// The sender of `tag` sends `track` (replaceTrack, no renegotiation); nullopt: sends nothing.
 struct ReplaceTrack { PcId pc{}; std::string tag; std::optional<TrackId> track; };
 /// removeTrack(the sender of `tag`); the track itself is stopped by a ReleaseTrack when no other

@@ -16,7 +16,7 @@ Peer::Peer(PeerConfig config, io::Context& ctx, Signal signal)
 void Peer::open() {
   created_ = true;
   ctx_.push(io::fx::CreatePc{config_.id, config_.data_channels});
-  for (const auto& [tag, s] : senders_) ctx_.push(io::fx::AddTrack{config_.id, tag, s.track, s.stream_id});
+  for (const auto& [tag, s] : senders_) ctx_.push(io::fx::AddTrack{config_.id, tag, s.track, s.stream_id, s.simulcast});
 }
 
 void Peer::close() {
@@ -262,7 +262,7 @@ Sender* Peer::sender(const std::string& tag) {
 void Peer::add_sender(const std::string& tag, Sender sender) {
   const Sender& s = senders_[tag] = std::move(sender);
   if (!created_) return;  // open() adds it
-  ctx_.push(io::fx::AddTrack{config_.id, tag, s.track, s.stream_id});
+  ctx_.push(io::fx::AddTrack{config_.id, tag, s.track, s.stream_id, s.simulcast});
   if (s.paused) ctx_.push(io::fx::ReplaceTrack{config_.id, tag, std::nullopt});
 }
 

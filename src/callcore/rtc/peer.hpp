@@ -47,6 +47,7 @@ struct Sender {
   io::TrackId track{};    // the shell's handle of the track (also while paused)
   std::string stream_id;  // the MediaStream the far side sees it in ("" until added)
   bool paused = false;    // the sender sends nothing (replaceTrack(null))
+  bool simulcast = false; // sent as three simulcast encodings (AddTrack.simulcast)
 };
 
 /// The connection failed for good: the session ends the call with `error`; `reason` is the

@@ -16,7 +16,7 @@ void Transport::start() {
     ready_ = true;
     return;
   }
-  ctx_.push(io::fx::OpenTransport{config_.id, config_.url});
+  ctx_.push(io::fx::OpenTransport{config_.id, config_.url, config_.protocol});
   ctx_.emit(ev::kSocketState, {{"state", "connecting"}});
 }
 
@@ -83,7 +83,7 @@ void Transport::on_timeout(base::Ms now) {
   if (!timers_.pop_due(now) || stopped_) return;
   ctx_.emit(ev::kSignalingReconnect, {{"phase", "reconnecting"}, {"attempt", reconnect_attempt_}});
   ctx_.emit(ev::kSocketState, {{"state", "connecting"}});
-  ctx_.push(io::fx::OpenTransport{config_.id, config_.url});
+  ctx_.push(io::fx::OpenTransport{config_.id, config_.url, config_.protocol});
 }
 
 void Transport::on_joined(bool resumed) {

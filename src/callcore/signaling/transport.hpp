@@ -31,6 +31,7 @@ struct TransportConfig {
   std::string url;  // the built-in WebSocket's URL; "" when the portal owns the socket
   base::Backoff reconnect{base::Ms(500), base::Ms(8000), 0.5};
   std::size_t dedupe_window = 1024;  // inbound message ids remembered
+  std::string protocol = {};         // the WebSocket subprotocol to ask for ("" for none)
 };
 
 class Transport {
