@@ -63,9 +63,9 @@ async function coreReplay(cycles) {
   const steps = call.inputs.map(({ side, input }) => ({ side: side === 'doctor' ? 0 : 1, text: JSON.stringify(input) }));
   const oneCall = () => {
     let now = 1000;
-    const sides = [new core.Session('doctor', JSON.stringify(call.doctorParams), now), new core.Session('client', JSON.stringify(call.clientParams), now)];
-    sides[0].drain();
-    sides[1].drain();
+    const sides = [new core.Consultation('doctor', JSON.stringify(call.doctorParams), now), new core.Consultation('client', JSON.stringify(call.clientParams), now)];
+    sides[0].drain(0);
+    sides[1].drain(0);
     for (const s of steps) sides[s.side].handle(s.text, ++now);
     sides[0].delete();
     sides[1].delete();

@@ -45,8 +45,8 @@ function replayWasm(core, call, iterations, shellJson) {
   for (let it = 0; it < iterations; it++) {
     let now = 1000;
     const sides = [new core.Consultation('doctor', doctorParams, now), new core.Consultation('client', clientParams, now)];
-    sides[0].drain();
-    sides[1].drain();
+    sides[0].drain(now);
+    sides[1].drain(now);
     for (const step of steps) {
       now += 1;
       const result = sides[step.side].handle(shellJson ? JSON.stringify(step.input) : step.text, now);
@@ -86,7 +86,7 @@ const once = () => {
   const t = performance.now();
   let now = 1000;
   const s = [new core.Consultation('doctor', JSON.stringify(call.doctorParams), now), new core.Consultation('client', JSON.stringify(call.clientParams), now)];
-  s[0].drain(); s[1].drain();
+  s[0].drain(0); s[1].drain(0);
   for (const st of steps) s[st.side].handle(st.text, ++now);
   s[0].delete(); s[1].delete();
   return performance.now() - t;
@@ -119,7 +119,7 @@ export async function throughput({ iterations = 2000 } = {}) {
   const wasm = replayWasm(core, call, iterations, false);
   const wasmShell = replayWasm(core, call, iterations, true);
   const noopSession = new core.Consultation('doctor', JSON.stringify(call.doctorParams), 0);
-  noopSession.drain();
+  noopSession.drain(0);
   const noopText = '{"kind":"timeout"}'; // no timer is due: the cheapest input
   const count = iterations * call.inputs.length;
   const wasmNoop = timeCalls(count, (i) => noopSession.handle(noopText, i));

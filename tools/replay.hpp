@@ -33,6 +33,8 @@ struct ReplayResult {
 };
 
 /// Replays `report` — a logger.export() JSON (its `recording`) or a bare recording {sessions}.
+/// Consultation sessions are replayed; a session of another kind (a room's: its selectLayers
+/// calls are not inputs yet) is reported with first_difference "unknown session kind".
 /// When `timeline` is given, prints one line per step: time from the session's start (ms),
 /// session, op, the input's kind, then the outputs (effect kinds; events as emitType:eventType;
 /// settle with its error type), and a summary per session. Never throws.
