@@ -179,7 +179,7 @@ test('the wasm loader over HTTP: streaming compile with application/wasm, whole-
   await assert.rejects(instantiateWasm({}, new URL(`${base}/missing.wasm`)), /missing\.wasm failed: HTTP 404 Not Found/);
 });
 
-test('npm pack ships LICENSE, README, every export target, and nothing else from dist/', () => {
+test('npm pack ships LICENSE, README, every export target and bin (with the replay tool it runs), and nothing else', () => {
   const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }));
   const files = new Set(packed.files.map((f) => f.path));
   for (const must of ['LICENSE', 'README.md', 'package.json']) assert.ok(files.has(must), `${must} is packed`);
@@ -187,6 +187,10 @@ test('npm pack ships LICENSE, README, every export target, and nothing else from
   for (const target of Object.values(pkg.exports)) {
     for (const path of typeof target === 'string' ? [target] : Object.values(target)) targets.add(path.replace(/^\.\//, ''));
   }
+  // `npx callcore replay` (docs/debugging.md): the bin and the wasm tool it runs.
+  for (const path of Object.values(pkg.bin)) targets.add(path.replace(/^\.\//, ''));
+  targets.add('dist/callcore-replay.cjs');
+  assert.ok(readFileSync(join(root, pkg.bin.callcore), 'utf8').includes('../dist/callcore-replay.cjs'), 'the bin runs the packed tool');
   for (const path of targets) assert.ok(files.has(path), `export target ${path} is packed`);
   assert.deepEqual([...files].filter((f) => !targets.has(f) && !['LICENSE', 'README.md'].includes(f)), []);
   assert.match(readFileSync(join(root, 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) \d{4} callcore authors\n/);
