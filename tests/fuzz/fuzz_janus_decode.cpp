@@ -18,6 +18,7 @@
 
 #include "callcore/signaling/janus/codec.hpp"
 #include "check.hpp"
+#include "callcore/base/overloaded.hpp"
 
 using callcore::fuzz::dump_strict;
 using callcore::fuzz::valid_utf8;
@@ -26,12 +27,7 @@ using nlohmann::json;
 
 namespace {
 
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
+using callcore::base::overloaded;
 
 void check_error(const DecodeError& err) {
   FUZZ_CHECK(err.code == "tooLarge" || err.code == "malformed" || err.code == "unknownType" ||

@@ -11,6 +11,7 @@
 
 #include "callcore/io/effect.hpp"
 #include "callcore/io/input.hpp"
+#include "callcore/base/overloaded.hpp"
 
 namespace callcore::fuzz {
 
@@ -91,12 +92,7 @@ constexpr std::string_view leaf_kind(const DeviceAcquired&) { return "deviceAcqu
 constexpr std::string_view leaf_kind(const DeviceFailed&) { return "deviceFailed"; }
 constexpr std::string_view leaf_kind(const TrackEnded&) { return "trackEnded"; }
 
-template <class... F>
-struct overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
+using callcore::base::overloaded;
 }  // namespace detail
 
 /// The `kind` of the input leaf `input` holds ("timeout" for io::Timeout).

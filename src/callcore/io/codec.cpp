@@ -3,6 +3,7 @@
 #include <array>
 
 #include "callcore/base/json.hpp"
+#include "callcore/base/overloaded.hpp"
 
 namespace callcore::io {
 
@@ -98,12 +99,7 @@ constexpr std::array<std::string_view, std::variant_size_v<Effect>> kEffectKinds
     "dataSend",      "acquireMedia",   "acquireDevice", "setTrackEnabled", "releaseTrack", "swapLocalTrack",
     "stopTracks",    "releaseStreams", "settle",       "emit"};
 
-template <class... F>
-struct overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
+using base::overloaded;
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 
 #include "callcore/base/json.hpp"
 #include "callcore/events/dictionary.hpp"
+#include "callcore/base/overloaded.hpp"
 
 namespace callcore::session::consultation {
 
@@ -29,12 +30,8 @@ std::string_view to_string(CallState state) {
 }
 
 namespace {
-template <class... F>
-struct overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
+using base::overloaded;
+
 }  // namespace
 
 ConsultationSession::ConsultationSession(Role role, Params params, log::Logger& logger, base::Ms now)

@@ -7,6 +7,7 @@
 #include "callcore/events/dictionary.hpp"
 #include "callcore/session/room/session.hpp"
 #include "callcore/signaling/janus/errors.hpp"
+#include "callcore/base/overloaded.hpp"
 
 namespace callcore::session::room {
 
@@ -17,12 +18,7 @@ namespace vr = janus::videoroom;
 
 namespace {
 
-template <class... F>
-struct overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
+using base::overloaded;
 
 janus::Id session_of(const janus::Inbound& m) {
   return std::visit([](const auto& x) -> janus::Id { return x.session_id; }, m);

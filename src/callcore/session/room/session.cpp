@@ -10,6 +10,7 @@
 #include "callcore/base/json.hpp"
 #include "callcore/events/dictionary.hpp"
 #include "callcore/signaling/janus/errors.hpp"
+#include "callcore/base/overloaded.hpp"
 
 namespace callcore::session::room {
 
@@ -20,12 +21,7 @@ namespace vr = janus::videoroom;
 
 namespace {
 
-template <class... F>
-struct overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-overloaded(F...) -> overloaded<F...>;
+using base::overloaded;
 
 // A Janus id option: an integer >= 1 or its decimal text (exact up to 2^64-1).
 std::optional<janus::Id> id_option(const json& j) {

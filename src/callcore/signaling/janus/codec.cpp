@@ -8,6 +8,7 @@
 
 #include "callcore/base/json.hpp"
 #include "callcore/signaling/janus/fields.hpp"
+#include "callcore/base/overloaded.hpp"
 
 namespace callcore::signaling::janus {
 namespace detail {
@@ -167,12 +168,7 @@ using nlohmann::json;
 using detail::Reader;
 using detail::Writer;
 
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
+using base::overloaded;
 
 // ----- encoding ------------------------------------------------------------------------------
 

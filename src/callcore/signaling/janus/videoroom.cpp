@@ -8,6 +8,7 @@
 
 #include "callcore/base/json.hpp"
 #include "callcore/signaling/janus/fields.hpp"
+#include "callcore/base/overloaded.hpp"
 
 // Inside namespace videoroom, Request, Event, Error and SlowLink are the plugin's.
 namespace callcore::signaling::janus::videoroom {
@@ -17,12 +18,7 @@ using nlohmann::json;
 using detail::Reader;
 using detail::Writer;
 
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
+using base::overloaded;
 
 constexpr auto kU32 = std::numeric_limits<std::uint32_t>::max();
 
