@@ -131,10 +131,12 @@ TEST_CASE("peer: remote candidates wait for a remote description, in order", "[p
   s.effects();
   s.peer.on_remote_description_set("offer");
   const auto e = s.effects();
+  // The answer first, then the candidates in their order: the browser's operations chain runs
+  // them in this order, and the answer should not wait for the candidates.
   REQUIRE(e.size() == 3);
-  CHECK(e[0]["candidate"]["candidate"] == "c1");
-  CHECK(e[1]["candidate"]["candidate"] == "c2");
-  CHECK(e[2] == json{{"kind", "setLocalDescription"}, {"pc", 1}, {"type", "answer"}});
+  CHECK(e[0] == json{{"kind", "setLocalDescription"}, {"pc", 1}, {"type", "answer"}});
+  CHECK(e[1]["candidate"]["candidate"] == "c1");
+  CHECK(e[2]["candidate"]["candidate"] == "c2");
   s.peer.on_remote_candidate(nullptr);  // end-of-candidates goes straight in now
   CHECK(s.effects().at(0) == json{{"kind", "addIceCandidate"}, {"pc", 1}, {"candidate", nullptr}});
 }

@@ -94,14 +94,15 @@ void Peer::on_remote_description_set(std::string_view type) {
   negotiation_.on_remote_description_set(type);
   remote_description_set_ = true;
   ctx_.log(log::Level::Info, le::kRemoteDescriptionSet, {{"type", type}});
+  // An offer is answered before the candidates that waited for it are added: the browser runs
+  // both on the connection's operations chain (W3C webrtc-pc §4.4.1.2), in the order given, so
+  // candidates first would hold the answer back until each was applied (bench/notes.md).
+  const bool answer = type == ev::wire::kOffer;
+  if (answer) ctx_.push(io::fx::SetLocalDescription{config_.id, std::string(ev::wire::kAnswer)});
   auto queued = std::move(ice_queue_);
   ice_queue_.clear();
   for (auto& c : queued) ctx_.push(io::fx::AddIceCandidate{config_.id, std::move(c)});
-  if (type == ev::wire::kOffer) {
-    ctx_.push(io::fx::SetLocalDescription{config_.id, std::string(ev::wire::kAnswer)});
-  } else {
-    offer_if_deferred();
-  }
+  if (!answer) offer_if_deferred();
 }
 
 void Peer::on_local_description(std::string_view type, std::string_view sdp) {
