@@ -34,10 +34,11 @@ export class PeerHost {
     return (error) => this._input({ kind: 'operationFailed', pc, operation, ...failure(error) });
   }
 
-  createPc({ pc: id, dataChannels }) {
+  createPc({ pc: id, dataChannels, bundlePolicy }) {
     let pc;
     try {
-      pc = new RTCPeerConnection(this._config());
+      // The core's RTCConfiguration fields are defaults; the app's connectionConfig wins.
+      pc = new RTCPeerConnection({ bundlePolicy, ...this._config() });
     } catch (error) {
       this._failed(id, 'createPeerConnection')(error);
       return;

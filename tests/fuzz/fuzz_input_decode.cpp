@@ -335,8 +335,9 @@ void check_effects(const json& input) {
                             bool_field(c, "ordered", true)});
       }
     }
-    const json out = encode_checked(CreatePc{pc, channels});
+    const json out = encode_checked(CreatePc{pc, channels, str(j, "bundlePolicy")});
     expect_id(out, "pc", io::to_int(pc), "createPc");
+    FUZZ_CHECK(get(out, "bundlePolicy") == str(j, "bundlePolicy"), "createPc bundlePolicy");
     const json encoded = get(out, "dataChannels");
     FUZZ_CHECK(encoded.is_array() && encoded.size() == channels.size(), "createPc dataChannels");
     for (std::size_t i = 0; i < channels.size(); ++i) {

@@ -47,9 +47,9 @@ TEST_CASE("client: a whole call, answered after the doctor entered, hung up by t
   CHECK_FALSE(c.has("addIceCandidate"));
   CHECK(c.session.snapshot()["iceCandidatesQueue"].size() == 2);
   c.feed(in::RemoteDescriptionSet{"offer"});
-  CHECK(c.kinds() == Strings{"setLocalDescription", "addIceCandidate", "addIceCandidate"});
-  CHECK(c.last[1].data["candidate"]["candidate"] == "candidate:1");
-  CHECK(c.last[2].data["candidate"]["candidate"] == "candidate:2");
+  CHECK(c.kinds() == Strings{"addIceCandidate", "addIceCandidate", "setLocalDescription"});
+  CHECK(c.last[0].data["candidate"]["candidate"] == "candidate:1");
+  CHECK(c.last[1].data["candidate"]["candidate"] == "candidate:2");
   CHECK(c.find("setLocalDescription") == json{{"pc", 1}, {"type", "answer"}});
   c.feed(in::LocalDescription{"answer", "v=0 answer"});
   CHECK(c.sent().at(0)["type"] == "answer");
@@ -155,7 +155,7 @@ TEST_CASE("client: the doctor's offer made while ringing is held, then applied w
                              "setRemoteDescription"});
   CHECK(c.find("setRemoteDescription")["description"]["sdp"] == "v=0");
   c.feed(in::RemoteDescriptionSet{"offer"});
-  CHECK(c.kinds() == Strings{"setLocalDescription", "addIceCandidate"});
+  CHECK(c.kinds() == Strings{"addIceCandidate", "setLocalDescription"});
 }
 
 TEST_CASE("client: a newer offer while ringing replaces the held one and its candidates", "[client]") {
@@ -171,7 +171,7 @@ TEST_CASE("client: a newer offer while ringing replaces the held one and its can
   CHECK(c.find("setRemoteDescription")["description"]["sdp"] == "v=0 second");
   c.feed(in::RemoteDescriptionSet{"offer"});
   CHECK(c.find("addIceCandidate")["candidate"]["candidate"] == "candidate:second");
-  CHECK(c.kinds() == Strings{"setLocalDescription", "addIceCandidate"});
+  CHECK(c.kinds() == Strings{"addIceCandidate", "setLocalDescription"});
 }
 
 TEST_CASE("client: a held offer is dropped when the doctor gives up before the answer", "[client]") {
@@ -209,7 +209,8 @@ TEST_CASE("effects encode as {kind, ...} with typed handles as integers", "[io]"
         json{{"kind", "replaceTrack"}, {"pc", 1}, {"tag", "screen"}, {"trackId", nullptr}});
   CHECK(encode(fx::CreatePc{PcId{3}, {{"callcore", 0, true, true}}}) ==
         json{{"kind", "createPc"}, {"pc", 3},
-             {"dataChannels", {{{"label", "callcore"}, {"id", 0}, {"negotiated", true}, {"ordered", true}}}}});
+             {"dataChannels", {{{"label", "callcore"}, {"id", 0}, {"negotiated", true}, {"ordered", true}}}},
+             {"bundlePolicy", "max-bundle"}});
   CHECK(encode(fx::SettleRequest{5, errors::state_error("x"), false})["error"]["type"] == "state");
   CHECK(encode(fx::SwapLocalTrack{TrackId{2}, TrackId{9}}) == json{{"kind", "swapLocalTrack"}, {"from", 2}, {"to", 9}});
   CHECK(effect_kind(fx::Emit{"event", "callStateEvent", {}}) == "emit");

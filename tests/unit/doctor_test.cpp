@@ -32,8 +32,11 @@ TEST_CASE("doctor: a whole call, from call() to hang up by the doctor", "[doctor
 
   d.feed(callcore::test::media());
   CHECK(d.kinds() == Strings{"emit:localStreamEvent", "setTrackEnabled", "setTrackEnabled", "createPc", "addTrack", "addTrack",
-                             "emit:callStateEvent", "send"});
+                             "emit:callStateEvent", "send", "setLocalDescription"});
   CHECK(d.find("addTrack") == json{{"pc", 1}, {"tag", "audio"}, {"trackId", 1}, {"streamId", "local-stream"}});
+  // The offer is made at once, while enter is in flight (the client applies it when it answers).
+  CHECK(d.find("setLocalDescription") == json{{"pc", 1}, {"type", "offer"}});
+  CHECK(d.session.snapshot()["negotiating"] == true);
   CHECK(d.session.enter_deadline() == base::Ms(1000 + 5000));
   CHECK(d.deadline() == 6000);
   json enter = d.sent().at(0);
@@ -42,20 +45,30 @@ TEST_CASE("doctor: a whole call, from call() to hang up by the doctor", "[doctor
   CHECK(enter["data"]["doctor"]["fullName"] == "Gregory House");
   CHECK(enter["data"]["sender"]["connectionId"] == "conn-doc");
   CHECK(d.state() == "waitingEnter");
+  // The offer and its candidates wait for the far side: nobody to send them to yet.
+  d.feed(in::PeerStateChange{"signalingstatechange", "have-local-offer"});
+  d.feed(in::LocalDescription{"offer", "v=0 offer"});
+  CHECK_FALSE(d.has("send"));
+  d.feed(in::LocalIceCandidate{{{"candidate", "candidate:local-1"}, {"sdpMid", "0"}}});
+  d.feed(in::LocalIceCandidate{{{"candidate", "candidate:local-2"}, {"sdpMid", "0"}}});
+  CHECK_FALSE(d.has("send"));
 
   d.message("enter", {{"name", "Alice"}, {"isAudio", false}}, "conn-cli", 2000);
   CHECK(d.kinds() == Strings{"emit:enter", "emit:enterEvent", "emit:rtcRespondentPropsEvent",
-                             "emit:callStateEvent", "setLocalDescription"});
+                             "emit:callStateEvent", "send", "send", "send"});
   CHECK(d.find("emit", "rtcRespondentPropsEvent")["payload"]["name"] == "Alice");
   CHECK_FALSE(d.session.enter_deadline());
   CHECK(d.session.answer_deadline() == base::Ms(2000 + 7000));
   CHECK(d.session.snapshot()["hasEntered"] == true);
-  // The offer is made while it rings (the client applies it when it answers).
-  CHECK(d.find("setLocalDescription") == json{{"pc", 1}, {"type", "offer"}});
-  CHECK(d.session.snapshot()["negotiating"] == true);
-  d.feed(in::PeerStateChange{"signalingstatechange", "have-local-offer"});
-  d.feed(in::LocalDescription{"offer", "v=0 offer"});
+  // The held offer goes out to the client, then its candidates, in order.
   json offer = d.sent().at(0);
+  CHECK(d.sent().at(1)["type"] == "iceCandidate");
+  CHECK(d.sent().at(1)["data"]["candidate"]["candidate"] == "candidate:local-1");
+  CHECK(d.sent().at(2)["data"]["candidate"]["candidate"] == "candidate:local-2");
+  CHECK(d.sent().at(2)["connectionIds"] == json{"conn-cli"});
+  // Later candidates go straight out.
+  d.feed(in::LocalIceCandidate{{{"candidate", "candidate:local-3"}, {"sdpMid", "0"}}});
+  CHECK(d.sent().at(0)["data"]["candidate"]["candidate"] == "candidate:local-3");
 
   d.message("accept", json::object(), "conn-cli", 3000);
   CHECK(d.kinds() == Strings{"emit:accept", "emit:answerEvent", "emit:callStateEvent", "settle",
@@ -97,6 +110,35 @@ TEST_CASE("doctor: a whole call, from call() to hang up by the doctor", "[doctor
   CHECK(d.kinds().at(0) == "releaseStreams");
   CHECK(d.has("acquireMedia"));
   CHECK(d.state() == "acquiringMedia");
+}
+
+TEST_CASE("doctor: the client enters before the early offer is set: it is sent when it resolves", "[doctor][negotiation]") {
+  Driver d = ringing();
+  CHECK(d.has("setLocalDescription"));
+  d.message("enter", {{"name", "Alice"}}, "conn-cli");
+  CHECK_FALSE(d.has("setLocalDescription"));  // no second offer: the first is under way
+  CHECK(d.sent().empty());
+  d.feed(in::LocalDescription{"offer", "v=0 offer"});
+  REQUIRE(d.sent().size() == 1);
+  CHECK(d.sent().at(0)["type"] == "offer");
+  CHECK(d.sent().at(0)["connectionIds"] == json{"conn-cli"});
+}
+
+TEST_CASE("doctor: the early offer and its candidates are forgotten when nobody enters", "[doctor][timeout]") {
+  Driver d = ringing();
+  d.feed(in::LocalDescription{"offer", "v=0 offer"});
+  d.feed(in::LocalIceCandidate{{{"candidate", "candidate:local-1"}}});
+  d.feed(in::Timeout{}, 1000 + 5000);
+  CHECK(d.state() == "ended");
+  CHECK(d.has("closePc"));
+  // A new call makes a new offer; nothing of the old one is sent to the client who enters now.
+  d.feed(in::Call{2});
+  d.feed(callcore::test::media());
+  d.message("enter", {{"name", "Alice"}}, "conn-cli");
+  CHECK(d.sent().empty());
+  d.feed(in::LocalDescription{"offer", "v=0 second offer"});
+  REQUIRE(d.sent().size() == 1);
+  CHECK(d.sent().at(0)["data"]["description"]["sdp"] == "v=0 second offer");
 }
 
 TEST_CASE("doctor: nobody enters within enterTimeoutSecond", "[doctor][timeout]") {
@@ -223,7 +265,8 @@ TEST_CASE("doctor: isAudio asks for audio only and never touches video tracks", 
   CHECK(d.find("acquireMedia")["constraints"] == json{{"audio", true}, {"video", false}});
   d.feed(in::MediaAcquired{callcore::test::kMic, std::nullopt, "s"});
   CHECK(d.find("setTrackEnabled") == json{{"trackId", 1}, {"enabled", true}});
-  CHECK(d.kinds() == Strings{"emit:localStreamEvent", "setTrackEnabled", "createPc", "addTrack", "emit:callStateEvent", "send"});
+  CHECK(d.kinds() == Strings{"emit:localStreamEvent", "setTrackEnabled", "createPc", "addTrack", "emit:callStateEvent", "send",
+                             "setLocalDescription"});
   CHECK(d.sent().at(0)["data"]["isAudio"] == true);
 }
 

@@ -53,7 +53,8 @@ TEST_CASE("peer: open creates the connection with its data channels, then adds t
   const auto e = s.effects();
   REQUIRE(e.size() == 2);
   CHECK(e[0] == json{{"kind", "createPc"}, {"pc", 1},
-                     {"dataChannels", {{{"label", "app"}, {"id", 0}, {"negotiated", true}, {"ordered", true}}}}});
+                     {"dataChannels", {{{"label", "app"}, {"id", 0}, {"negotiated", true}, {"ordered", true}}}},
+                     {"bundlePolicy", "max-bundle"}});
   CHECK(e[1] == json{{"kind", "addTrack"}, {"pc", 1}, {"tag", "audio"}, {"trackId", 1}, {"streamId", "local"}});
   s.peer.close();
   CHECK(s.kinds() == Strings{"closePc"});
@@ -131,12 +132,11 @@ TEST_CASE("peer: remote candidates wait for a remote description, in order", "[p
   s.effects();
   s.peer.on_remote_description_set("offer");
   const auto e = s.effects();
-  // The answer first, then the candidates in their order: the browser's operations chain runs
-  // them in this order, and the answer should not wait for the candidates.
+  // The candidates in their order, then the answer (see Peer::on_remote_description_set).
   REQUIRE(e.size() == 3);
-  CHECK(e[0] == json{{"kind", "setLocalDescription"}, {"pc", 1}, {"type", "answer"}});
-  CHECK(e[1]["candidate"]["candidate"] == "c1");
-  CHECK(e[2]["candidate"]["candidate"] == "c2");
+  CHECK(e[0]["candidate"]["candidate"] == "c1");
+  CHECK(e[1]["candidate"]["candidate"] == "c2");
+  CHECK(e[2] == json{{"kind", "setLocalDescription"}, {"pc", 1}, {"type", "answer"}});
   s.peer.on_remote_candidate(nullptr);  // end-of-candidates goes straight in now
   CHECK(s.effects().at(0) == json{{"kind", "addIceCandidate"}, {"pc", 1}, {"candidate", nullptr}});
 }

@@ -130,7 +130,7 @@ json encode(const Effect& effect) {
             json channels = json::array();
             for (const auto& c : e.data_channels)
               channels.push_back({{"label", c.label}, {"id", c.id}, {"negotiated", c.negotiated}, {"ordered", c.ordered}});
-            return json{{"pc", to_int(e.pc)}, {"dataChannels", std::move(channels)}};
+            return json{{"pc", to_int(e.pc)}, {"dataChannels", std::move(channels)}, {"bundlePolicy", e.bundle_policy}};
           },
           [](const fx::ClosePc& e) { return json{{"pc", to_int(e.pc)}}; },
           [](const fx::SetLocalDescription& e) { return json{{"pc", to_int(e.pc)}, {"type", e.type}}; },

@@ -39,9 +39,15 @@ struct DataChannelConfig {
   bool negotiated = true;  // no in-band DATA_CHANNEL_OPEN (RFC 8832): both sides create it
   bool ordered = true;
 };
-/// new RTCPeerConnection(the app's connectionConfig) with these data channels; report its
-/// events as FromPc inputs of `pc`.
-struct CreatePc { PcId pc{}; std::vector<DataChannelConfig> data_channels; };
+/// new RTCPeerConnection({bundlePolicy: bundle_policy, ...the app's connectionConfig}) with these
+/// data channels (a field the app's RTCConfiguration names wins); report its events as FromPc
+/// inputs of `pc`. `bundle_policy`: W3C webrtc-pc §4.2.1 RTCBundlePolicy ("balanced" |
+/// "max-compat" | "max-bundle").
+struct CreatePc {
+  PcId pc{};
+  std::vector<DataChannelConfig> data_channels;
+  std::string bundle_policy = "max-bundle";
+};
 /// pc.close(); report nothing more from it.
 struct ClosePc { PcId pc{}; };
 /// setLocalDescription() of a new `type` ("offer" | "answer") description (W3C webrtc-pc

@@ -15,7 +15,7 @@ Peer::Peer(PeerConfig config, io::Context& ctx, Signal signal)
 
 void Peer::open() {
   created_ = true;
-  ctx_.push(io::fx::CreatePc{config_.id, config_.data_channels});
+  ctx_.push(io::fx::CreatePc{config_.id, config_.data_channels, config_.bundle_policy});
   for (const auto& [tag, s] : senders_) ctx_.push(io::fx::AddTrack{config_.id, tag, s.track, s.stream_id, s.simulcast});
 }
 
@@ -94,15 +94,15 @@ void Peer::on_remote_description_set(std::string_view type) {
   negotiation_.on_remote_description_set(type);
   remote_description_set_ = true;
   ctx_.log(log::Level::Info, le::kRemoteDescriptionSet, {{"type", type}});
-  // An offer is answered before the candidates that waited for it are added: the browser runs
-  // both on the connection's operations chain (W3C webrtc-pc §4.4.1.2), in the order given, so
-  // candidates first would hold the answer back until each was applied (bench/notes.md).
-  const bool answer = type == ev::wire::kOffer;
-  if (answer) ctx_.push(io::fx::SetLocalDescription{config_.id, std::string(ev::wire::kAnswer)});
+  // The candidates that waited for this description go in first, then an offer gets its answer
+  // (the order of the W3C webrtc-pc §10 example). Added while the browser's signaling thread is
+  // idle, each takes well under a ms; issued behind the answer's setLocalDescription, Chromium
+  // blocked the page's main thread in addIceCandidate until the answer was made (bench/notes.md).
   auto queued = std::move(ice_queue_);
   ice_queue_.clear();
   for (auto& c : queued) ctx_.push(io::fx::AddIceCandidate{config_.id, std::move(c)});
-  if (!answer) offer_if_deferred();
+  if (type == ev::wire::kOffer) ctx_.push(io::fx::SetLocalDescription{config_.id, std::string(ev::wire::kAnswer)});
+  else offer_if_deferred();
 }
 
 void Peer::on_local_description(std::string_view type, std::string_view sdp) {

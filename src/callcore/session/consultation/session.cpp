@@ -187,6 +187,9 @@ void ConsultationSession::on(const io::in::MediaAcquired& m) {
     set_state(CallState::WaitingEnter);
     timers_.start(Timer::Enter, ctx_.now() + params_.enter_timeout);
     send_enter(params_.connections_id);
+    // Offer now: setLocalDescription and ICE gathering run while enter makes its round trip,
+    // not after it (bench/notes.md). The offer is sent when the client's enter arrives.
+    peer_.make_offer();
     return;
   }
   if (remote_) {
@@ -194,6 +197,8 @@ void ConsultationSession::on(const io::in::MediaAcquired& m) {
     if (held_offer_) {
       peer_.apply_held_offer(*held_offer_);
       held_offer_.reset();
+  unsent_description_.reset();
+  unsent_candidates_.clear();
     }
   } else {
     set_state(CallState::WaitingEnter);
@@ -209,7 +214,21 @@ void ConsultationSession::on(const io::in::MediaFailed& m) {
 // ---- the peer connection ------------------------------------------------------------------------
 
 void ConsultationSession::on(const io::in::LocalDescription& d) {
-  if (in_call() && remote_) peer_.on_local_description(d.type, d.sdp);
+  if (!in_call()) return;
+  unsent_description_ = d;
+  // The doctor's early offer waits for the client's enter; otherwise it goes now, followed by
+  // any candidates gathered before the far side was known.
+  if (remote_) signal_local_description();
+}
+
+void ConsultationSession::signal_local_description() {
+  if (!unsent_description_) return;
+  const io::in::LocalDescription offer = std::move(*unsent_description_);
+  unsent_description_.reset();
+  peer_.on_local_description(offer.type, offer.sdp);
+  auto candidates = std::move(unsent_candidates_);
+  unsent_candidates_.clear();
+  for (auto& c : candidates) send_to_remote(wire::kIceCandidate, {{"candidate", std::move(c)}});
 }
 
 void ConsultationSession::on(const io::in::RemoteDescriptionSet& r) {
@@ -227,7 +246,14 @@ void ConsultationSession::on(const io::in::OperationFailed& f) {
 }
 
 void ConsultationSession::on(const io::in::LocalIceCandidate& c) {
-  if (in_call() && remote_) send_to_remote(wire::kIceCandidate, {{"candidate", c.candidate}});
+  if (!in_call()) return;
+  // Candidates follow their offer: while the early offer waits for the client, so do they.
+  if (!remote_ || unsent_description_) {
+    if (unsent_candidates_.size() < kMaxUnsentCandidates) unsent_candidates_.push_back(c.candidate);
+    else ctx_.log(log::Level::Warn, le::kCandidateDropped, {{"why", "too many candidates before the client entered"}});
+    return;
+  }
+  send_to_remote(wire::kIceCandidate, {{"candidate", c.candidate}});
 }
 
 void ConsultationSession::on(const io::in::PeerStateChange& s) {

@@ -144,6 +144,9 @@ class ConsultationSession {
   void send_join(const std::string& token);
   void set_state(CallState next);
   void send_to_remote(std::string_view type, nlohmann::json fields);
+  /// Sends the held local description (peer_.on_local_description), then the local candidates
+  /// that waited for it, in order.
+  void signal_local_description();
   void send_enter(const std::vector<std::string>& to);
   void send_accept();
   void apply_device_state();
@@ -178,6 +181,12 @@ class ConsultationSession {
   bool is_mute_ = false;
   std::string local_stream_id_;               // the call's local MediaStream (MediaAcquired)
   std::optional<nlohmann::json> held_offer_;  // client: the doctor's offer, until we answer
+  // Doctor: the first offer is made as soon as the connection exists (mediaAcquired), while its
+  // enter is in flight. Until the client's enter names the far side, the offer and the local
+  // candidates gathered for it wait here; then they go out in that order.
+  std::optional<io::in::LocalDescription> unsent_description_;
+  std::vector<nlohmann::json> unsent_candidates_;
+  static constexpr std::size_t kMaxUnsentCandidates = 64;  // a bound on what a page can queue
   std::string message_id_prefix_;
   std::string resume_secret_;    // from the server's last `joined` (docs/protocol.md §3.1); never logged
   bool awaiting_token_ = false;  // RequestToken sent on the open socket, no answer yet

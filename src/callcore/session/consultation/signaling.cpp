@@ -247,9 +247,12 @@ void ConsultationSession::on_enter(const vcm::Message& msg) {
     timers_.cancel(Timer::Enter);
     set_state(CallState::WaitingAnswer);
     timers_.start(Timer::Answer, ctx_.now() + params_.answer_timeout);
-    // Offer now, while it rings: the client applies the offer as soon as it answers instead of
-    // asking for it then (one round trip less to connected). No media flows before its answer.
-    peer_.make_offer();
+    // The offer goes out now, while it rings: the client applies it as soon as it answers
+    // instead of asking for it then (one round trip less to connected). No media flows before
+    // its answer. It was made at mediaAcquired; if setLocalDescription is still running, it is
+    // sent when it resolves (remote_ is known from here on).
+    if (unsent_description_) signal_local_description();
+    else if (!peer_.negotiation().making_offer()) peer_.make_offer();
     return;
   }
   // Client: tell the doctor we are here; if call() already has media, answer now.
