@@ -69,9 +69,12 @@ describe('room: VideoCallClient on Janus VideoRoom', { skip: noNamespace ? `cann
   }
 
   it('four pages join one room: each decodes video and audio from the three others over the namespace link; one mutes its camera; one leaves', { timeout: TEST_TIMEOUT }, run(async () => {
+    const start = Date.now();
+    const step = (what) => console.log(`room e2e: ${what} at ${Date.now() - start} ms`);
     const pages = [];
     for (const label of ['p1', 'p2', 'p3', 'p4']) pages.push(await joinPage(label));
     const ids = pages.map((p) => p.userId);
+    step('four pages joined');
 
     for (const page of pages) {
       const others = ids.filter((id) => id !== page.userId);
@@ -88,6 +91,29 @@ describe('room: VideoCallClient on Janus VideoRoom', { skip: noNamespace ? `cann
       }
     }
 
+    step('every page decodes the three others');
+    // The room store (createCallStore's shape, for useSyncExternalStore): the three others with
+    // their received tracks; the same object until something changes.
+    for (const page of pages) {
+      const store = await page.evaluate(() => {
+        const a = window.store.getSnapshot();
+        const b = window.store.getSnapshot();
+        return {
+          same: a === b, notifications: window.storeNotifications, peerId: a.peerId, connectStatus: a.connectStatus, callState: a.callState,
+          sendTracks: a.sendTracks.map((t) => `${t.tag}:${t.state}:${t.track.readyState}`).sort(),
+          peers: a.peers.map((p) => ({ id: p.id, tracks: Object.entries(p.tracks).map(([tag, t]) => `${tag}:${t.state}:${t.track && t.track.kind}`).sort() })),
+        };
+      });
+      assert.equal(store.same, true, 'getSnapshot() returns the same object while nothing changed');
+      assert.ok(store.notifications > 0);
+      assert.equal(store.peerId, page.userId);
+      assert.equal(store.connectStatus, 'connected');
+      assert.equal(store.callState, 'connected');
+      assert.deepEqual(store.sendTracks, ['audio:sending:live', 'video:sending:live']);
+      assert.deepEqual(store.peers.map((p) => p.id).sort(), ids.filter((id) => id !== page.userId).sort());
+      for (const p of store.peers) assert.deepEqual(p.tracks, ['audio:receiving:audio', 'video:receiving:video'], `[${page.label}] store tracks of ${p.id}`);
+    }
+
     // Every selected ICE pair is the veth: the host end's address ↔ Janus's namespace address.
     for (const page of pages) {
       const pairs = await page.evaluate(() => window.selectedPairs());
@@ -99,11 +125,13 @@ describe('room: VideoCallClient on Janus VideoRoom', { skip: noNamespace ? `cann
       }
     }
 
+    step('store and candidate pairs checked');
     // p1 stops its camera: the others' decoding of p1's video stops; p1's state says so.
     const [p1, p2, p3, p4] = pages;
     await p1.evaluate(() => window.client.enableVideo(false));
     assert.equal(await p1.evaluate(() => window.client.videoEnabled), false);
     assert.equal(await p1.evaluate(() => window.client.localTrack('video').enabled), false);
+    assert.equal(await p1.evaluate(() => window.store.getSnapshot().hidden), true, 'p1\'s store: hidden');
     for (const page of [p2, p3, p4]) {
       let last = -1;
       let since = Date.now();
@@ -119,6 +147,7 @@ describe('room: VideoCallClient on Janus VideoRoom', { skip: noNamespace ? `cann
     await p1.evaluate(() => window.client.enableVideo(true));
     await waitDecodesFrom(p2, [p1.userId]);
 
+    step('camera off and on seen');
     // p4 leaves: the others get participantLeft within 2 s and release its receivers.
     const marks = await Promise.all([p1, p2, p3].map((p) => p.evaluate(() => window.events.length)));
     const leftAt = await p4.evaluate(() => {
@@ -149,6 +178,7 @@ describe('room: VideoCallClient on Janus VideoRoom', { skip: noNamespace ? `cann
     assert.deepEqual(await p4.evaluate(() => window.leaverTracks.map((t) => t.readyState)), ['ended', 'ended'], 'the leaver\'s camera and microphone are stopped');
     // The three that stay still decode each other.
     await waitDecodesFrom(p1, [p2.userId, p3.userId]);
+    step('leave seen');
   }));
 
   it('simulcast: a 1280x720 publisher sends three encodings; a subscriber limited to the low layer sees a quarter of the width, and more again when unlimited', { timeout: TEST_TIMEOUT }, run(async () => {
