@@ -201,6 +201,28 @@ describe('room: VideoCallClient on Janus VideoRoom', { skip: noNamespace ? `cann
       { timeout: WAIT, message: 'wider than 320 again once unlimited' });
   }));
 
+  it('20 join/leave cycles leave no peer connection or track alive, and the room no trace of them', { timeout: TEST_TIMEOUT }, run(async () => {
+    const stay = await joinPage('c1');
+    const cycler = await suite.newPage('c2', { url: pageUrl() });
+    const userId = String(nextUser++);
+    const joins = await cycler.evaluate(({ options, room, userId }) => window.cycles(options, room, userId, 20),
+      { options: { signalingUrl: janus.url, video: CAMERA }, room: JANUS_ROOM, userId });
+    assert.equal(joins, 20);
+    const alive = await cycler.evaluate(() => window.alive());
+    assert.ok(alive.made.pcs >= 20, `a publisher connection per cycle at least (${alive.made.pcs})`);
+    assert.equal(alive.made.tracks, 40, 'a camera and a microphone per cycle');
+    assert.deepEqual({ pcs: alive.pcs, tracks: alive.tracks }, { pcs: 0, tracks: 0 }, 'nothing alive after the last leaveCall');
+    // The page that stayed saw it come and go; it lists nobody and receives nothing of it.
+    await waitFor(stay, () => window.client.participants.length === 0, undefined, { timeout: WAIT, message: 'no participant left listed' });
+    await waitUntil(stay, () => window.transceivers(), undefined, (list) => list.every((t) => t.stopped || t.currentDirection !== 'recvonly'),
+      { timeout: WAIT, message: 'no transceiver still receiving' });
+    const counts = await stay.evaluate((id) => ({
+      joined: window.events.filter((e) => e.eventType === 'participantJoined' && e.payload.participantId === id).length,
+      left: window.events.filter((e) => e.eventType === 'participantLeft' && e.payload.participantId === id).length,
+    }), userId);
+    assert.equal(counts.joined, counts.left, `every participantJoined has its participantLeft (${JSON.stringify(counts)})`);
+  }));
+
   it('Janus killed and restarted: every page rejoins by itself and decodes the others again', { timeout: TEST_TIMEOUT }, run(async () => {
     const pages = [];
     for (const label of ['r1', 'r2', 'r3']) pages.push(await joinPage(label));
