@@ -89,6 +89,7 @@ export class VideoCallClient {
     this._pendingTracks = new Map(); // subscriber mid → trackAdded payload waiting for its track
     this._loop = null;
     this._final = null;
+    this._device = {}; // the last enableAudio/enableVideo asked, handed to each new session
   }
 
   /**
@@ -133,17 +134,19 @@ export class VideoCallClient {
     this._hosts = { media, peers, transports };
     this._loop = loop;
     loop.start();
+    if (Object.keys(this._device).length > 0) loop.input({ kind: 'changeDeviceState', ...this._device });
     return this._request({ kind: 'call' });
   }
 
   /**
    * Publishes the camera or stops it (seed enableVideo): the local track is disabled and Janus
-   * stops relaying it, without renegotiation (docs/room.md, "Mute"). Before joinCall() the state
-   * applies to the next join.
+   * stops relaying it, without renegotiation (docs/room.md, "Mute"). The choice stays with the
+   * client: given before joinCall(), or kept from the last join, it is handed to the next join.
    * @param {boolean} on
    * @returns {Promise<void>} resolved once the core has taken it
    */
   enableVideo(on) {
+    this._device.isHidden = !on;
     this._loop?.input({ kind: 'changeDeviceState', isHidden: !on });
     return Promise.resolve();
   }
@@ -151,9 +154,10 @@ export class VideoCallClient {
   /**
    * Publishes the microphone or stops it (seed enableAudio; as enableVideo()).
    * @param {boolean} on
-   * @returns {Promise<void>}
+   * @returns {Promise<void>} resolved once the core has taken it
    */
   enableAudio(on) {
+    this._device.isMute = !on;
     this._loop?.input({ kind: 'changeDeviceState', isMute: !on });
     return Promise.resolve();
   }

@@ -210,6 +210,15 @@ test('callcore/room: VideoCallClient from its own bundle and wasm; dist/room.d.t
     await assert.rejects(client.joinCall(0, '1', 'a'), (e) => e instanceof mod.CallError && e.type === 'params' && /room/.test(e.description));
     await assert.rejects(client.joinCall(4242, 'user-456', 'a'), (e) => e.type === 'params' && /id must be/.test(e.description));
     assert.throws(() => new mod.VideoCallClient(null), (e) => e.type === 'params');
+    // enableVideo before joinCall is handed to the join; leaveCall settles the pending join.
+    await client.enableVideo(false);
+    const joined = client.joinCall(4242, '1', 'a');
+    joined.catch(() => {});
+    assert.equal(client.videoEnabled, false);
+    assert.equal(client.audioEnabled, true);
+    await client.leaveCall();
+    await assert.rejects(joined, (e) => e instanceof mod.CallError);
+    assert.equal(client.connectionStatus, 'disconnected');
   }
   assert.match(readFileSync(dist('room.js'), 'utf8'), /new URL\("\.\/room\.wasm",import\.meta\.url\)/);
   const dts = readFileSync(dist('room.d.ts'), 'utf8');
