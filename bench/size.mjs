@@ -33,7 +33,7 @@ async function shareable() {
 
 /**
  * bench/size-budget.json := the measured sizes + 5% (rounded up), every variant and part.
- * @param {{split: object, inline: object}} measured measureDist()
+ * @param {{split: object, inline: object, roomSplit: object, roomInline: object}} measured measureDist()
  */
 export function setBudget(measured) {
   const parts = {};
@@ -46,7 +46,7 @@ export function setBudget(measured) {
     measuredAtBudget[variant] = Object.fromEntries(names.map((p) => [p, measured[variant][p]]));
   }
   const budget = {
-    comment: 'Size budget of what a page downloads for the consultation API (tests/node/size-budget.test.js): measured size + 5% when set (npm run bench -- size --set-budget); bytes, gzip -9 and brotli q11 (node:zlib). split = dist/callcore.js + dist/callcore.wasm (total = the two downloads added, js = the module, wasm = the binary); inline = dist/callcore.inline.js (total = the file, js = the file without the inlined wasm literal, wasm = that hex literal). See docs/benchmarks.md.',
+    comment: 'Size budget of what a page downloads for the consultation API and the room API (tests/node/size-budget.test.js): measured size + 5% when set (npm run bench -- size --set-budget); bytes, gzip -9 and brotli q11 (node:zlib). split = dist/callcore.js + dist/callcore.wasm (total = the two downloads added, js = the module, wasm = the binary); inline = dist/callcore.inline.js (total = the file, js = the file without the inlined wasm literal, wasm = that hex literal); roomSplit and roomInline: the same for dist/room.js + dist/room.wasm and dist/room.inline.js. See docs/benchmarks.md.',
     measuredAtBudget,
     parts,
   };
@@ -94,7 +94,8 @@ export function sizeSection(r, { table, int, stamp }) {
   return [
     '## Size',
     '',
-    'What a browser downloads for the consultation API, in each variant the package ships (minified by esbuild).',
+    'What a browser downloads for the consultation API and for the room API, in each variant the package ships',
+    '(minified by esbuild); a consultation page downloads nothing of the room and the other way round.',
     'Bytes; gzip -9 and brotli q11 by node:zlib, each file compressed on its own as a server sends it.',
     '',
     table(['variant / part', 'raw', 'gzip', 'brotli', 'budget gzip / brotli'], [
@@ -104,6 +105,14 @@ export function sizeSection(r, { table, int, stamp }) {
       row('inline', 'total', '**`callcore/inline`**: dist/callcore.inline.js (one file)'),
       row('inline', 'js', 'its JavaScript: SDK shell + Emscripten glue'),
       row('inline', 'wasm', `its wasm core, inlined as hex text (${int(d.dist.inline.wasmBinary)} B binary)`),
+      ...(d.dist.roomSplit ? [
+        row('roomSplit', 'total', '**`callcore/room`**: dist/room.js + dist/room.wasm (two downloads)'),
+        row('roomSplit', 'js', 'dist/room.js: VideoCallClient, shell + Emscripten glue'),
+        row('roomSplit', 'wasm', 'dist/room.wasm: the room\'s wasm core (binary)'),
+        row('roomInline', 'total', '**`callcore/room/inline`**: dist/room.inline.js (one file)'),
+        row('roomInline', 'js', 'its JavaScript'),
+        row('roomInline', 'wasm', `its wasm core, inlined as hex text (${int(d.dist.roomInline.wasmBinary)} B binary)`),
+      ] : []),
     ]),
     '',
     `The split variant downloads ${int(inline.gzip - split.gzip)} B less gzip (${int(inline.brotli - split.brotli)} B less brotli) than the one file: the binary`,

@@ -68,7 +68,7 @@ export function payloadDeclarations(payloads) {
 }
 
 /**
- * Writes dist/callcore.d.ts: js/callcore.d.ts + the enum and payload declarations of the core's
+ * Writes dist/callcore.d.ts (and dist/room.d.ts, js/room/room.d.ts as is): js/callcore.d.ts + the enum and payload declarations of the core's
  * dictionary, as printed by the build tool build/wasm/callcore_dictionary.cjs
  * (bindings/dictionary_json.cpp, run by node).
  * @param {{root: string, wasmDir: string}} options the repository root and build/wasm
@@ -80,5 +80,8 @@ export async function writeDeclarations({ root, wasmDir }) {
   const { groups, payloads } = JSON.parse(execFileSync(process.execPath, [tool], { encoding: 'utf8' }));
   const out = join(root, 'dist', 'callcore.d.ts');
   writeFileSync(out, readFileSync(join(root, 'js', 'callcore.d.ts'), 'utf8') + enumDeclarations(groups) + payloadDeclarations(payloads));
+  // dist/room.d.ts (`callcore/room`): its own declarations, importing the shared ones and the
+  // generated enums from ./callcore.js (this file), so they are declared once.
+  writeFileSync(join(root, 'dist', 'room.d.ts'), readFileSync(join(root, 'js', 'room', 'room.d.ts'), 'utf8'));
   return out;
 }

@@ -19,9 +19,19 @@ export const DIST = join(DIST_DIR, 'callcore.js');
 export const DIST_WASM = join(DIST_DIR, 'callcore.wasm');
 /** The one-file variant (`callcore/inline`). */
 export const DIST_INLINE = join(DIST_DIR, 'callcore.inline.js');
+/** The room entry (`callcore/room`): dist/room.js + dist/room.wasm, and dist/room.inline.js. */
+export const DIST_ROOM = join(DIST_DIR, 'room.js');
+export const DIST_ROOM_WASM = join(DIST_DIR, 'room.wasm');
+export const DIST_ROOM_INLINE = join(DIST_DIR, 'room.inline.js');
 export const BUDGET_FILE = join(ROOT, 'bench', 'size-budget.json');
-/** Variants and their parts, in table order. */
-export const VARIANTS = { split: ['total', 'js', 'wasm'], inline: ['total', 'js', 'wasm'] };
+/**
+ * Variants and their parts, in table order: the consultation's (split, inline) and the room's
+ * (roomSplit, roomInline), measured the same way.
+ */
+export const VARIANTS = {
+  split: ['total', 'js', 'wasm'], inline: ['total', 'js', 'wasm'],
+  roomSplit: ['total', 'js', 'wasm'], roomInline: ['total', 'js', 'wasm'],
+};
 
 const gzip = (buf) => gzipSync(buf, { level: 9 }).length;
 const brotli = (buf) => brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
@@ -69,9 +79,15 @@ export function measureInline(file = DIST_INLINE) {
   return { total: sizes(Buffer.from(text, 'latin1')), js: sizes(Buffer.from(js, 'latin1')), wasm: sizes(hex), wasmBinary: hex.length / 2 };
 }
 
-/** Both variants: `{split: measureSplit(), inline: measureInline()}`. */
+/**
+ * Every variant: `{split, inline}` of the consultation (`callcore`, `callcore/inline`) and
+ * `{roomSplit, roomInline}` of the room (`callcore/room`, `callcore/room/inline`).
+ */
 export function measureDist() {
-  return { split: measureSplit(), inline: measureInline() };
+  return {
+    split: measureSplit(), inline: measureInline(),
+    roomSplit: measureSplit(DIST_ROOM, DIST_ROOM_WASM), roomInline: measureInline(DIST_ROOM_INLINE),
+  };
 }
 
 /** The committed budget: {parts: {split|inline: {total|js|wasm: {gzip, brotli}}}, ...}. */

@@ -46,6 +46,8 @@ export class SessionLoop {
   /**
    * Feeds one input `{kind, ...}` (io/codec.hpp). Inputs that effects report while they run are
    * queued and fed after the current effects, in order. Ignored once closed.
+   * An input may also be a function `(session, now) => effectsJson`: a binding method that is not
+   * an input kind (the room's selectLayers), run in its turn like an input.
    */
   input(input) {
     if (!this.session) return; // a late browser callback of a destroyed call
@@ -56,7 +58,9 @@ export class SessionLoop {
       while (this._queue.length > 0 && this.session) {
         const next = this._queue.shift();
         this._snapshot = null;
-        this._perform(this.session.handle(JSON.stringify(next), Date.now()));
+        this._perform(typeof next === 'function'
+          ? next(this.session, Date.now())
+          : this.session.handle(JSON.stringify(next), Date.now()));
       }
     } finally {
       this._busy = false;

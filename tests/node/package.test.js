@@ -104,7 +104,7 @@ test('the declarations type a portal use of the API, the seed README usage of bo
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const config = JSON.parse(readFileSync(join(root, 'tests', 'types', 'tsconfig.json'), 'utf8'));
   assert.equal(config.compilerOptions.strict, true);
-  assert.deepEqual(config.files, ['usage.ts', 'seed-api.ts', 'seed/portal.ts', 'seed/doctor.ts', 'seed/client.ts']);
+  assert.deepEqual(config.files, ['usage.ts', 'seed-api.ts', 'seed/portal.ts', 'seed/doctor.ts', 'seed/client.ts', 'room.ts']);
   const run = () => execFileSync(process.execPath, [tsc, '-p', join(root, 'tests', 'types', 'tsconfig.json')], { cwd: root, stdio: 'pipe' });
   try {
     run();
@@ -196,6 +196,45 @@ test('npm pack ships LICENSE, README, every export target and bin (with the repl
   assert.match(readFileSync(join(root, 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) \d{4} callcore authors\n/);
   assert.equal(pkg.scripts.prepack, 'node scripts/build.mjs');
   assert.match(pkg.repository.url, /^git\+https:\/\/github\.com\/[\w-]+\/[\w-]+\.git$/);
+});
+
+test('callcore/room: VideoCallClient from its own bundle and wasm; dist/room.d.ts declares every export', async () => {
+  const room = await import('callcore/room');
+  const inline = await import('callcore/room/inline');
+  assert.deepEqual(Object.keys(inline).sort(), Object.keys(room).sort());
+  for (const mod of [room, inline]) {
+    const client = new mod.VideoCallClient({ signalingUrl: 'ws://127.0.0.1:1/' });
+    assert.equal(client.connectionStatus, 'disconnected');
+    assert.equal(mod.EVENT_LIST.PARTICIPANT_JOINED, 'participantJoined');
+    // Options the core refuses reject joinCall with its CallError 'params'.
+    await assert.rejects(client.joinCall(0, '1', 'a'), (e) => e instanceof mod.CallError && e.type === 'params' && /room/.test(e.description));
+    await assert.rejects(client.joinCall(4242, 'user-456', 'a'), (e) => e.type === 'params' && /id must be/.test(e.description));
+    assert.throws(() => new mod.VideoCallClient(null), (e) => e.type === 'params');
+    // enableVideo before joinCall is handed to the join; leaveCall settles the pending join.
+    await client.enableVideo(false);
+    const joined = client.joinCall(4242, '1', 'a');
+    joined.catch(() => {});
+    assert.equal(client.videoEnabled, false);
+    assert.equal(client.audioEnabled, true);
+    await client.leaveCall();
+    await assert.rejects(joined, (e) => e instanceof mod.CallError);
+    assert.equal(client.connectionStatus, 'disconnected');
+  }
+  assert.match(readFileSync(dist('room.js'), 'utf8'), /new URL\("\.\/room\.wasm",import\.meta\.url\)/);
+  const dts = readFileSync(dist('room.d.ts'), 'utf8');
+  const declared = new Set([...dts.matchAll(/export declare (?:const|class|function|enum) (\w+)/g)].map((m) => m[1]));
+  for (const m of dts.matchAll(/^export \{([^}]*)\} from/gm)) for (const n of m[1].split(',')) declared.add(n.trim());
+  assert.deepEqual(Object.keys(room).filter((key) => !declared.has(key)), []);
+});
+
+test('a consultation page downloads no room code, and a room page none of the consultation (esbuild metafiles)', () => {
+  const inputs = (name) => Object.keys(JSON.parse(readFileSync(join(root, 'build', `${name}.meta.json`), 'utf8')).inputs);
+  const consultation = inputs('callcore');
+  const room = inputs('room');
+  assert.deepEqual(consultation.filter((f) => f.includes('js/room/') || f.includes('callcore_room')), []);
+  assert.ok(room.some((f) => f.endsWith('build/wasm/callcore_room.cjs')));
+  assert.deepEqual(room.filter((f) => f.includes('js/consultation/') || f.includes('callcore_core.cjs') || f === 'js/core.js'), []);
+  assert.notDeepEqual(readFileSync(dist('room.wasm')), readFileSync(dist('callcore.wasm')));
 });
 
 test('dist/callcore.d.ts declares every runtime export (of callcore and callcore/inline)', async () => {

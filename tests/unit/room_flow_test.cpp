@@ -302,11 +302,32 @@ TEST_CASE("room: options are checked", "[room]") {
   CHECK(error_of({{"signalingUrl", "ws://x"}, {"room", 0}}).description.find("room") != std::string::npos);
   CHECK(error_of({{"signalingUrl", "ws://x"}, {"room", 1}, {"keepaliveSecond", -1}}).description.find("keepaliveSecond") != std::string::npos);
   CHECK(error_of({{"signalingUrl", "ws://x"}, {"room", 1}, {"audio", "yes"}}).description.find("audio") != std::string::npos);
+  CHECK(error_of({{"signalingUrl", "ws://x"}, {"room", 1}, {"video", json::array()}}).description.find("video") != std::string::npos);
+  CHECK(error_of({{"signalingUrl", "ws://x"}, {"room", 1}, {"video", {{"x", std::string(5000, 'a')}}}}).description.find("4 KiB") != std::string::npos);
   auto ok = session::room::parse_config({{"signalingUrl", "wss://x"}, {"room", "18446744073709551615"}, {"id", 42}});
   REQUIRE(std::holds_alternative<session::room::RoomConfig>(ok));
   CHECK(std::get<session::room::RoomConfig>(ok).room == 18446744073709551615ULL);
   CHECK(std::get<session::room::RoomConfig>(ok).id == 42u);
   CHECK(std::get<session::room::RoomConfig>(ok).keepalive == base::Ms(25000));
+}
+
+TEST_CASE("room: audio / video constraints objects go to getUserMedia as given", "[room]") {
+  log::Logger logger(10);
+  auto options = t::room_options();
+  options["video"] = {{"width", 1280}, {"height", 720}};
+  options["audio"] = false;
+  auto made = session::room::make_session(options, logger, base::Ms(0));
+  REQUIRE(std::holds_alternative<std::unique_ptr<session::room::RoomSession>>(made));
+  auto& session = *std::get<std::unique_ptr<session::room::RoomSession>>(made);
+  session.handle(io::FromApp{in::Call{1}}, base::Ms(0));
+  json constraints;
+  while (auto effect = session.poll_output()) {
+    if (auto* a = std::get_if<io::fx::AcquireMedia>(&*effect)) constraints = a->constraints;
+  }
+  CHECK(constraints == json{{"audio", false}, {"video", {{"width", 1280}, {"height", 720}}}});
+  auto parsed = std::get<session::room::RoomConfig>(session::room::parse_config(options));
+  CHECK(parsed.video);
+  CHECK_FALSE(parsed.audio);
 }
 
 TEST_CASE("room: the other app requests are refused", "[room]") {

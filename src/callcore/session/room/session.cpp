@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -125,8 +126,22 @@ std::variant<RoomConfig, errors::CallError> parse_config(const json& j) {
       *field = it->get<std::string>();
     }
   }
-  for (auto [key, field] : {std::pair{"audio", &c.audio}, std::pair{"video", &c.video},
-                            std::pair{"useSimulcast", &c.use_simulcast}, std::pair{"autoReconnect", &c.auto_reconnect}}) {
+  // audio / video: a boolean, or MediaTrackConstraints passed to getUserMedia as given.
+  for (auto [key, on, constraints] : {std::tuple{"audio", &c.audio, &c.audio_constraints},
+                                      std::tuple{"video", &c.video, &c.video_constraints}}) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) continue;
+    if (it->is_boolean()) {
+      *on = it->get<bool>();
+      *constraints = *on;
+    } else if (it->is_object() && it->dump().size() <= 4096) {
+      *on = true;
+      *constraints = *it;
+    } else {
+      return errors::params_error(fmt::format("{} must be a boolean or an object of MediaTrackConstraints (at most 4 KiB)", key));
+    }
+  }
+  for (auto [key, field] : {std::pair{"useSimulcast", &c.use_simulcast}, std::pair{"autoReconnect", &c.auto_reconnect}}) {
     if (auto it = j.find(key); it != j.end() && !it->is_null()) {
       if (!it->is_boolean()) return errors::params_error(fmt::format("{} must be a boolean", key));
       *field = it->get<bool>();
@@ -262,7 +277,7 @@ void RoomSession::on(const io::in::Call& c) {
   transport_->start();
   if (config_.audio || config_.video) {
     media_requested_ = true;
-    ctx_.push(io::fx::AcquireMedia{{{"audio", config_.audio}, {"video", config_.video}}});
+    ctx_.push(io::fx::AcquireMedia{{{"audio", config_.audio_constraints}, {"video", config_.video_constraints}}});
   } else {
     media_ready_ = true;  // receive only
   }

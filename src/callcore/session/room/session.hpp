@@ -71,6 +71,11 @@ struct RoomConfig {
   std::string token;                  ///< the room's invitation token, if any
   bool audio = true;                  ///< publish the microphone
   bool video = true;                  ///< publish the camera
+  /// getUserMedia's constraints of each kind (W3C mediacapture-streams MediaTrackConstraints):
+  /// the `audio` / `video` option when it is an object (e.g. {width: 1280, height: 720}), else
+  /// `true`/`false` as the boolean says.
+  nlohmann::json audio_constraints = true;
+  nlohmann::json video_constraints = true;
   bool use_simulcast = false;         ///< the camera as three simulcast encodings
   bool auto_reconnect = true;         ///< reopen a dropped socket (reclaim / rejoin)
   base::Ms keepalive{25000};          ///< keepalive period; Janus's session_timeout is 60 s by default
@@ -84,7 +89,9 @@ struct RoomConfig {
 /// Reads the options `{signalingUrl, room, display?, id?, pin?, token?, audio?, video?,
 /// useSimulcast?, autoReconnect?, keepaliveSecond?, requestTimeoutSecond?,
 /// sessionTimeoutSecond?, randomSeed?}`: `room` and `id` are integers >= 1 or their decimal
-/// text (64-bit ids beyond 2^53 must be text in JavaScript); seconds are positive numbers.
+/// text (64-bit ids beyond 2^53 must be text in JavaScript); seconds are positive numbers;
+/// `audio` / `video` a boolean (publish it or not) or an object of MediaTrackConstraints (publish
+/// it, captured with those constraints; at most 4 KiB of JSON).
 /// Returns CallError 'params' naming the first invalid field.
 std::variant<RoomConfig, errors::CallError> parse_config(const nlohmann::json& options);
 

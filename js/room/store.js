@@ -1,0 +1,99 @@
+// A store of one room for UI frameworks, in createCallStore's shape (js/store.js), honouring
+// React's useSyncExternalStore contract. It only mirrors the room's core snapshot and events.
+import { CALL_STATE_LIST, EVENT_LIST } from '../dictionary.js';
+
+// Structural equality for plain data; tracks and errors compare by identity (as js/store.js).
+function same(a, b) {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const plain = (v) => Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype;
+  if (!plain(a) || !plain(b) || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && same(a[k], b[k]));
+}
+
+/**
+ * A store of `client`'s room (a VideoCallClient): getSnapshot() returns the same object until
+ * something changed; subscribe(listener) returns an unsubscribe function.
+ *
+ * Snapshot (createCallStore's fields): `{peerId (this participant's id or null), connectStatus
+ * ('disconnected' | 'connecting' | 'connected' | 'reconnecting'), callState ('connected' while
+ * joined, else 'idle'), errorConnection, lastError (the last CallError or null), displayName,
+ * avatar: null, hidden (!videoEnabled), muted (!audioEnabled), sendTracks: [{tag: 'audio' |
+ * 'video', kind, state: 'sending' | 'paused', track}], recvTracks: [{participantId, tag, kind,
+ * state: 'receiving', track}], peers: [{id, displayName, avatar: null, tracks: {[tag]: {kind,
+ * state: 'receiving' | 'pending', track | null}}, deviceState: null}]}` — a participant's tag is
+ * 'pending' until its track is received; Janus does not tell subscribers about mute, so a
+ * peer's deviceState is null.
+ * @param {import('./video-call-client.js').VideoCallClient} client
+ * @returns {{getSnapshot(): object, subscribe(listener: () => void): () => void, destroy(): void}}
+ */
+export function createRoomStore(client) {
+  let snapshot = null;
+  let lastError = null;
+  const listeners = new Set();
+
+  function compute() {
+    const core = client._snapshot();
+    const sendTracks = ['audio', 'video'].map((kind) => ({ kind, track: client.localTrack(kind) }))
+      .filter(({ track }) => track)
+      .map(({ kind, track }) => ({
+        tag: kind, kind, track,
+        state: (kind === 'audio' ? core.audioEnabled : core.videoEnabled) ? 'sending' : 'paused',
+      }));
+    const peers = core.participants.map(({ id, display, tracks }) => ({
+      id,
+      displayName: display,
+      avatar: null,
+      tracks: Object.fromEntries(Object.entries(tracks).map(([tag, t]) => {
+        const track = t.mid ? client._trackOfMid(t.mid) : null;
+        return [tag, { kind: t.kind, state: t.receiving && track ? 'receiving' : 'pending', track }];
+      })),
+      deviceState: null,
+    }));
+    const recvTracks = peers.flatMap((p) => Object.entries(p.tracks)
+      .filter(([, t]) => t.state === 'receiving')
+      .map(([tag, t]) => ({ participantId: p.id, tag, kind: t.kind, state: t.state, track: t.track })));
+    return {
+      peerId: core.participantId ?? null,
+      connectStatus: core.connectStatus,
+      callState: core.joined ? CALL_STATE_LIST.CONNECTED : CALL_STATE_LIST.IDLE,
+      errorConnection: lastError,
+      lastError,
+      displayName: client._displayName ?? null,
+      avatar: null,
+      hidden: !core.videoEnabled,
+      muted: !core.audioEnabled,
+      sendTracks,
+      recvTracks,
+      peers,
+    };
+  }
+
+  function refresh() {
+    const next = compute();
+    if (snapshot !== null && same(snapshot, next)) return;
+    snapshot = next;
+    for (const listener of [...listeners]) listener();
+  }
+
+  const offs = [
+    client.emitter.on(EVENT_LIST.ROOM_ERROR, ({ payload }) => { lastError = payload; }),
+    client.emitter.on(EVENT_LIST.ALL, refresh),
+  ];
+  snapshot = compute();
+
+  return {
+    getSnapshot: () => snapshot,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    /** Stops following the client (its listeners are removed); the last snapshot stays. */
+    destroy() {
+      for (const off of offs) off();
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,255 @@
+// Multi-party rooms on a real Janus VideoRoom (docs/room.md "Tests"): VideoCallClient from
+// dist/room.js in Debian Chromium pages with fake camera and microphone, Janus 1.1 started by the
+// test in a network namespace of its own (tests/e2e/janus/janus.js: veth pair, HOST_IP ↔ NS_IP;
+// no traffic leaves the machine). Media is judged by getStats() per subscriber mid.
+//
+// Skipped, saying why, only when this process cannot create a network namespace (not root);
+// everything else that is missing (janus, chromium) fails the suite.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_ARGS, startSuite, waitFor, waitUntil } from './harness.js';
+import { JANUS_ROOM, namespaceUnavailable, startJanusInNamespace } from './janus/janus.js';
+
+const TEST_TIMEOUT = 120000;
+const WAIT = 20000;
+const noNamespace = namespaceUnavailable();
+// Chromium's host candidates as plain addresses (mDNS names cannot be resolved by Janus).
+const ARGS = [...DEFAULT_ARGS, '--disable-features=WebRtcHideLocalIpsWithMdns'];
+/** 640x360: four pages each decoding three others stay within two cores (docs/room.md). */
+const CAMERA = { width: 640, height: 360 };
+
+describe('room: VideoCallClient on Janus VideoRoom', { skip: noNamespace ? `cannot create a network namespace for Janus: ${noNamespace}` : false }, () => {
+  let suite;
+  let janus;
+  let nextUser = 1000;
+  const run = (fn) => (t) => suite.wrap(fn)(t);
+
+  before(async () => {
+    janus = await startJanusInNamespace();
+    suite = await startSuite('room', { args: ARGS });
+  });
+  after(async () => {
+    try {
+      if (suite) await suite.close();
+    } finally {
+      if (janus) await janus.stop();
+    }
+  });
+
+  const pageUrl = () => `${suite.httpUrl}/tests/e2e/pages/room.html`;
+
+  /** Opens a page and joins the room; returns the page with `page.userId`. */
+  async function joinPage(label, options = {}) {
+    const page = await suite.newPage(label, { url: pageUrl() });
+    const userId = String(nextUser++);
+    const result = await page.evaluate(
+      ({ options, room, userId, label }) => window.join(options, room, userId, label),
+      { options: { signalingUrl: janus.url, video: CAMERA, ...options }, room: JANUS_ROOM, userId, label },
+    );
+    assert.deepEqual(result, { ok: true, participantId: userId }, `[${label}] joinCall resolved with its participant id`);
+    page.userId = userId;
+    return page;
+  }
+
+  /** Waits until `page` decodes video and receives audio of every participant in `ids`, and both grow. */
+  async function waitDecodesFrom(page, ids) {
+    const covered = (m, min = {}) => ids.every((id) => {
+      const mine = Object.entries(m).filter(([, s]) => s.participantId === id);
+      const video = mine.find(([, s]) => s.kind === 'video');
+      const audio = mine.find(([, s]) => s.kind === 'audio');
+      return video && audio
+        && video[1].framesDecoded > (min[video[0]]?.framesDecoded ?? 0)
+        && audio[1].bytesReceived > (min[audio[0]]?.bytesReceived ?? 0);
+    });
+    const first = await waitUntil(page, () => window.inboundByMid(), undefined, (m) => covered(m),
+      { timeout: WAIT, message: `video frames decoded and audio bytes from ${ids.join(', ')}` });
+    const bumped = Object.fromEntries(Object.entries(first).map(([mid, s]) => [mid, { framesDecoded: s.framesDecoded + 5, bytesReceived: s.bytesReceived + 1000 }]));
+    return waitUntil(page, () => window.inboundByMid(), undefined, (m) => covered(m, bumped),
+      { timeout: WAIT, message: `frames decoded and audio bytes keep growing from ${ids.join(', ')}` });
+  }
+
+  it('four pages join one room: each decodes video and audio from the three others over the namespace link; one mutes its camera; one leaves', { timeout: TEST_TIMEOUT }, run(async () => {
+    const start = Date.now();
+    const step = (what) => console.log(`room e2e: ${what} at ${Date.now() - start} ms`);
+    const pages = [];
+    for (const label of ['p1', 'p2', 'p3', 'p4']) pages.push(await joinPage(label));
+    const ids = pages.map((p) => p.userId);
+    step('four pages joined');
+
+    for (const page of pages) {
+      const others = ids.filter((id) => id !== page.userId);
+      await waitFor(page, (n) => window.client.participants.length === n, others.length, { timeout: WAIT, message: 'participants listed' });
+      const stats = await waitDecodesFrom(page, others);
+      // Exactly the others' six streams, nothing of its own.
+      assert.deepEqual(Object.values(stats).map((s) => s.participantId).sort(), others.flatMap((id) => [id, id]).sort());
+      // Every participant that joined later was announced by participantJoined with its tracks.
+      const joined = await page.evaluate(() => window.events.filter((e) => e.eventType === 'participantJoined').map((e) => e.payload.participantId));
+      for (const id of ids.slice(ids.indexOf(page.userId) + 1)) assert.ok(joined.includes(id), `[${page.label}] participantJoined ${id}`);
+      const added = await page.evaluate(() => window.events.filter((e) => e.eventType === 'trackAdded').map((e) => `${e.payload.participantId}/${e.payload.kind}/${e.payload.trackKind}`));
+      for (const id of others) {
+        assert.ok(added.includes(`${id}/video/video`) && added.includes(`${id}/audio/audio`), `[${page.label}] trackAdded with the track for ${id}: ${added}`);
+      }
+    }
+
+    step('every page decodes the three others');
+    // The room store (createCallStore's shape, for useSyncExternalStore): the three others with
+    // their received tracks; the same object until something changes.
+    for (const page of pages) {
+      const store = await page.evaluate(() => {
+        const a = window.store.getSnapshot();
+        const b = window.store.getSnapshot();
+        return {
+          same: a === b, notifications: window.storeNotifications, peerId: a.peerId, connectStatus: a.connectStatus, callState: a.callState,
+          sendTracks: a.sendTracks.map((t) => `${t.tag}:${t.state}:${t.track.readyState}`).sort(),
+          peers: a.peers.map((p) => ({ id: p.id, tracks: Object.entries(p.tracks).map(([tag, t]) => `${tag}:${t.state}:${t.track && t.track.kind}`).sort() })),
+        };
+      });
+      assert.equal(store.same, true, 'getSnapshot() returns the same object while nothing changed');
+      assert.ok(store.notifications > 0);
+      assert.equal(store.peerId, page.userId);
+      assert.equal(store.connectStatus, 'connected');
+      assert.equal(store.callState, 'connected');
+      assert.deepEqual(store.sendTracks, ['audio:sending:live', 'video:sending:live']);
+      assert.deepEqual(store.peers.map((p) => p.id).sort(), ids.filter((id) => id !== page.userId).sort());
+      for (const p of store.peers) assert.deepEqual(p.tracks, ['audio:receiving:audio', 'video:receiving:video'], `[${page.label}] store tracks of ${p.id}`);
+    }
+
+    // Every selected ICE pair is the veth: the host end's address ↔ Janus's namespace address.
+    for (const page of pages) {
+      const pairs = await page.evaluate(() => window.selectedPairs());
+      for (const name of ['publisher', 'subscriber']) {
+        const pair = pairs[name];
+        assert.ok(pair, `[${page.label}] ${name} has a selected candidate pair`);
+        assert.equal(pair.local.address, janus.hostIp, `[${page.label}] ${name} local candidate: ${JSON.stringify(pair)}`);
+        assert.equal(pair.remote.address, janus.nsIp, `[${page.label}] ${name} remote candidate: ${JSON.stringify(pair)}`);
+      }
+    }
+
+    step('store and candidate pairs checked');
+    // p1 stops its camera: the others' decoding of p1's video stops; p1's state says so.
+    const [p1, p2, p3, p4] = pages;
+    await p1.evaluate(() => window.client.enableVideo(false));
+    assert.equal(await p1.evaluate(() => window.client.videoEnabled), false);
+    assert.equal(await p1.evaluate(() => window.client.localTrack('video').enabled), false);
+    assert.equal(await p1.evaluate(() => window.store.getSnapshot().hidden), true, 'p1\'s store: hidden');
+    for (const page of [p2, p3, p4]) {
+      let last = -1;
+      let since = Date.now();
+      await waitUntil(page, () => window.inboundByMid(), undefined, (m) => {
+        const video = Object.values(m).find((s) => s.participantId === p1.userId && s.kind === 'video');
+        if (!video) return false;
+        if (video.framesDecoded !== last) { last = video.framesDecoded; since = Date.now(); return false; }
+        return Date.now() - since >= 1500;
+      }, { timeout: WAIT, message: `${p1.userId}'s video stops being decoded (unchanged for 1.5 s)` });
+      // p1's audio still flows.
+      await waitDecodesFrom(page, []);
+    }
+    await p1.evaluate(() => window.client.enableVideo(true));
+    await waitDecodesFrom(p2, [p1.userId]);
+
+    step('camera off and on seen');
+    // p4 leaves: the others get participantLeft within 2 s and release its receivers.
+    const marks = await Promise.all([p1, p2, p3].map((p) => p.evaluate(() => window.events.length)));
+    const leftAt = await p4.evaluate(() => {
+      window.leaverTracks = window.client.localStream.getTracks();
+      const t = Date.now();
+      window.client.leaveCall();
+      return t;
+    });
+    for (const [i, page] of [p1, p2, p3].entries()) {
+      const event = await waitFor(page, ({ mark, id }) => window.events.slice(mark).find((e) => e.eventType === 'participantLeft' && e.payload.participantId === id),
+        { mark: marks[i], id: p4.userId }, { timeout: WAIT, message: `participantLeft ${p4.userId}` });
+      assert.ok(event.t - leftAt <= 2000, `[${page.label}] participantLeft ${event.t - leftAt} ms after leaveCall (≤ 2000)`);
+      // Janus tells the room `unpublished` before `leaving` when a publisher leaves.
+      assert.ok(['left', 'unpublished'].includes(event.payload.reason), `reason ${event.payload.reason}`);
+      const removed = await page.evaluate(({ mark, id }) => window.events.slice(mark).filter((e) => e.eventType === 'trackRemoved' && e.payload.participantId === id).map((e) => e.payload.mid),
+        { mark: marks[i], id: p4.userId });
+      assert.equal(removed.length, 2, `[${page.label}] trackRemoved for p4's audio and video`);
+      // Its receivers: Janus's next offer stops those m-sections; no inbound stream of p4 remains.
+      await waitUntil(page, () => window.transceivers(), undefined,
+        (list) => removed.every((mid) => list.some((t) => t.mid === mid && (t.stopped || t.currentDirection === 'inactive' || t.currentDirection === 'stopped'))),
+        { timeout: WAIT, message: `the transceivers of mids ${removed} are inactive or stopped` });
+      const participants = await page.evaluate(() => window.client.participants.map((p) => p.id));
+      assert.ok(!participants.includes(p4.userId), `[${page.label}] ${p4.userId} no longer listed`);
+      assert.equal(await page.evaluate((id) => window.client.remoteTrack(id, 'video'), p4.userId), null);
+    }
+    assert.equal(await p4.evaluate(() => window.client.connectionStatus), 'disconnected');
+    assert.equal(await p4.evaluate(() => window.client.subscriberConnection?.signalingState ?? 'closed'), 'closed');
+    assert.deepEqual(await p4.evaluate(() => window.leaverTracks.map((t) => t.readyState)), ['ended', 'ended'], 'the leaver\'s camera and microphone are stopped');
+    // The three that stay still decode each other.
+    await waitDecodesFrom(p1, [p2.userId, p3.userId]);
+    step('leave seen');
+  }));
+
+  it('simulcast: a 1280x720 publisher sends three encodings; a subscriber limited to the low layer sees a quarter of the width, and more again when unlimited', { timeout: TEST_TIMEOUT }, run(async () => {
+    const sender = await joinPage('s1', { useSimulcast: true, video: { width: 1280, height: 720 }, audio: false });
+    const viewer = await joinPage('s2', { video: false, audio: false });
+    const outbound = await waitUntil(sender, () => window.outbound(), undefined,
+      (list) => ['h', 'm', 'l'].every((rid) => list.some((o) => o.kind === 'video' && o.rid === rid && o.framesEncoded > 0)),
+      { timeout: WAIT, message: 'outbound-rtp of rid h, m and l encode frames' });
+    assert.equal(outbound.filter((o) => o.kind === 'video').length, 3);
+    const videoOf = (m, id) => Object.values(m).find((s) => s.participantId === id && s.kind === 'video');
+    // Under CPU load Chromium may scale every layer down (its quality scaler), so widths are
+    // compared with what is measured rather than with fixed numbers: the low layer is at most a
+    // quarter of the capture (1280 / 4 = 320), narrower than what was decoded before.
+    const before = await waitUntil(viewer, () => window.inboundByMid(), undefined, (m) => videoOf(m, sender.userId)?.frameWidth > 320,
+      { timeout: WAIT, message: 'the sender\'s video decoded wider than the low layer' });
+    const widthBefore = videoOf(before, sender.userId).frameWidth;
+    await viewer.evaluate((id) => window.client.selectLayers(id, { substream: 0 }), sender.userId);
+    const t0 = Date.now();
+    const low = await waitUntil(viewer, () => window.inboundByMid(), undefined, (m) => {
+      const w = videoOf(m, sender.userId)?.frameWidth ?? 0;
+      return w > 0 && w <= 320 && w < widthBefore;
+    }, { timeout: 5000, message: `frameWidth drops to the low layer (≤ 320, was ${widthBefore}) within 5 s` });
+    assert.ok(Date.now() - t0 <= 5000);
+    const lowWidth = videoOf(low, sender.userId).frameWidth;
+    console.log(`room e2e: simulcast frameWidth ${widthBefore} → ${lowWidth} with substream 0`);
+    await viewer.evaluate((id) => window.client.selectLayers(id, {}), sender.userId);
+    await waitUntil(viewer, () => window.inboundByMid(), undefined, (m) => videoOf(m, sender.userId)?.frameWidth > lowWidth,
+      { timeout: WAIT, message: `wider than the low layer (${lowWidth}) again once unlimited` });
+  }));
+
+  it('20 join/leave cycles leave no peer connection or track alive, and the room no trace of them', { timeout: TEST_TIMEOUT }, run(async () => {
+    const stay = await joinPage('c1');
+    const cycler = await suite.newPage('c2', { url: pageUrl() });
+    const userId = String(nextUser++);
+    const joins = await cycler.evaluate(({ options, room, userId }) => window.cycles(options, room, userId, 20),
+      { options: { signalingUrl: janus.url, video: CAMERA }, room: JANUS_ROOM, userId });
+    assert.equal(joins, 20);
+    const alive = await cycler.evaluate(() => window.alive());
+    assert.ok(alive.made.pcs >= 20, `a publisher connection per cycle at least (${alive.made.pcs})`);
+    assert.equal(alive.made.tracks, 40, 'a camera and a microphone per cycle');
+    assert.deepEqual({ pcs: alive.pcs, tracks: alive.tracks }, { pcs: 0, tracks: 0 }, 'nothing alive after the last leaveCall');
+    // The page that stayed saw it come and go; it lists nobody and receives nothing of it.
+    await waitFor(stay, () => window.client.participants.length === 0, undefined, { timeout: WAIT, message: 'no participant left listed' });
+    await waitUntil(stay, () => window.transceivers(), undefined, (list) => list.every((t) => t.stopped || t.currentDirection !== 'recvonly'),
+      { timeout: WAIT, message: 'no transceiver still receiving' });
+    const counts = await stay.evaluate((id) => ({
+      joined: window.events.filter((e) => e.eventType === 'participantJoined' && e.payload.participantId === id).length,
+      left: window.events.filter((e) => e.eventType === 'participantLeft' && e.payload.participantId === id).length,
+    }), userId);
+    assert.equal(counts.joined, counts.left, `every participantJoined has its participantLeft (${JSON.stringify(counts)})`);
+  }));
+
+  it('Janus killed and restarted: every page rejoins by itself and decodes the others again', { timeout: TEST_TIMEOUT }, run(async () => {
+    const pages = [];
+    for (const label of ['r1', 'r2', 'r3']) pages.push(await joinPage(label));
+    const ids = pages.map((p) => p.userId);
+    for (const page of pages) await waitDecodesFrom(page, ids.filter((id) => id !== page.userId));
+    const marks = await Promise.all(pages.map((p) => p.evaluate(() => window.events.length)));
+    await janus.kill('SIGKILL');
+    for (const page of pages) {
+      await waitFor(page, () => window.client.connectionStatus === 'reconnecting', undefined, { timeout: WAIT, message: 'status reconnecting' });
+    }
+    const restartedAt = Date.now();
+    await janus.restart();
+    for (const [i, page] of pages.entries()) {
+      await waitFor(page, (mark) => window.events.slice(mark).some((e) => e.eventType === 'connectionStatusChanged' && e.payload.status === 'connected'),
+        marks[i], { timeout: WAIT, message: 'connected again' });
+      await waitDecodesFrom(page, ids.filter((id) => id !== page.userId));
+    }
+    const elapsed = Date.now() - restartedAt;
+    console.log(`room e2e: after Janus restarted, all pages rejoined and decode again in ${elapsed} ms`);
+    assert.ok(elapsed <= 30000, `rejoined and decoding within 30 s of the restart (${elapsed} ms)`);
+  }));
+});
