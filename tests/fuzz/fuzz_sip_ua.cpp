@@ -21,6 +21,7 @@
 //   - SIP text that does not parse changes no state: snapshot and next deadline unchanged, and
 //     its only effects are one sipError event and at most one 400 response;
 //   - snapshot() serializes.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

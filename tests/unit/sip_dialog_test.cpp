@@ -29,7 +29,7 @@ Message incoming(const std::string& method, const std::string& branch = "z9hG4bK
                 "From: Bob <sip:bob@example.com>;tag=bobtag\r\n"
                 "To: Alice <sip:alice@example.com>\r\n"
                 "Call-ID: call-1@example.com\r\n"
-                "CSeq: " + cseq + " " + (method == "ACK" ? std::string("INVITE") : method) + "\r\n"
+                "CSeq: " + cseq + " " + method + "\r\n"
                 "Contact: <sip:bob@10.0.0.1:8443;transport=ws>\r\n"
                 "\r\n");
 }

@@ -21,6 +21,13 @@ namespace {
 const std::string kMd5Challenge = R"(Digest realm="127.0.0.1", nonce="n1", qop="auth", algorithm=MD5)";
 const session::sip::CallMedia kMedia{io::TrackId{1}, io::TrackId{2}, "local"};
 
+// A configuration whose OPTIONS ping does not fire within a test that lets minutes pass.
+session::sip::UaConfig no_ping() {
+  auto c = ua_config();
+  c.ping_interval = base::Ms(1e9);
+  return c;
+}
+
 // Checks that `request` carries credentials for `challenge_text` computed with the password, and
 // returns the credentials' parameters.
 sipw::Params check_credentials(const sipw::Message& request, const std::string& header, const std::string& challenge_text,
@@ -72,7 +79,7 @@ std::string in_dialog(const std::string& method, const std::string& to_tag, int 
          "From: \"Bob B\" <sip:bob@127.0.0.1>;tag=bobtag\r\n"
          "To: <sip:alice@127.0.0.1>;tag=" + to_tag + "\r\n"
          "Call-ID: incoming-1\r\n"
-         "CSeq: " + std::to_string(cseq) + " " + (method == "ACK" ? "INVITE" : method) + "\r\n"
+         "CSeq: " + std::to_string(cseq) + " " + method + "\r\n"
          "Max-Forwards: 69\r\n" + extra + "\r\n" + body;
 }
 
@@ -118,7 +125,7 @@ TEST_CASE("connect: WebSocket with subprotocol sip; REGISTER over WSS with an .i
 
 TEST_CASE("REGISTER: 401 MD5 qop=auth answered with a correct digest; refresh before expiry reuses it with nc 2",
           "[sip][ua][digest]") {
-  SipDriver d;
+  SipDriver d(no_ping());
   d.connect();
   auto first = d.request("REGISTER");
   d.reply(first, 401, "Unauthorized", {{"WWW-Authenticate", kMd5Challenge}});
@@ -368,7 +375,9 @@ TEST_CASE("incoming call: 180 with a To tag, ringing event, answer with the peer
   auto ok = d.response(200);
   CHECK(ok.to()->tag() == tag);
   CHECK(ok.body.find("a=end-of-candidates") != std::string::npos);
-  CHECK(ok.record_routes().empty());
+  REQUIRE(ok.record_routes().size() == 1);  // §12.1.1: copied from the INVITE
+  CHECK(ok.record_routes()[0].uri.port == 8443);
+  CHECK(ringing.record_routes().size() == 1);
   CHECK(d.event("call:accepted")["originator"] == "local");
   CHECK(d.ua->call_phase() == CallPhase::kWaitingAck);
   d.text(in_dialog("ACK", tag, 10, "z9hG4bKack1"));
@@ -425,7 +434,7 @@ TEST_CASE("incoming call: decline 603, CANCEL → 200 + 487, busy 486 for a seco
 }
 
 TEST_CASE("incoming call: no ACK for the 200 within 64*T1 → BYE (§13.3.1.4)", "[sip][ua][call]") {
-  SipDriver d;
+  SipDriver d(no_ping());
   register_ok(d);
   d.text(invite_text("z9hG4bKn"));
   REQUIRE_FALSE(d.ua->answer(kMedia, base::Ms(d.now)));

@@ -118,7 +118,7 @@ void UserAgent::hang_up(base::Ms now) {
       return;
     case CallPhase::kInviting: {
       // §9.1: CANCEL once a provisional response came; before that it waits for one.
-      auto it = clients_.find(call_.invite_branch);
+      auto it = clients_.find(call_.invite_branch + "|INVITE");
       if (it != clients_.end()) {
         it->second.abandoned = true;
         if (it->second.tx.state() == wire::TransactionState::kProceeding) {
@@ -278,7 +278,7 @@ void UserAgent::on_invite_response(const Client& client, const wire::Message& re
   }
   if (code < 200) {
     if (client.abandoned && !client.cancel_sent) {  // §9.1: the CANCEL waited for this
-      auto it = clients_.find(client.tx.branch());
+      auto it = clients_.find(client.tx.branch() + "|INVITE");
       if (it != clients_.end()) it->second.cancel_sent = true;
       start_client(wire::cancel_for(invite), Purpose::kCancel);
       return;
@@ -471,7 +471,9 @@ std::string add_candidates(const std::string& sdp, const std::vector<json>& cand
     const std::string text = c["candidate"].get<std::string>();
     if (text.empty()) continue;
     std::optional<std::size_t> index;
-    if (c.contains("sdpMLineIndex") && c["sdpMLineIndex"].is_number_unsigned()) index = c["sdpMLineIndex"].get<std::size_t>();
+    if (c.contains("sdpMLineIndex") && c["sdpMLineIndex"].is_number_integer() && c["sdpMLineIndex"].get<long long>() >= 0) {
+      index = static_cast<std::size_t>(c["sdpMLineIndex"].get<long long>());
+    }
     if (!index && c.contains("sdpMid") && c["sdpMid"].is_string()) {
       auto it = std::find(mids.begin(), mids.end(), c["sdpMid"].get<std::string>());
       if (it != mids.end()) index = static_cast<std::size_t>(it - mids.begin());

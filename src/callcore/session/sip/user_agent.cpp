@@ -176,20 +176,21 @@ void UserAgent::start_client(wire::Message request, Purpose purpose, bool authen
   auto started = wire::ClientTransaction::start(std::move(request), ctx_.now(), config_.t1);
   if (!started) return;
   auto& [tx, out] = *started;
-  const std::string branch = tx.branch();
-  if (purpose == Purpose::kInvite) call_.invite_branch = branch;
-  if (purpose == Purpose::kPing) ping_branch_ = branch;
-  clients_.insert_or_assign(branch, Client{std::move(tx), purpose, authenticated});
+  // A CANCEL has its INVITE's branch (§9.1): transactions are told apart by branch and method.
+  const std::string key = tx.branch() + "|" + tx.request().request()->method;
+  if (purpose == Purpose::kInvite) call_.invite_branch = tx.branch();
+  if (purpose == Purpose::kPing) ping_branch_ = key;
+  clients_.insert_or_assign(key, Client{std::move(tx), purpose, authenticated});
   for (const auto& m : out.send) send(m);
 }
 
 void UserAgent::on_response(const wire::Message& response) {
   const auto vias = response.vias();
-  const std::string branch = vias.empty() ? "" : vias.front().branch();
+  const auto cseq = response.cseq();
+  const std::string branch = (vias.empty() ? "" : vias.front().branch()) + "|" + (cseq ? cseq->method : "");
   auto it = clients_.find(branch);
   if (it == clients_.end()) {
     // A 2xx to an INVITE whose transaction has ended (Timer M) is ACKed again by the dialog.
-    const auto cseq = response.cseq();
     if (call_.dialog && cseq && cseq->method == "INVITE" && response.response()->code / 100 == 2 &&
         call_.dialog->matches(response, true)) {
       send_ack(*call_.dialog, cseq->number);
@@ -326,6 +327,10 @@ void UserAgent::respond(const std::string& key, int code, const std::string& rea
   if (it == servers_.end()) return;
   wire::Message response = wire::make_response(it->second.request(), code, reason, to_tag);
   if (with_contact) response.add("Contact", contact());
+  // §12.1.1: a response that establishes a dialog carries the request's Record-Route.
+  if (code > 100 && code < 300 && it->second.request().request()->method == "INVITE") {
+    for (auto rr : it->second.request().all("Record-Route")) response.add("Record-Route", std::string(rr));
+  }
   if (code == 405 || it->second.request().request()->method == "OPTIONS") {
     response.add("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY");
   }

@@ -226,7 +226,7 @@ class UserAgent {
   io::Context ctx_;
   rtc::Peer peer_;
   base::Timers<Timer, 7> timers_;
-  std::map<std::string, Client> clients_;                  // by branch
+  std::map<std::string, Client> clients_;                  // by "branch|method"
   std::map<std::string, wire::ServerTransaction> servers_; // by server_key
 
   bool wanted_ = false;       // connect() called, disconnect() not
@@ -242,7 +242,7 @@ class UserAgent {
   std::optional<Auth> register_auth_;
   std::optional<Auth> proxy_auth_;  // the last INVITE challenge (407/401)
   int ping_failures_ = 0;
-  std::optional<std::string> ping_branch_;
+  std::optional<std::string> ping_branch_;  // its clients_ key
 
   Call call_;
   std::string pending_sdp_;         // the peer's description waiting for candidates

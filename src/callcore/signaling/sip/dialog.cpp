@@ -105,6 +105,7 @@ Message build(const Dialog& dialog, const std::string& method, std::uint32_t seq
     last.uri = dialog.remote_target;
     routes.push_back(to_string(last));
   }
+  target.headers.clear();  // a Request-URI has no headers (§19.1.5); a Contact's are not ours to send
   m.start = RequestLine{method, target};
   m.add("Via", via);
   m.add("Max-Forwards", "70");
