@@ -7,7 +7,8 @@
 //   c connect()   d disconnect()   C call("bob")   a answer()   x decline(486 + payload[0] % 2 * 117)
 //   h hangUp()    i sendInfo(application/dtmf-relay)
 //   o the socket opens   l it closes (1006)
-//   m the far side sends the payload as one WebSocket text message
+//   m the far side sends the payload as one WebSocket text message (only valid UTF-8: a
+//     browser WebSocket delivers no other)
 //   r the far side answers the latest request sent with the 3-digit code in the payload (a 401
 //     and 407 carry an MD5 or, with a trailing "s", a SHA-256 challenge; a 2xx to INVITE carries
 //     a Contact, a Record-Route and an SDP answer)
@@ -100,6 +101,7 @@ struct World {
   }
 
   void far_text(const std::string& text) {
+    if (!fuzz::valid_utf8(text)) return;  // a browser WebSocket delivers only valid UTF-8 text
     const bool bad = std::holds_alternative<wire::ParseError>(wire::parse(text));
     const json before = ua->snapshot();
     const auto deadline = ua->poll_timeout();
