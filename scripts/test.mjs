@@ -53,7 +53,7 @@ suite('unit', [
 // the seed corpus each time so the committed corpus only changes on purpose.
 const fuzzBuild = join(root, 'build', 'fuzz');
 const fuzzTargets = ['fuzz_vcm_decode', 'fuzz_input_decode', 'fuzz_session', 'fuzz_janus_decode', 'fuzz_room_session',
-  'fuzz_sip_parse', 'fuzz_sip_digest'];
+  'fuzz_sip_parse', 'fuzz_sip_digest', 'fuzz_sip_ua'];
 // The JSON targets share json.dict; the SIP ones use sip.dict (RFC 3261 / RFC 7616 tokens).
 const fuzzDict = (target) => join(root, 'tests', 'fuzz', target.startsWith('fuzz_sip_') ? 'sip.dict' : 'json.dict');
 const fuzzSeconds = 10;

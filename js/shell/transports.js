@@ -73,7 +73,8 @@ export class TransportHost {
       if (this._send) {
         this._send(message);
       } else if (this._sockets.get(transport)?.readyState === 1) {
-        this._sockets.get(transport).send(JSON.stringify(message));
+        // A string is sent as is (SIP over WebSocket, RFC 7118: one SIP message per text message).
+        this._sockets.get(transport).send(typeof message === 'string' ? message : JSON.stringify(message));
       } else {
         throw new Error('socket not open');
       }

@@ -71,6 +71,30 @@ inline constexpr std::string_view kParticipantLeft = "participantLeft";
 inline constexpr std::string_view kRoomTrackAdded = "trackAdded";
 inline constexpr std::string_view kRoomTrackRemoved = "trackRemoved";
 inline constexpr std::string_view kRoomError = "roomError";
+// SIP user agent events (session/sip, docs/sip.md; sip-connector's `prefix:name` event names,
+// sip-connector v31 src/*/events.ts: connection:*, call:*, incoming-call:*).
+namespace sip {
+inline constexpr std::string_view kConnecting = "connection:connecting";
+inline constexpr std::string_view kConnected = "connection:connected";
+inline constexpr std::string_view kDisconnected = "connection:disconnected";
+inline constexpr std::string_view kRegistered = "connection:registered";
+inline constexpr std::string_view kUnregistered = "connection:unregistered";
+inline constexpr std::string_view kRegistrationFailed = "connection:registrationFailed";
+inline constexpr std::string_view kCallConnecting = "call:connecting";
+inline constexpr std::string_view kCallSending = "call:sending";
+inline constexpr std::string_view kCallProgress = "call:progress";
+inline constexpr std::string_view kCallAccepted = "call:accepted";
+inline constexpr std::string_view kCallConfirmed = "call:confirmed";
+inline constexpr std::string_view kCallEnded = "call:ended";
+inline constexpr std::string_view kCallFailed = "call:failed";
+inline constexpr std::string_view kCallNewInfo = "call:newInfo";
+inline constexpr std::string_view kIncomingRinging = "incoming-call:ringing";
+inline constexpr std::string_view kIncomingDeclined = "incoming-call:declinedIncomingCall";
+inline constexpr std::string_view kIncomingTerminated = "incoming-call:terminatedIncomingCall";
+inline constexpr std::string_view kIncomingFailed = "incoming-call:failedIncomingCall";
+/// emitType 'error': a message that did not parse, or a request refused (CallError type 'sip').
+inline constexpr std::string_view kSipError = "sipError";
+}  // namespace sip
 
 // Wire message types of the consultation protocol (seed: SOCKET_MESSAGES_EVENT_LIST); a received
 // call message is also emitted to the app under its wire type, with its `data` as payload.
@@ -128,6 +152,7 @@ inline constexpr std::string_view kState = "state";
 inline constexpr std::string_view kParams = "params";
 inline constexpr std::string_view kMessage = "message";
 inline constexpr std::string_view kRoom = "room";
+inline constexpr std::string_view kSip = "sip";
 }  // namespace error_type
 
 // Log event names (LOG_EVENT_LIST): the `event` of logger entries. Signaling messages are logged
@@ -184,6 +209,12 @@ inline constexpr std::string_view kJanusSessionClaimed = "janusSessionClaimed";
 inline constexpr std::string_view kJanusSessionRebuilt = "janusSessionRebuilt";
 inline constexpr std::string_view kRoomJoined = "roomJoined";
 inline constexpr std::string_view kRoomLeft = "roomLeft";
+// The SIP user agent (session/sip): every message sent and received (a summary: method or
+// status, Call-ID, CSeq; never credentials or nonces), a transaction without an answer, a
+// reconnect decided by the core.
+inline constexpr std::string_view kSipMessage = "sipMessage";
+inline constexpr std::string_view kSipTransactionFailed = "sipTransactionFailed";
+inline constexpr std::string_view kSipReconnect = "sipReconnect";
 }  // namespace log_event
 
 /// True when `event` is one of CONNECTION_EVENT_LIST's values.

@@ -24,7 +24,8 @@ namespace callcore::io::fx {
 struct OpenTransport { TransportId transport{}; std::string url; std::string protocol = {}; };
 /// Close the WebSocket (code 1000), and report nothing more from it.
 struct CloseTransport { TransportId transport{}; };
-/// Send one message (a JSON object) on the socket, or to the portal's `send`; report SendFailed
+/// Send one message on the socket, or to the portal's `send`: a JSON object (written as JSON text),
+/// or a string sent as is (SIP over WebSocket, RFC 7118 §5.1); report SendFailed
 /// when that is impossible.
 struct Send { TransportId transport{}; nlohmann::json message; };
 /// Ask the app for a fresh join token (RTCParams `getToken()`, before each join on the built-in
