@@ -4,7 +4,7 @@
 #   --browser  also Chromium and coturn (a TURN server), for the e2e tests (not needed by `npm run demo`).
 set -euo pipefail
 
-packages=(cmake g++ make emscripten nlohmann-json3-dev libfmt-dev catch2 clang libclang-rt-dev)
+packages=(cmake g++ make emscripten nlohmann-json3-dev libfmt-dev catch2 clang libclang-rt-dev redis-server)
 [[ "${1:-}" == "--browser" ]] && packages+=(chromium coturn)
 
 missing=()
