@@ -627,7 +627,11 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
     member.graceEpoch += 1;
     // Delivered recently but perhaps not received: after `lastSeq` when the member says what it
     // got last, else after the point its old socket was known to be reading (dropSeq).
-    const after = e.lastSeq ?? member.dropSeq ?? null;
+    // A member taken over from another process that still looks alive (it may have just died):
+    // without `lastSeq` all of its recent tail comes again (at least once; the SDK drops
+    // duplicates by messageId).
+    const crossNode = member.connected && member.node !== e.node;
+    const after = e.lastSeq ?? (crossNode ? 0 : member.dropSeq ?? null);
     const again = after === null || !bus.shared ? [] : member.tail.filter((entry) => entry.seq !== null && compareSeq(entry.seq, after) > 0);
     const buffered = member.buffer.filter((entry) => !(e.lastSeq && entry.seq !== null && compareSeq(entry.seq, e.lastSeq) <= 0));
     for (const entry of member.buffer) account(room, -entry.bytes);

@@ -179,6 +179,7 @@ class ConsultationSession {
   std::string local_stream_id_;               // the call's local MediaStream (MediaAcquired)
   std::optional<nlohmann::json> held_offer_;  // client: the doctor's offer, until we answer
   std::string message_id_prefix_;
+  std::string last_seq_;         // log position of the last delivered message (`seq`), for a resume
   std::string resume_secret_;    // from the server's last `joined` (docs/protocol.md §3.1); never logged
   bool awaiting_token_ = false;  // RequestToken sent on the open socket, no answer yet
   std::uint64_t message_seq_ = 0;
