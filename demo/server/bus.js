@@ -7,7 +7,9 @@
 
 /**
  * @typedef {object} Bus the log signaling.js appends to and applies from
- * @property {string} nodeId this process's id (in connection ids and membership records)
+ * @property {string} nodeId this process's name (in connection ids)
+ * @property {string} instanceId this run of the process (in membership records and liveness):
+ *   a process restarted under the same name is another instance
  * @property {boolean} shared true when other processes share the log (Redis): delivered
  *   messages then carry their log position `seq`, and nodes can fail
  * @property {(apply: (roomId: string, seq: string|number, event: object) => void) => void} bind
@@ -38,6 +40,7 @@ export function createMemoryBus({ nodeId = 'local' } = {}) {
   let draining = false;
   return {
     nodeId,
+    instanceId: nodeId,
     shared: false,
     bind(fn) { apply = fn; },
     open: () => null,

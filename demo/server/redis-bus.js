@@ -62,6 +62,9 @@ export async function createRedisBus({
   cmd.defineCommand('ccAppend', { numberOfKeys: 1, lua: APPEND });
   cmd.defineCommand('ccBeat', { numberOfKeys: 2, lua: BEAT });
 
+  // Liveness and membership name this run: a process restarted under the same name does not
+  // inherit the members its previous run carried (they are moved to their grace period).
+  const instanceId = `${nodeId}.${randomBytes(4).toString('hex')}`;
   const roomKey = (roomId) => `callcore:room:{${roomId}}`;
   const nodeKey = (id) => `callcore:node:${id}`;
   let apply = null;
@@ -69,7 +72,7 @@ export async function createRedisBus({
   const opened = new Map(); // by stream key
   let closed = false;
 
-  const beat = () => cmd.ccBeat(nodeKey(nodeId), 'callcore:nodes', nodeId, nodeTtlMs).catch((err) => log('beat failed', err.message));
+  const beat = () => cmd.ccBeat(nodeKey(instanceId), 'callcore:nodes', instanceId, nodeTtlMs).catch((err) => log('beat failed', err.message));
   await beat();
   const beater = setInterval(beat, Math.max(100, Math.floor(nodeTtlMs / 3)));
   beater.unref();
@@ -110,6 +113,7 @@ export async function createRedisBus({
 
   return {
     nodeId,
+    instanceId,
     shared: true,
     bind(fn) { apply = fn; },
     open(roomId) {
@@ -148,11 +152,15 @@ export async function createRedisBus({
       cmd.set(`callcore:id:${connectionId}`, roomId, 'PX', idTtlMs).catch((err) => log('id claim failed', err.message));
     },
     async deadNodes() {
-      const all = await cmd.hkeys('callcore:nodes');
-      const others = all.filter((id) => id !== nodeId);
+      const all = await cmd.hgetall('callcore:nodes');
+      const others = Object.keys(all).filter((id) => id !== instanceId);
       if (others.length === 0) return new Set();
       const alive = await cmd.mget(others.map(nodeKey));
-      return new Set(others.filter((id, i) => alive[i] === null));
+      const dead = others.filter((id, i) => alive[i] === null);
+      // Instances dead for longer than a log lives are forgotten.
+      const old = dead.filter((id) => Number(all[id]) < Date.now() - roomTtlMs);
+      if (old.length) cmd.hdel('callcore:nodes', ...old).catch(() => {});
+      return new Set(dead);
     },
     async lastSeen(node) {
       const ms = await cmd.hget('callcore:nodes', node);
@@ -163,7 +171,7 @@ export async function createRedisBus({
       clearInterval(beater);
       opened.clear();
       // A clean stop: the key goes now, so the others move our members at once.
-      await cmd.del(nodeKey(nodeId)).catch(() => {});
+      await cmd.del(nodeKey(instanceId)).catch(() => {});
       sub.disconnect();
       await cmd.quit().catch(() => cmd.disconnect()); // after the appends already sent
 

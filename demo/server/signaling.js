@@ -96,7 +96,10 @@ const newResumeSecret = () => randomBytes(16).toString('base64url');
  *   with 1012 (docs/scaling.md §4).
  */
 export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, allowedOrigins, bus = createMemoryBus(), nodeCheckMs = 500, log }) {
-  const me = bus.nodeId;
+  const me = bus.instanceId ?? bus.nodeId;
+  /** Join references of this run: a replayed join of an earlier run under the same name is not ours. */
+  const refPrefix = `${me}:${randomBytes(4).toString('hex')}:`;
+  const ours = (e) => e.node === me && typeof e.ref === 'string' && e.ref.startsWith(refPrefix);
   /** @type {Map<string, Room>} consultationId → this process's copy of the room */
   const rooms = new Map();
   /** @type {Map<string, Member>} connectionId → member, every room held here (live or in grace) */
@@ -431,7 +434,7 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
   const hashSecret = (s) => createHash('sha256').update(s).digest('base64url');
 
   /** A new connection id: `c-` + 12 hex characters; with a shared log `c-<node>-` + 12 hex. */
-  const newConnectionId = () => (bus.shared ? `c-${me}-${randomBytes(6).toString('hex')}` : `c-${randomBytes(6).toString('hex')}`);
+  const newConnectionId = () => (bus.shared ? `c-${bus.nodeId}-${randomBytes(6).toString('hex')}` : `c-${randomBytes(6).toString('hex')}`);
 
   /** The join's common part: open the room's log here, then append the join (applied in order). */
   async function proposeJoin(conn, event) {
@@ -453,7 +456,7 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
       else joiningRooms.delete(roomId);
     }
     if (conn.closed || stopped) return release(roomId);
-    const ref = `${me}:${++joinRefs}`;
+    const ref = `${refPrefix}${++joinRefs}`;
     pendingJoins.set(ref, conn);
     conn.pendingRoom = roomId;
     clearTimeout(conn.joinTimer);
@@ -587,7 +590,7 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
       const data = { connectionId, consultationId: roomId, members: visibleMembers(room, member), resumed: false };
       if (auth) Object.assign(data, { role: member.role, resumeSecret: conn.secret });
       send(conn, { type: 'joined', data });
-    } else if (e.node === me) {
+    } else if (ours(e)) {
       // The socket went away while its join was in the log: the member leaves at once.
       member.connected = false;
       bus.append(roomId, { t: 'leave', id: connectionId, attach: 1, why: 'socket closed before joined' });
@@ -647,7 +650,7 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
       const data = { connectionId: member.connectionId, consultationId: member.consultationId, members: visibleMembers(room, member), resumed: true };
       if (auth) Object.assign(data, { role: member.role, resumeSecret: conn.secret });
       send(conn, { type: 'joined', data });
-    } else if (e.node === me) {
+    } else if (ours(e)) {
       member.connected = false;
       bus.append(room.id, { t: 'leave', id: member.connectionId, attach: member.attach, why: 'socket closed before joined' });
     }
@@ -675,6 +678,15 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
     if (!room) return;
     for (const member of [...room.members.values()]) {
       if (member.node !== e.node || !member.connected) continue;
+      if (e.node === me) {
+        // This process was counted as failed (its beats stopped reaching Redis, e.g. a long
+        // pause): its sockets no longer carry their members; they reconnect and resume.
+        const conn = attached.get(member.connectionId);
+        if (conn) {
+          detach(conn);
+          closeHard(conn, 1012, 'counted as failed');
+        }
+      }
       // Stream positions start with the log's clock (ms): what came after `since` may be unread.
       startGrace(room, member, `process ${e.node} failed`, `${e.since}-0`);
     }
@@ -928,10 +940,10 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
         heldTransients += room.holds.size;
         out[consultationId] = [...room.members.values()].map((m) => ({
           connectionId: m.connectionId, clientId: m.clientId, name: m.name, connected: m.connected, buffered: m.buffer.length,
-          ...(auth ? { role: m.role } : {}), ...(bus.shared ? { node: m.node } : {}),
+          ...(auth ? { role: m.role } : {}), ...(bus.shared ? { node: m.node.split('.')[0] } : {}),
         }));
       }
-      return { rooms: out, heldTransients, heldBytes: heldBytesTotal, sockets: sockets.size, node: me };
+      return { rooms: out, heldTransients, heldBytes: heldBytesTotal, sockets: sockets.size, node: bus.nodeId };
     },
     async drain() {
       draining = true;
