@@ -130,3 +130,33 @@ test('messages held for a dropped member are kept in Redis: they survive the pro
   await until(async () => (await fresh.snapshot()).rooms[c]?.find((m) => m.role === 'client')?.connected === false, 'client of the dead process in grace');
   await again.close();
 });
+
+test('draining A before a restart: 503 for new sockets, its members closed with 1012 resume on B with nothing lost or twice (no lastSeq needed)', async () => {
+  const redis = await startRedis();
+  stops.push(redis.stop);
+  const a = await spawnNode(redis.url, 'a3', { reconnectGraceMs: 15000 });
+  stops.push(a.close);
+  const b = await spawnNode(redis.url, 'b3', { reconnectGraceMs: 15000 });
+  stops.push(b.close);
+  const c = room('drain');
+  const doctor = await connect(a.wsUrl);
+  await doctor.joinAs(c, 'doctor', 'dr-3');
+  const client = await connect(b.wsUrl);
+  await client.joinAs(c, 'client', 'pt-3');
+  await doctor.next((m) => m.type === 'peerJoined');
+  const atDoctor = record(doctor);
+  const sending = sendNotes(client, [doctor.connectionId], 1, 80, 5, async (n) => {
+    if (n === 30) await a.drain();
+  });
+  assert.equal(await doctor.closed, 1012, 'closed with 1012 (service restart)');
+  await assert.rejects(connect(a.wsUrl), (err) => err.status === 503, 'a draining process takes no new socket');
+  const again = await connect(b.wsUrl);
+  const atDoctorAgain = record(again);
+  const rj = await again.join({ token: await token(c, 'doctor', 'dr-3'), connectionId: doctor.connectionId, resumeSecret: doctor.resumeSecret });
+  assert.deepEqual([rj.type, rj.data.resumed], ['joined', true], JSON.stringify(rj));
+  await sending;
+  await until(() => atDoctor.length + atDoctorAgain.length >= 80, 'every note reached the doctor');
+  assert.deepEqual([...atDoctor, ...atDoctorAgain].map((x) => x.n), range(1, 80), 'every note once, in order');
+  assert.equal(client.inbox.filter((m) => m.type === 'peerLeft').length, 0);
+  await Promise.all([again.close(), client.close()]);
+});

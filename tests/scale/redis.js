@@ -74,7 +74,7 @@ export async function startRedis() {
 /**
  * A reference server in its own process (tests/security/server-child.mjs) with tokens (SECRET)
  * sharing consultations through `redisUrl`. `kill()` sends SIGKILL (a crash: no goodbye).
- * @returns {Promise<{wsUrl: string, pid: number, snapshot: () => Promise<object>, kill: () => Promise<void>, close: () => Promise<void>}>}
+ * @returns {Promise<{wsUrl: string, pid: number, snapshot: () => Promise<object>, drain: () => Promise<void>, kill: () => Promise<void>, close: () => Promise<void>}>}
  */
 export async function spawnNode(redisUrl, nodeId, options = {}) {
   const child = fork(path.join(SECURITY, 'server-child.mjs'), [JSON.stringify({
@@ -100,6 +100,16 @@ export async function spawnNode(redisUrl, nodeId, options = {}) {
       };
       child.on('message', on);
       child.send({ op: 'snapshot' });
+    }),
+    /** server.drain() in the child (docs/scaling.md §4); resolves when it has run. */
+    drain: () => new Promise((resolve) => {
+      const on = (msg) => {
+        if (msg?.op !== 'drain') return;
+        child.off('message', on);
+        resolve();
+      };
+      child.on('message', on);
+      child.send({ op: 'drain' });
     }),
     async kill() {
       if (!alive()) return;
