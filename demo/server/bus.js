@@ -16,7 +16,8 @@
  *   sets the one function events are applied with, in log order per consultation
  * @property {(roomId: string) => Promise<void>|null} open makes this process apply the
  *   consultation's events (replaying its log first); null when nothing has to be waited for
- * @property {(roomId: string, event: object) => void} append adds an event (JSON-serializable)
+ * @property {(roomId: string, event: object, onFail?: (err: Error) => void) => void} append adds
+ *   an event (JSON-serializable); `onFail` is called if it could not be stored (Redis unreachable)
  * @property {(roomId: string) => void} release this process no longer needs the consultation
  * @property {(connectionId: string, roomId: string) => Promise<boolean>|boolean} idFree
  *   may a member of `roomId` take this requested connection id (nobody else's in any process)?

@@ -54,9 +54,11 @@ export async function createRedisBus({
   url, nodeId = randomBytes(3).toString('hex'), roomTtlMs = 86400000, nodeTtlMs = 3000, idTtlMs = 86400000, log = () => {},
 }) {
   if (!/^[A-Za-z0-9]{1,32}$/.test(nodeId)) throw new TypeError('nodeId: 1-32 letters or digits');
-  const options = { lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true, connectTimeout: 5000 };
+  const options = { lazyConnect: true, enableOfflineQueue: true, connectTimeout: 5000 };
+  // Commands wait (queued, retried) while Redis is away, and fail after ioredis's 20 retries
+  // (~20 s): then the sender of a message is told (signaling.js, `unavailable`).
   const cmd = new Redis(url, options);
-  const sub = new Redis(url, options);
+  const sub = new Redis(url, { ...options, maxRetriesPerRequest: null });
   for (const c of [cmd, sub]) c.on('error', (err) => log('redis', err.message));
   await Promise.all([cmd.connect(), sub.connect()]);
   cmd.defineCommand('ccAppend', { numberOfKeys: 1, lua: APPEND });
@@ -133,9 +135,12 @@ export async function createRedisBus({
       state.ready.catch(() => opened.delete(key));
       return state.ready;
     },
-    append(roomId, event) {
-      if (closed) return;
-      cmd.ccAppend(roomKey(roomId), JSON.stringify(event), roomTtlMs).catch((err) => log('append failed', err.message));
+    append(roomId, event, onFail) {
+      if (closed) return onFail?.(new Error('closed'));
+      cmd.ccAppend(roomKey(roomId), JSON.stringify(event), roomTtlMs).catch((err) => {
+        log('append failed', err.message);
+        onFail?.(err);
+      });
     },
     release(roomId) {
       const key = roomKey(roomId);

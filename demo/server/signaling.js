@@ -51,6 +51,7 @@ export const ERROR_CODES = Object.freeze({
   JOIN_TIMEOUT: 'joinTimeout',
   RATE_LIMITED: 'rateLimited',
   HELD_OVERFLOW: 'heldOverflow',
+  UNAVAILABLE: 'unavailable',
 });
 
 /** `peerLeft.data.reason` values. */
@@ -773,7 +774,8 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
     const type = isObject(msg.data) ? msg.data.type : undefined;
     const data = checkData(conn, member, type, msg.data);
     if (!data) return;
-    bus.append(member.consultationId, { t: 'msg', from: member.connectionId, attach: conn.attach, type, text: JSON.stringify({ type, data }), ids: null });
+    bus.append(member.consultationId, { t: 'msg', from: member.connectionId, attach: conn.attach, type, text: JSON.stringify({ type, data }), ids: null },
+      () => unavailable(conn, type));
   }
 
   function transient(conn, member, msg) {
@@ -786,7 +788,12 @@ export function createSignaling({ auth, limits, heartbeatMs, reconnectGraceMs, a
     if (!data) return;
     bus.append(member.consultationId, {
       t: 'msg', from: member.connectionId, attach: conn.attach, type, text: JSON.stringify({ type, data }), ids: ids && ids.length ? [...new Set(ids)] : null,
-    });
+    }, () => unavailable(conn, type));
+  }
+
+  /** The shared log could not store a message (Redis unreachable): its sender is told. */
+  function unavailable(conn, type) {
+    if (!conn.closed) sendError(conn, ERROR_CODES.UNAVAILABLE, 'the consultation store is unreachable; the message was not sent', type);
   }
 
   function applyMessage(roomId, seq, e) {
