@@ -3,6 +3,8 @@
 // ids the client names), rooms and routing, the grace period (resume with a server-issued secret,
 // buffering, held transients), and every bound of limits.js (rate limit, backpressure, join
 // deadline, sizes, nesting, UTF-8, held-message caps), each refusal answered with a typed error.
+// Rooms change only by applying events of their log (bus.js: one process; redis-bus.js: several
+// processes sharing consultations through Redis, docs/scaling.md), so the same logic serves both.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { WebSocketServer, WebSocket } from 'ws';
