@@ -86,7 +86,7 @@ suite('wasm', [
   () => run('ctest', ['--test-dir', wasm, '--output-on-failure']),
 ]);
 
-if ((wanted('node') || wanted('e2e')) && !wanted('wasm')) must(run('npm', ['run', 'build']), 'npm run build');
+if ((wanted('node') || wanted('scale') || wanted('e2e')) && !wanted('wasm')) must(run('npm', ['run', 'build']), 'npm run build');
 suite('node', [() => run(process.execPath, ['--test', '--test-concurrency=1', 'tests/node/'])]);
 suite('security', [() => run(process.execPath, ['--test', '--test-concurrency=1', 'tests/security/'])]);
 suite('scale', [() => run(process.execPath, ['--test', '--test-concurrency=1', 'tests/scale/'])]);
