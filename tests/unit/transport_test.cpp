@@ -189,6 +189,8 @@ TEST_CASE("transport: several URLs — each failed attempt opens the next one, r
   transport.on_closed(1006, "", true);
   CHECK(transport.next_timeout() == Ms(now + 100));
   CHECK(transport.current_url() == "ws://c/ws");
+  transport.on_timeout(Ms(now + 100));
+  CHECK(opened_url() == "ws://c/ws");
   // A close that must not come back moves nowhere.
   transport.on_opened();
   transport.on_joined(true);
