@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { createVerifier, keyOptionsFromFiles, mintToken, ROLES } from './server/auth.js';
 import { resolveLimits, DEFAULT_LIMITS } from './server/limits.js';
 import { createSignaling, CLOSE_CODES, ERROR_CODES, LEFT_REASONS } from './server/signaling.js';
+import { createMemoryBus } from './server/bus.js';
 import { serveStatic } from './server/static.js';
 
 export { CLOSE_CODES, ERROR_CODES, LEFT_REASONS, DEFAULT_LIMITS, mintToken };
@@ -69,7 +70,13 @@ const log = (...args) => {
  * @param {number} [options.reconnectGraceMs=5000] how long a member whose socket dropped keeps
  *   its place (and its buffered messages) waiting for a resume, in milliseconds; also how long a
  *   transient to an unknown connection id is held for a member that joins with that id.
- * @returns {Promise<{port: number, httpUrl: string, wsUrl: string, snapshot: () => object, dropSocket: (connectionId: string) => boolean,
+ * @param {object|null} [options.redis=null] share consultations with other processes through
+ *   Redis (docs/scaling.md): `{url, nodeId?, nodeTtlMs?, roomTtlMs?, nodeCheckMs?}` — `url` as
+ *   `redis://127.0.0.1:6379`, `nodeId` this process's id (in its connection ids), `nodeTtlMs`
+ *   (3000) after which a silent process counts as failed, `nodeCheckMs` (500) how often that is
+ *   checked. null: one process, state in memory.
+ * @returns {Promise<{port: number, httpUrl: string, wsUrl: string, nodeId: string, snapshot: () => object, dropSocket: (connectionId: string) => boolean,
+ *   drain: () => Promise<void>,
  *   mintToken?: (claims: object, options?: object) => Promise<string>, close: () => Promise<void>}>}
  *   `httpUrl` is `http://host:port` (no trailing slash), `wsUrl` is `ws://host:port/ws`.
  *   `snapshot()` describes the rooms for tests and debugging: `{rooms: {[consultationId]:
@@ -77,9 +84,13 @@ const log = (...args) => {
  *   `mintToken` (only with `auth.secret`) mints an HS256 token with this server's secret.
  *   `dropSocket(connectionId)` terminates that member's socket as a network drop would (it
  *   enters its grace period; the SDK reconnects and resumes); false when it is not connected.
+ *   `drain()` refuses new sockets (HTTP 503) and moves this process's members to their grace
+ *   period, closing their sockets with 1012 so their SDKs reconnect elsewhere (docs/scaling.md §4).
  *   `close()` terminates every socket, cancels every timer and stops listening; safe to call twice.
+ *   `nodeId` is this process's id ('local' without Redis).
  * @throws {TypeError} (rejection) on a bad `auth` or `limits` option
- * @throws {Error} (rejection) when the port cannot be bound (e.g. `EADDRINUSE`, with `err.code`).
+ * @throws {Error} (rejection) when the port cannot be bound (e.g. `EADDRINUSE`, with `err.code`),
+ *   or Redis (with `redis`) cannot be reached.
  */
 export async function startServer({
   port = 0,
@@ -92,6 +103,7 @@ export async function startServer({
   maxMessageBytes,
   heartbeatMs = 10000,
   reconnectGraceMs = 5000,
+  redis = null,
 } = {}) {
   const rootDir = path.resolve(root);
   const merged = { ...limits };
@@ -104,7 +116,15 @@ export async function startServer({
   const verifier = auth ? createVerifier(auth) : null;
   const secret = auth?.secret ?? null;
   if (demoTokens && !secret) throw new TypeError('demoTokens needs auth.secret');
-  const signaling = createSignaling({ auth: verifier, limits: bounds, heartbeatMs, reconnectGraceMs, allowedOrigins, log });
+  let bus = createMemoryBus();
+  if (redis) {
+    // Loaded only when asked for: one process needs no Redis client.
+    const { createRedisBus } = await import('./server/redis-bus.js');
+    bus = await createRedisBus({ url: redis.url, nodeId: redis.nodeId, nodeTtlMs: redis.nodeTtlMs, roomTtlMs: redis.roomTtlMs, log });
+  }
+  const signaling = createSignaling({
+    auth: verifier, limits: bounds, heartbeatMs, reconnectGraceMs, allowedOrigins, bus, nodeCheckMs: redis?.nodeCheckMs, log,
+  });
 
   const http = createServer((req, res) => {
     const handled = demoTokens ? serveDemoToken(secret, req, res) : null;
@@ -125,13 +145,19 @@ export async function startServer({
     signaling.handleUpgrade(req, socket, head);
   });
 
-  await new Promise((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(port, host, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await new Promise((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(port, host, () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    await signaling.close();
+    await bus.close();
+    throw err;
+  }
   http.on('error', (err) => log('http error', err.message));
 
   const actualPort = http.address().port;
@@ -143,8 +169,10 @@ export async function startServer({
     wsUrl: `ws://${urlHost}:${actualPort}/ws`,
     snapshot: () => signaling.snapshot(),
     dropSocket: (connectionId) => signaling.dropSocket(connectionId),
+    nodeId: bus.nodeId,
+    drain: () => signaling.drain(),
     close() {
-      closing ??= signaling.close().then(() => new Promise((resolve) => {
+      closing ??= signaling.close().then(() => bus.close()).then(() => new Promise((resolve) => {
         http.close(() => resolve());
         http.closeAllConnections();
       }));
@@ -195,7 +223,8 @@ function intOption(text, flag, max = Number.MAX_SAFE_INTEGER) {
 const USAGE = `usage: node demo/server.js (--jwt-secret-file F | --jwt-public-key-file F | --jwks-file F | --dev)
   [--port 8080] [--host 127.0.0.1] [--grace-ms 5000] [--heartbeat-ms 10000]
   [--issuer ISS] [--audience AUD] [--allowed-origins https://a.example,https://b.example]
-  [--limit NAME=VALUE ...] [--demo-tokens]
+  [--limit NAME=VALUE ...] [--demo-tokens] [--redis redis://127.0.0.1:6379 [--node-id ID] [--node-ttl-ms 3000]]
+SIGTERM drains (members move to their grace period, sockets close with 1012), then stops.
 The HS256 secret may also come from the CALLCORE_JWT_SECRET environment variable.
 Limits (docs/protocol.md §4.3): ${Object.keys(DEFAULT_LIMITS).join(', ')}`;
 
@@ -223,6 +252,9 @@ async function main(argv) {
         'allowed-origins': { type: 'string' },
         'demo-tokens': { type: 'boolean' },
         limit: { type: 'string', multiple: true },
+        redis: { type: 'string' },
+        'node-id': { type: 'string' },
+        'node-ttl-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -252,6 +284,10 @@ async function main(argv) {
       process.exit(2);
     }
     options.limits[m[1]] = intOption(m[2], `--limit ${m[1]}`);
+  }
+  if (values.redis !== undefined) {
+    options.redis = { url: values.redis, nodeId: values['node-id'] };
+    if (values['node-ttl-ms'] !== undefined) options.redis.nodeTtlMs = intOption(values['node-ttl-ms'], '--node-ttl-ms');
   }
   if (values['allowed-origins'] !== undefined) options.allowedOrigins = values['allowed-origins'].split(',').filter(Boolean);
   let keys;
@@ -292,7 +328,9 @@ async function main(argv) {
   console.log(`callcore signaling server: ${server.wsUrl}`);
   console.log(`doctor page: ${server.httpUrl}/demo/doctor.html?c=${c}`);
   console.log(`client page: ${server.httpUrl}/demo/client.html?c=${c}`);
+  if (options.redis) console.log(`node ${server.nodeId}, consultations shared through ${options.redis.url}`);
   const stop = async () => {
+    await server.drain();
     await server.close();
     process.exit(0);
   };

@@ -77,8 +77,12 @@ export type RTCParams = {
   enterTimeoutSecond?: number;
   /** Seconds the doctor waits for the answer after the client entered (default 60): CallError 'answer'. */
   answerTimeoutSecond?: number;
-  /** ws:// URL of the reference signaling server: callcore owns the socket. Overrides configure(). */
-  signalingUrl?: string;
+  /**
+   * ws:// URL of the reference signaling server: callcore owns the socket. Overrides configure().
+   * An array of 1–8 URLs names processes that share consultations (docs/scaling.md §5): after a
+   * drop the socket reconnects to the next one, round robin, with backoff (failover).
+   */
+  signalingUrl?: string | string[];
   /** The portal's own socket: every outbound message goes here; inbound ones go to socketMessageHandler. Overrides configure(). */
   send?: (message: IPublishMessage | TransientMessage | SocketMessage) => void;
   /**
@@ -104,7 +108,7 @@ export type RTCParams = {
 
 /** The page-wide default transport of configure(): exactly one of the two. */
 export type TransportOptions =
-  | { signalingUrl: string; send?: undefined; token?: string; getToken?: () => string | Promise<string> }
+  | { signalingUrl: string | string[]; send?: undefined; token?: string; getToken?: () => string | Promise<string> }
   | { send: (message: IPublishMessage | TransientMessage | SocketMessage) => void; signalingUrl?: undefined; token?: undefined; getToken?: undefined };
 
 /**
@@ -115,7 +119,7 @@ export type TransportOptions =
  * messages go to each object's socketMessageHandler). With `signalingUrl`, `token` / `getToken`
  * are the join token defaults of call objects whose RTCParams give neither. `null` clears the default.
  * @throws TypeError when options are not exactly one valid transport (unknown option, both,
- *   neither, a relative or non-ws URL, `send` or `getToken` not a function, `token` not a string,
+ *   neither, a relative or non-ws URL (or an array of URLs that is empty, longer than 8 or holds one), `send` or `getToken` not a function, `token` not a string,
  *   a token option with `send`)
  */
 export declare function configure(options: TransportOptions | null): void;

@@ -13,7 +13,9 @@ let defaultAuth = {};
  * afterwards whose RTCParams have neither `signalingUrl` nor `send` uses it (params' own
  * `signalingUrl` / `send` win). Objects already created keep what they had.
  * - `{signalingUrl}`: callcore opens and owns one WebSocket per call object to this URL
- *   (`ws://` / `wss://`, or `http(s)://` which browsers map to ws(s)).
+ *   (`ws://` / `wss://`, or `http(s)://` which browsers map to ws(s)); an array of 1–8 URLs of
+ *   processes sharing consultations (docs/scaling.md §5) makes the socket fail over between them.
+ *   An array is copied.
  * - `{send}`: the portal's own socket; callcore hands every outbound message (`IPublishMessage`,
  *   `TransientMessage` or `{type, data}`) to `send`, and the portal passes every inbound
  *   `{type, data}` to the call object's `socketMessageHandler`. The params' `connectionId`
@@ -23,7 +25,7 @@ let defaultAuth = {};
  *   reconnect — for a fresh token; a string or a Promise of one). Used by call objects whose
  *   RTCParams give neither `token` nor `getToken`. Sent in the join message, never in the URL,
  *   never logged.
- * @param {{signalingUrl: string, token?: string, getToken?: () => string | Promise<string>} |
+ * @param {{signalingUrl: string|string[], token?: string, getToken?: () => string | Promise<string>} |
  *   {send: (message: object) => void} | null} options exactly one of signalingUrl and send;
  *   `null` clears the default
  * @throws {TypeError} when `options` is not an object or null, names an unknown option, gives
@@ -55,14 +57,19 @@ export function configure(options) {
     defaultAuth = {};
     return;
   }
-  let protocol;
-  try {
-    protocol = new URL(signalingUrl).protocol;
-  } catch {
-    // not a URL: refused below
+  // Several URLs: processes of one service sharing consultations; the core fails over between them.
+  const urls = Array.isArray(signalingUrl) ? signalingUrl : [signalingUrl];
+  if (urls.length === 0 || urls.length > 8) fail('signalingUrl as an array needs 1 to 8 URLs');
+  for (const url of urls) {
+    let protocol;
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      // not a URL: refused below
+    }
+    if (!/^(ws|wss|http|https):$/.test(protocol)) fail(`signalingUrl must be an absolute ws:// or wss:// URL; got ${url}`);
   }
-  if (!/^(ws|wss|http|https):$/.test(protocol)) fail(`signalingUrl must be an absolute ws:// or wss:// URL; got ${signalingUrl}`);
-  defaultTransport = { signalingUrl };
+  defaultTransport = { signalingUrl: Array.isArray(signalingUrl) ? [...signalingUrl] : signalingUrl };
   defaultAuth = {};
   if (token !== undefined) defaultAuth.token = token;
   if (getToken !== undefined) defaultAuth.getToken = getToken;

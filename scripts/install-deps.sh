@@ -5,7 +5,7 @@
 #              tests/e2e/room.test.js), for the e2e tests (not needed by `npm run demo`).
 set -euo pipefail
 
-packages=(cmake g++ make emscripten nlohmann-json3-dev libfmt-dev catch2 clang libclang-rt-dev)
+packages=(cmake g++ make emscripten nlohmann-json3-dev libfmt-dev catch2 clang libclang-rt-dev redis-server)
 [[ "${1:-}" == "--browser" ]] && packages+=(chromium coturn janus)
 
 missing=()

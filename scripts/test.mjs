@@ -6,9 +6,11 @@
 //  3. the same Catch2 tests compiled to wasm and run by node (ctest)
 //  4. node:test tests of the package API and the reference server (tests/node/)
 //  5. node:test attacks on the reference server over real sockets (tests/security/, < 1 min)
+//     and its scale-out: processes sharing consultations through a redis-server of the suite's own,
+//     one killed mid-exchange (tests/scale/, ~20 s)
 //  6. Playwright e2e calls in Debian Chromium (tests/e2e/)
 // Installs missing Debian packages (as root) and npm dependencies, and builds what is needed.
-// Options: --only=unit|fuzz|wasm|node|security|e2e (repeatable) runs just those suites.
+// Options: --only=unit|fuzz|wasm|node|security|scale|e2e (repeatable) runs just those suites.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -84,9 +86,10 @@ suite('wasm', [
   () => run('ctest', ['--test-dir', wasm, '--output-on-failure']),
 ]);
 
-if ((wanted('node') || wanted('e2e')) && !wanted('wasm')) must(run('npm', ['run', 'build']), 'npm run build');
+if ((wanted('node') || wanted('scale') || wanted('e2e')) && !wanted('wasm')) must(run('npm', ['run', 'build']), 'npm run build');
 suite('node', [() => run(process.execPath, ['--test', '--test-concurrency=1', 'tests/node/'])]);
 suite('security', [() => run(process.execPath, ['--test', '--test-concurrency=1', 'tests/security/'])]);
+suite('scale', [() => run(process.execPath, ['--test', '--test-concurrency=1', 'tests/scale/'])]);
 suite('e2e', [() => run(process.execPath, ['--test', '--test-concurrency=1', 'tests/e2e/'])]);
 
 console.log('\nsuites:');

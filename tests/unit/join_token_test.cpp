@@ -1,7 +1,8 @@
 // Join tokens and resume secrets of the built-in socket (issue 13; docs/protocol.md §2.1, §1
 // close codes): the token goes in the join, getToken() is asked before every join, the server's
 // resume secret goes back in the rejoin, neither is emitted or logged, and the close codes that
-// reconnecting cannot fix stop the reconnects.
+// reconnecting cannot fix stop the reconnects; several signaling URLs fail over, and the rejoin
+// says which message arrived last (lastSeq, docs/protocol.md §4.7).
 #include "driver.hpp"
 
 using namespace callcore;
@@ -128,4 +129,47 @@ TEST_CASE("params: token must be a string of at most 8192 characters; getToken a
   const auto bad = parse_params(url_params({{"getToken", "not a function"}}));
   REQUIRE(std::holds_alternative<errors::CallError>(bad));
   CHECK(std::get<errors::CallError>(bad).description.find("getToken") != std::string::npos);
+}
+
+namespace {
+std::string opened_url(const Driver& d) {
+  std::string url;
+  for (const auto& o : d.last) {
+    if (o.kind == "openTransport") url = o.data["url"];
+  }
+  return url;
+}
+}  // namespace
+
+TEST_CASE("failover: signalingUrl as an array — a drop reopens at the next URL; the rejoin says what arrived last (lastSeq)", "[token][failover]") {
+  Driver c(Role::Client, url_params({{"signalingUrl", json::array({"ws://a/ws", "ws://b/ws"})}, {"token", "jwt-abc"}}));
+  CHECK(opened_url(c) == "ws://a/ws");
+  c.feed(in::TransportOpened{});
+  CHECK_FALSE(c.sent().at(0)["data"].contains("lastSeq"));  // a first join has nothing to say
+  c.feed(in::TransportMessage{kJoined});
+  // Messages of a server that shares consultations carry their log position; the last one counts,
+  // also one the session ignores (its own echo here).
+  c.feed(in::TransportMessage{R"({"type":"peerJoined","data":{"connectionId":"c-b-1","clientId":"doc-1","name":"D"},"seq":"1700000000000-3"})"});
+  c.feed(in::TransportMessage{R"({"type":"deviceState","data":{"sender":{"chatId":"cons-1","clientId":"cli-1","connectionId":"srv-1"},"consultationId":"cons-1","isMute":true},"seq":"1700000000001-0"})"});
+  c.feed(in::TransportClosed{1006, ""}, 2000);
+  c.advance(20000);
+  CHECK(opened_url(c) == "ws://b/ws");
+  c.feed(in::TransportOpened{}, 20001);
+  const json rejoin = c.sent().at(0)["data"];
+  CHECK(rejoin["connectionId"] == "srv-1");
+  CHECK(rejoin["resumeSecret"] == "s3cr3t-resume");
+  CHECK(rejoin["lastSeq"] == "1700000000001-0");
+  // b drops too before a join: back to a.
+  c.feed(in::TransportClosed{1006, ""}, 20002);
+  c.advance(40000);
+  CHECK(opened_url(c) == "ws://a/ws");
+}
+
+TEST_CASE("params: signalingUrl as an array holds 1 to 8 non-empty strings", "[token][failover]") {
+  CHECK(std::holds_alternative<Params>(parse_params(url_params({{"signalingUrl", json::array({"ws://a/ws"})}}))));
+  for (const json& bad : {json::array(), json::array({"ws://a/ws", 3}), json::array({""}),
+                          json::array({"1", "2", "3", "4", "5", "6", "7", "8", "9"})}) {
+    INFO(bad.dump());
+    CHECK_FALSE(std::holds_alternative<Params>(parse_params(url_params({{"signalingUrl", bad}}))));
+  }
 }

@@ -140,3 +140,72 @@ TEST_CASE("transport: the dedupe window remembers the last N ids", "[transport]"
   CHECK_FALSE(f.transport.is_duplicate("x/1"));
   CHECK(f.transport.is_duplicate("x/3"));
 }
+
+TEST_CASE("transport: several URLs — each failed attempt opens the next one, round robin, with backoff; a join stays", "[transport][failover]") {
+  log::Logger logger{100};
+  io::Context ctx{logger, Ms(0), 3};
+  signaling::Transport transport(
+      signaling::TransportConfig{io::TransportId{4}, "ws://a/ws", {Ms(100), Ms(400), 0}, 1024, "", {"ws://b/ws", "ws://c/ws"}}, ctx,
+      [](const json&) { return std::string_view("offer"); }, nullptr);
+  std::vector<std::string> scheduled_urls;  // SIGNALING_RECONNECT 'scheduled' payloads' url
+  auto opened_url = [&]() {
+    std::string url;
+    while (auto e = ctx.poll()) {
+      const json j = io::encode(*e);
+      if (j["kind"] == "openTransport") url = j["url"];
+      if (auto p = j.find("payload"); p != j.end() && p->is_object() && p->value("phase", std::string()) == "scheduled")
+        scheduled_urls.push_back(p->value("url", std::string()));
+    }
+    return url;
+  };
+  transport.start();
+  CHECK(opened_url() == "ws://a/ws");
+  transport.on_opened();
+  transport.on_joined(false);
+  // Process a dies: the next attempt goes to b, after the first backoff delay.
+  double now = 1000;
+  const char* expected_urls[] = {"ws://b/ws", "ws://c/ws", "ws://a/ws", "ws://b/ws"};
+  const double delays[] = {100, 200, 400, 400};
+  for (int attempt = 1; attempt <= 4; ++attempt) {
+    INFO("attempt " << attempt);
+    ctx.set_now(Ms(now));
+    transport.on_closed(1006, "", /*reconnect=*/true);
+    CHECK(transport.current_url() == expected_urls[attempt - 1]);
+    CHECK(transport.next_timeout() == Ms(now + delays[attempt - 1]));
+    transport.on_timeout(Ms(now + delays[attempt - 1] - 1));
+    CHECK(opened_url().empty());  // not before the backoff delay
+    now += delays[attempt - 1];
+    transport.on_timeout(Ms(now));
+    CHECK(opened_url() == expected_urls[attempt - 1]);
+  }
+  // Each SIGNALING_RECONNECT 'scheduled' event named the URL of its attempt.
+  CHECK(scheduled_urls == std::vector<std::string>{"ws://b/ws", "ws://c/ws", "ws://a/ws", "ws://b/ws"});
+  // b answers and the member is rejoined: the transport stays on b; the backoff starts over.
+  transport.on_opened();
+  transport.on_joined(true);
+  CHECK(transport.reconnect_attempt() == 0);
+  CHECK(transport.current_url() == "ws://b/ws");
+  ctx.set_now(Ms(now));
+  transport.on_closed(1006, "", true);
+  CHECK(transport.next_timeout() == Ms(now + 100));
+  CHECK(transport.current_url() == "ws://c/ws");
+  transport.on_timeout(Ms(now + 100));
+  CHECK(opened_url() == "ws://c/ws");
+  // A close that must not come back moves nowhere.
+  transport.on_opened();
+  transport.on_joined(true);
+  transport.on_closed(4001, "taken over", false);
+  CHECK(transport.current_url() == "ws://c/ws");
+  CHECK_FALSE(transport.next_timeout());
+}
+
+TEST_CASE("transport: one URL reconnects to that URL (no failover)", "[transport][failover]") {
+  log::Logger logger{100};
+  io::Context ctx{logger, Ms(0), 3};
+  signaling::Transport transport(signaling::TransportConfig{io::TransportId{4}, "ws://a/ws", {Ms(100), Ms(400), 0}}, ctx,
+                                 [](const json&) { return std::string_view("offer"); }, nullptr);
+  transport.start();
+  transport.on_opened();
+  transport.on_closed(1006, "", true);
+  CHECK(transport.current_url() == "ws://a/ws");
+}

@@ -57,6 +57,7 @@ constexpr std::array kEntries{
     Entry{kEventGroup, "LOCAL_DEVICE_STATE", kLocalDeviceState, CALLCORE_TS("DeviceState",
           "changeDeviceState() applied.")},
     Entry{kEventGroup, "SIGNALING_RECONNECT", kSignalingReconnect, CALLCORE_TS("{ phase: 'scheduled' | 'reconnecting' | 'rejoined'; attempt: number; /** ms, for 'scheduled' */ delayMs?: number; "
+          "/** for 'scheduled' with several signaling URLs: the one the next attempt opens (failover) */ url?: string; "
           "/** for 'rejoined': the server kept this connection's membership */ resumed?: boolean; "
           "/** for 'rejoined': queued messages now sent */ queued?: number }",
           "A step of the built-in socket's reconnect.")},

@@ -16,7 +16,7 @@ void Transport::start() {
     ready_ = true;
     return;
   }
-  ctx_.push(io::fx::OpenTransport{config_.id, config_.url, config_.protocol});
+  ctx_.push(io::fx::OpenTransport{config_.id, current_url(), config_.protocol});
   ctx_.emit(ev::kSocketState, {{"state", "connecting"}});
 }
 
@@ -63,7 +63,7 @@ void Transport::stop(std::optional<json> farewell) {
 void Transport::on_opened() {
   open_ = true;
   ctx_.emit(ev::kSocketState, {{"state", "open"}});
-  ctx_.log(log::Level::Info, le::kSignalingOpen, {{"url", config_.url}});
+  ctx_.log(log::Level::Info, le::kSignalingOpen, {{"url", current_url()}});
 }
 
 void Transport::on_closed(int code, std::string_view reason, bool reconnect) {
@@ -76,14 +76,21 @@ void Transport::on_closed(int code, std::string_view reason, bool reconnect) {
   ++reconnect_attempt_;
   const base::Ms delay = config_.reconnect.delay(reconnect_attempt_, ctx_.random());
   timers_.start(Timer::Reconnect, ctx_.now() + delay);
-  ctx_.emit(ev::kSignalingReconnect, {{"phase", "scheduled"}, {"attempt", reconnect_attempt_}, {"delayMs", delay.value}});
+  json scheduled = {{"phase", "scheduled"}, {"attempt", reconnect_attempt_}, {"delayMs", delay.value}};
+  if (!config_.alternates.empty()) {
+    // Failover: the process behind this URL may be gone (its consultations are shared with the
+    // others), so the next attempt goes to the next URL rather than waiting for this one.
+    url_index_ = (url_index_ + 1) % (config_.alternates.size() + 1);
+    scheduled["url"] = current_url();
+  }
+  ctx_.emit(ev::kSignalingReconnect, scheduled);
 }
 
 void Transport::on_timeout(base::Ms now) {
   if (!timers_.pop_due(now) || stopped_) return;
   ctx_.emit(ev::kSignalingReconnect, {{"phase", "reconnecting"}, {"attempt", reconnect_attempt_}});
   ctx_.emit(ev::kSocketState, {{"state", "connecting"}});
-  ctx_.push(io::fx::OpenTransport{config_.id, config_.url, config_.protocol});
+  ctx_.push(io::fx::OpenTransport{config_.id, current_url(), config_.protocol});
 }
 
 void Transport::on_joined(bool resumed) {

@@ -1,7 +1,8 @@
 // signaling::Transport: the signaling channel of a session, shared by every product. It keeps
 // outbound messages in one ordered queue while the channel is not ready (not yet joined, socket
 // down, portal socket paused) and sends them in order when it is; it reopens the built-in
-// WebSocket with exponential backoff and jitter after an abnormal close; it remembers recent
+// WebSocket with exponential backoff and jitter after an abnormal close, moving to the next of
+// several URLs (processes of one cluster, docs/scaling.md §5) on every failed attempt; it remembers recent
 // inbound message ids so a message delivered twice is applied once; and it logs every message
 // sent and received under its wire type (received: with its data; sent: a summary — direction,
 // addressees, message id). What "ready" means (e.g. the vcm `joined` reply) is the
@@ -32,6 +33,10 @@ struct TransportConfig {
   base::Backoff reconnect{base::Ms(500), base::Ms(8000), 0.5};
   std::size_t dedupe_window = 1024;  // inbound message ids remembered
   std::string protocol = {};         // the WebSocket subprotocol to ask for ("" for none)
+  /// Further URLs of the same service (server processes sharing consultations, docs/scaling.md):
+  /// after an abnormal close the transport reopens at the next URL of [url, alternates...],
+  /// round robin, each attempt after the backoff delay; a join keeps it on the URL that worked.
+  std::vector<std::string> alternates = {};
 };
 
 class Transport {
@@ -88,6 +93,8 @@ class Transport {
   int reconnect_attempt() const { return reconnect_attempt_; }
   bool reconnect_scheduled() const { return timers_.active(Timer::Reconnect); }
   std::optional<base::Ms> reconnect_deadline() const { return timers_.deadline(Timer::Reconnect); }
+  /// The URL the socket is (or will next be) opened at: `url` or one of `alternates`.
+  const std::string& current_url() const { return url_index_ == 0 ? config_.url : config_.alternates[url_index_ - 1]; }
   /// The queue, oldest first (for tests and snapshots).
   const std::vector<nlohmann::json>& queue() const { return unsent_; }
 
@@ -104,6 +111,7 @@ class Transport {
   bool stopped_ = false;
   bool joined_once_ = false;
   int reconnect_attempt_ = 0;
+  std::size_t url_index_ = 0;  // 0: config_.url, i: config_.alternates[i - 1]
   std::vector<nlohmann::json> unsent_;
   std::deque<std::string> seen_ids_;  // recent inbound message keys, oldest first (bounded)
   std::set<std::string> seen_set_;

@@ -50,14 +50,32 @@ std::variant<Params, errors::CallError> parse_params(const json& j) {
   p.answer_timeout = *answer;
 
   auto url = j.find("signalingUrl");
-  const bool has_url = url != j.end() && url->is_string() && !url->get_ref<const std::string&>().empty();
+  // signalingUrl: one URL, or an array of 1 to 8 URLs of server processes that share
+  // consultations (docs/scaling.md §5): the socket fails over to the next one after a drop.
+  constexpr std::size_t kMaxUrls = 8;
+  std::vector<std::string> urls;
+  if (url != j.end() && url->is_array()) {
+    if (url->empty() || url->size() > kMaxUrls)
+      return errors::params_error("signalingUrl given as an array needs 1 to 8 URLs");
+    for (const auto& u : *url) {
+      if (!u.is_string() || u.get_ref<const std::string&>().empty())
+        return errors::params_error("signalingUrl given as an array must hold non-empty strings");
+      urls.push_back(u.get<std::string>());
+    }
+  } else if (url != j.end() && url->is_string() && !url->get_ref<const std::string&>().empty()) {
+    urls.push_back(url->get<std::string>());
+  }
+  const bool has_url = !urls.empty();
   const bool send = base::bool_or(j, "hasSend", false);
   if (!has_url && !send)
     return errors::params_error(
         "no signaling transport: call configure({ signalingUrl }) or configure({ send }) once at app start, "
         "or pass signalingUrl or send in RTCParams");
   if (has_url && send) return errors::params_error("give only one of signalingUrl and send");
-  if (has_url) p.signaling_url = url->get<std::string>();
+  if (has_url) {
+    p.signaling_url = urls.front();
+    p.signaling_alternates.assign(urls.begin() + 1, urls.end());
+  }
   if (auto it = j.find("token"); it != j.end() && !it->is_null()) {
     constexpr std::size_t kMaxToken = 8192;
     if (!it->is_string() || it->get_ref<const std::string&>().size() > kMaxToken)

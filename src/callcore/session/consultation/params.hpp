@@ -31,6 +31,7 @@ struct Params {
   base::Ms enter_timeout{60000};             // enterTimeoutSecond
   base::Ms answer_timeout{60000};            // answerTimeoutSecond
   std::string signaling_url;                 // "" when the portal owns the socket (send)
+  std::vector<std::string> signaling_alternates;  // further URLs of signalingUrl given as an array (failover)
   std::string token;                         // join token (RTCParams token); "" = none. Never logged.
   bool token_refresh = false;                // RTCParams getToken given: ask for a fresh token before each join
   rtc::IceRestartPolicy ice;                 // iceDisconnectedGraceMs, iceRestartMaxAttempts, iceRestartTimeoutMs

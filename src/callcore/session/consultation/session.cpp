@@ -40,7 +40,9 @@ ConsultationSession::ConsultationSession(Role role, Params params, log::Logger& 
       ctx_(logger, now, params_.random_seed),
       peer_(rtc::PeerConfig{kPc, /*polite=*/role == Role::Client, params_.ice, {kAppChannel}}, ctx_,
             [this](std::string_view type, json fields) { send_to_remote(type, std::move(fields)); }),
-      transport_(signaling::TransportConfig{kTransport, params_.signaling_url, params_.reconnect_backoff}, ctx_,
+      transport_(signaling::TransportConfig{kTransport, params_.signaling_url, params_.reconnect_backoff, 1024, "",
+                                            params_.signaling_alternates},
+                 ctx_,
                  [](const json& m) { return signaling::vcm::outbound_type(m); },
                  [this](json& m) {  // a rejoin may have changed this side's connection id
                    if (auto d = m.find("data"); d != m.end() && d->is_object() && d->contains("sender"))

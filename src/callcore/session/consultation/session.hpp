@@ -188,6 +188,7 @@ class ConsultationSession {
   std::vector<nlohmann::json> unsent_candidates_;
   static constexpr std::size_t kMaxUnsentCandidates = 64;  // a bound on what a page can queue
   std::string message_id_prefix_;
+  std::string last_seq_;         // log position of the last delivered message (`seq`), for a resume
   std::string resume_secret_;    // from the server's last `joined` (docs/protocol.md §3.1); never logged
   bool awaiting_token_ = false;  // RequestToken sent on the open socket, no answer yet
   std::uint64_t message_seq_ = 0;

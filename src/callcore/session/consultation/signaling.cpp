@@ -34,6 +34,9 @@ void ConsultationSession::send_join(const std::string& token) {
   if (!ctx_.connection_id.empty()) {
     join["connectionId"] = ctx_.connection_id;  // resume membership
     if (!resume_secret_.empty()) join["resumeSecret"] = resume_secret_;
+    // What arrived last: a server that shares consultations between processes delivers only
+    // what came after it (docs/protocol.md §4.7), also after a failover to another process.
+    if (!last_seq_.empty()) join["lastSeq"] = last_seq_;
   }
   // The transport logs a summary of what it sends (type and addressees), never the token.
   transport_.send_now({{"type", wire::kJoin}, {"data", std::move(join)}});
@@ -98,6 +101,7 @@ void ConsultationSession::on(const io::in::TransportMessage& m) {
     return;
   }
   const auto& msg = std::get<vcm::Message>(result);
+  if (!msg.seq.empty()) last_seq_ = msg.seq;  // received, whatever becomes of it below
   if (auto it = msg.data.find("consultationId"); it != msg.data.end() && !it->is_null()) {
     const std::string id = it->is_string() ? it->get<std::string>() : it->dump();
     if (id != params_.consultation_id) {

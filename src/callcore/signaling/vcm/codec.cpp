@@ -210,6 +210,9 @@ DecodeResult decode(std::string_view text, std::size_t max_bytes) {
     return DecodeError{"malformed", fmt::format("'{}' message has no 'data' object", name)};
 
   Message msg{*type, {}, std::move(*data_it)};
+  constexpr std::size_t kMaxSeqBytes = 64;
+  if (auto seq = root.find("seq"); seq != root.end() && seq->is_string() && seq->get_ref<const std::string&>().size() <= kMaxSeqBytes)
+    msg.seq = seq->get<std::string>();
   if (is_call_message(*type)) {
     if (auto err = check_sender(name, msg.data, msg.sender)) return *err;
     if (!optional_field(msg.data, "messageId", [](const json& v) {

@@ -49,6 +49,10 @@ struct Message {
   MessageType type;
   Sender sender;  // empty strings for server messages (joined, peerJoined, peerLeft, error)
   nlohmann::json data;
+  /// The server's log position of this message (top-level `seq`, docs/protocol.md §4.7), sent by
+  /// servers that share consultations between processes; "" when absent. Sent back as
+  /// `lastSeq` in a resuming join so nothing is delivered twice after a failover.
+  std::string seq = {};
 };
 
 /// Why an inbound message was refused. `code`: "tooLarge", "malformed", "unknownType",
