@@ -35,7 +35,7 @@ function must(ok, what) {
 }
 
 must(run('bash', ['scripts/install-deps.sh', ...(wanted('e2e') ? ['--browser'] : [])]), 'Debian packages');
-if (['esbuild', 'jose'].some((p) => !existsSync(join(root, 'node_modules', p)))) must(run('npm', ['install', '--no-audit', '--no-fund']), 'npm install');
+if (['esbuild', 'jose', 'ioredis'].some((p) => !existsSync(join(root, 'node_modules', p)))) must(run('npm', ['install', '--no-audit', '--no-fund']), 'npm install');
 
 const results = [];
 function suite(name, steps) {
