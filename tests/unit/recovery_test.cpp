@@ -35,6 +35,9 @@ Driver connected_doctor(json params = doctor_params()) {
   d.feed(in::PeerStateChange{"iceconnectionstatechange", "connected"});
   d.feed(in::PeerStateChange{"connectionstatechange", "connected"});
   REQUIRE(d.state() == "connected");
+  // The first getStats (due at once on connect) is left outstanding: no stats timer below.
+  d.advance(d.now);
+  REQUIRE(d.has("collectStats"));
   return d;
 }
 
@@ -52,6 +55,8 @@ Driver connected_client() {
   c.feed(in::PeerStateChange{"iceconnectionstatechange", "connected"});
   c.feed(in::PeerStateChange{"connectionstatechange", "connected"});
   REQUIRE(c.state() == "connected");
+  c.advance(c.now);  // the first getStats, left outstanding (no stats timer below)
+  REQUIRE(c.has("collectStats"));
   return c;
 }
 

@@ -86,7 +86,6 @@ void keep_min(std::optional<double>& acc, const std::optional<double>& v) {
 std::variant<Figures, std::string> Analyzer::update(const json& report) {
   if (!report.is_array()) return std::string("the report is not an array of stats");
   if (report.size() > kMaxEntries) return std::string("the report has more than 1000 entries");
-  std::map<std::string, const json*, std::less<>> by_id;
   for (const auto& e : report) {
     if (!e.is_object()) return std::string("an entry is not an object");
     auto id = e.find("id");
@@ -96,12 +95,16 @@ std::variant<Figures, std::string> Analyzer::update(const json& report) {
     const auto& t = type->get_ref<const std::string&>();
     if ((t == kInbound || t == kOutbound) && !num(e, "timestamp"))
       return "the " + t + " entry " + base::utf8_prefix(id->get_ref<const std::string&>(), 64) + " has no timestamp";
-    by_id[id->get<std::string>()] = &e;
   }
-  auto entry = [&](const std::string& id) -> const json* {
-    auto it = by_id.find(id);
-    return it == by_id.end() ? nullptr : it->second;
+  // The entry whose `key` is `value` (a report has a few dozen entries: a scan is enough).
+  auto find = [&](const char* key, const std::string& value) -> const json* {
+    if (value.empty()) return nullptr;
+    for (const auto& e : report) {
+      if (str(e, key) == value) return &e;
+    }
+    return nullptr;
   };
+  auto entry = [&](const std::string& id) { return find("id", id); };
 
   Figures out;
   // The selected candidate pair.
@@ -132,13 +135,7 @@ std::variant<Figures, std::string> Analyzer::update(const json& report) {
     p.available_outgoing_bps = num(*pair, "availableOutgoingBitrate");
     out.pair = std::move(p);
   }
-  // The far side's reception reports, by the outbound-rtp they are about.
-  std::map<std::string, const json*, std::less<>> remote_of;
-  for (const auto& e : report) {
-    if (str(e, "type") == kRemoteInbound) remote_of[str(e, "localId")] = &e;
-  }
-
-  std::map<std::string, Counters> next;
+  std::vector<Counters> next;
   double latest = 0;
   bool any_interval = false;
   double inbound_packets = 0;
@@ -156,6 +153,7 @@ std::variant<Figures, std::string> Analyzer::update(const json& report) {
     const double ts = *num(e, "timestamp");
     latest = std::max(latest, ts);
     Counters now;
+    now.id = id;
     now.timestamp = ts;
     now.bytes = zero_or(num(e, inbound ? "bytesReceived" : "bytesSent"));
     now.packets = zero_or(num(e, inbound ? "packetsReceived" : "packetsSent"));
@@ -180,25 +178,29 @@ std::variant<Figures, std::string> Analyzer::update(const json& report) {
           if (!video) s.audio_level = num(*source, "audioLevel");
         }
       }
-      if (auto it = remote_of.find(id); it != remote_of.end()) {
-        s.rtt_ms = scaled(*it->second, "roundTripTime", 1000);
-        s.jitter_ms = scaled(*it->second, "jitter", 1000);
-        s.packets_lost_pct = scaled(*it->second, "fractionLost", 100);
+      // The far side's reception reports about this stream.
+      const json* remote = find("localId", id);
+      if (remote && str(*remote, "type") == kRemoteInbound) {
+        s.rtt_ms = scaled(*remote, "roundTripTime", 1000);
+        s.jitter_ms = scaled(*remote, "jitter", 1000);
+        s.packets_lost_pct = scaled(*remote, "fractionLost", 100);
       }
     }
 
     // Rates over the interval, when the previous report had this stream and no counter went back.
-    auto prev = previous_.find(id);
-    const bool interval = prev != previous_.end() && ts > prev->second.timestamp && now.bytes >= prev->second.bytes &&
-                          now.packets >= prev->second.packets && now.frames >= prev->second.frames;
+    auto prev = std::find_if(previous_.begin(), previous_.end(), [&](const Counters& c) { return c.id == id; });
+    const bool interval = prev != previous_.end() && ts > prev->timestamp && now.bytes >= prev->bytes &&
+                          now.packets >= prev->packets && now.frames >= prev->frames;
+    if (prev != previous_.end()) {  // the core's own freeze totals outlive a counter reset
+      now.own_freezes = prev->own_freezes;
+      now.own_freeze_ms = prev->own_freeze_ms;
+    }
     std::optional<double> w3c_freezes = inbound && video ? num(e, "freezeCount") : std::nullopt;
     std::optional<double> w3c_freeze_s = inbound && video ? num(e, "totalFreezesDuration") : std::nullopt;
     if (interval) {
-      const Counters& p = prev->second;
+      const Counters& p = *prev;
       const double dt = ts - p.timestamp;
       any_interval = true;
-      now.own_freezes = p.own_freezes;
-      now.own_freeze_ms = p.own_freeze_ms;
       s.bitrate_bps = (now.bytes - p.bytes) * 8 * 1000 / dt;
       s.packets = now.packets - p.packets;
       if (inbound) {
@@ -233,7 +235,7 @@ std::variant<Figures, std::string> Analyzer::update(const json& report) {
         s.freezes_ms = now.own_freeze_ms;
       }
     }
-    next[id] = now;
+    next.push_back(std::move(now));
     (inbound ? out.inbound : out.outbound).push_back(std::move(s));
   }
 

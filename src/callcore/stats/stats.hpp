@@ -18,7 +18,6 @@
 #pragma once
 
 #include <cstddef>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -137,8 +136,9 @@ class Analyzer {
   static constexpr std::size_t kMaxEntries = 1000;
 
  private:
-  // The previous report's counters of one RTP stream, by its stats id.
+  // The previous report's counters of one RTP stream.
   struct Counters {
+    std::string id;  // the RTP stream's stats id
     double timestamp = 0;
     double bytes = 0;
     double packets = 0;
@@ -149,7 +149,7 @@ class Analyzer {
     double own_freeze_ms = 0;
     bool stalled = false;
   };
-  std::map<std::string, Counters> previous_;
+  std::vector<Counters> previous_;
   double last_timestamp_ = 0;  // the latest stats timestamp of the previous report (ms)
 };
 
