@@ -61,7 +61,7 @@ describe('stats and quality (core-computed)', () => {
 
   it('stats events at the core\'s interval match the page\'s getStats; quality good/excellent on loopback; none after hangUp', { timeout: TEST_TIMEOUT }, run(async () => {
     const { doctor, client } = await establishCall(suite, { tag: 'stats' });
-    // The first collection happens at once on connect: watching from here sees the later ones.
+    // The first collection is a second after connect: watching from here sees the later ones.
     for (const page of [doctor, client]) await page.evaluate(watchStats);
 
     for (const page of [client, doctor]) {

@@ -88,10 +88,11 @@ TEST_CASE("the collection interval: 1 s, 2 / 3 / 4 s when getStats took over 16 
 TEST_CASE("Monitor: collects when due, backs off when collection is slow, recovers, stops", "[stats]") {
   Harness h;
   CHECK_FALSE(h.monitor.next_timeout());
-  h.ctx.set_now(base::Ms(100));
+  h.ctx.set_now(base::Ms(-900));
   h.monitor.start();
   CHECK(h.take().empty());
-  CHECK(h.monitor.next_timeout() == base::Ms(100));  // at once
+  CHECK(h.monitor.next_timeout() == base::Ms(100));  // one interval after the start
+  CHECK(h.timeout(99).empty());
 
   h.timeout(100);
   REQUIRE(h.kinds() == Strings{"collectStats"});
@@ -140,7 +141,7 @@ TEST_CASE("Monitor: collects when due, backs off when collection is slow, recove
 TEST_CASE("Monitor: quality drops at once and rises after two reports in a row", "[stats]") {
   Harness h;
   h.monitor.start();
-  double t = 0;
+  double t = 1000;
   json r = stats_report("report-2");
   auto step = [&](json next) {
     h.timeout(t);
@@ -173,19 +174,19 @@ TEST_CASE("Monitor: quality drops at once and rises after two reports in a row",
 TEST_CASE("Monitor: a failed getStats or a malformed report is logged and changes nothing but the schedule", "[stats]") {
   Harness h;
   h.monitor.start();
-  h.timeout(0);
-  h.report(3, stats_report("report-1"));
   h.timeout(1000);
-  CHECK(h.report(1004, nullptr, "InvalidStateError: closed").empty());
-  CHECK(h.logged("statsFailed"));
-  CHECK(h.monitor.next_timeout() == base::Ms(2000));
+  h.report(1003, stats_report("report-1"));
   h.timeout(2000);
-  CHECK(h.report(2004, json::object()).empty());
-  CHECK(h.logged("statsInvalid"));
+  CHECK(h.report(2004, nullptr, "InvalidStateError: closed").empty());
+  CHECK(h.logged("statsFailed"));
   CHECK(h.monitor.next_timeout() == base::Ms(3000));
-  // The previous good report is still the baseline: the next one has rates.
   h.timeout(3000);
-  h.report(3004, stats_report("report-2"));
+  CHECK(h.report(3004, json::object()).empty());
+  CHECK(h.logged("statsInvalid"));
+  CHECK(h.monitor.next_timeout() == base::Ms(4000));
+  // The previous good report is still the baseline: the next one has rates.
+  h.timeout(4000);
+  h.report(4004, stats_report("report-2"));
   REQUIRE(h.kinds() == Strings{"emit:stats", "emit:qualityChanged"});
   CHECK(h.out[0]["payload"]["inbound"][0].contains("bitrate"));
 }
@@ -229,21 +230,23 @@ Driver connected_doctor() {
 
 TEST_CASE("consultation: stats while connected, quality in the snapshot, nothing after hang up", "[stats][doctor]") {
   Driver d = connected_doctor();
-  CHECK(d.deadline() == 5000);  // the first collection is due at once
+  CHECK(d.deadline() == 5000 + 1000);  // the first collection is due a second after connect
   CHECK(d.session.snapshot()["peers"][0]["quality"] == "unknown");
-  d.advance(5000);
+  d.advance(5999);
+  CHECK(d.last.empty());
+  d.advance(6000);
   REQUIRE(d.kinds() == Strings{"collectStats"});
   CHECK(d.find("collectStats")["pc"] == 1);
 
   json r = stats_report("report-1");
-  d.feed(in::StatsReport{r, ""}, 5008);
+  d.feed(in::StatsReport{r, ""}, 6008);
   REQUIRE(d.kinds() == Strings{"emit:stats"});
   CHECK(d.find("emit", "stats")["payload"]["connectionId"] == "conn-cli");
-  CHECK(d.deadline() == 6000);
+  CHECK(d.deadline() == 7000);
 
-  d.advance(6000);
+  d.advance(7000);
   r = next_report(r, 1000);
-  d.feed(in::StatsReport{r, ""}, 6005);
+  d.feed(in::StatsReport{r, ""}, 7005);
   CHECK(d.kinds() == Strings{"emit:stats", "emit:qualityChanged"});
   CHECK(d.session.snapshot()["peers"][0]["quality"] == "excellent");
   const json payload = d.find("emit", "stats")["payload"];
@@ -252,17 +255,17 @@ TEST_CASE("consultation: stats while connected, quality in the snapshot, nothing
   CHECK(payload["candidatePair"]["localType"] == "host");
 
   // A malformed report from the shell: logged, no event, state as it was.
-  d.advance(7000);
-  d.feed(in::StatsReport{json::array({1, 2}), ""}, 7003);
+  d.advance(8000);
+  d.feed(in::StatsReport{json::array({1, 2}), ""}, 8003);
   CHECK(d.last.empty());
   CHECK(d.session.snapshot()["peers"][0]["quality"] == "excellent");
 
-  d.advance(8000);
+  d.advance(9000);
   REQUIRE(d.kinds() == Strings{"collectStats"});
-  d.feed(in::HangUp{}, 8001);
+  d.feed(in::HangUp{}, 9001);
   CHECK(d.state() == "ended");
   CHECK(d.deadline() == -1);  // no stats timer left
-  d.feed(in::StatsReport{next_report(r, 2000), ""}, 8010);  // the outstanding getStats answers late
+  d.feed(in::StatsReport{next_report(r, 2000), ""}, 9010);  // the outstanding getStats answers late
   CHECK(d.last.empty());
   d.advance(20000);
   CHECK(d.last.empty());
@@ -279,8 +282,8 @@ TEST_CASE("consultation: the client collects too", "[stats][client]") {
   c.feed(in::LocalDescription{"answer", "v=0 a1"});
   c.feed(in::PeerStateChange{"connectionstatechange", "connected"}, 3000);
   REQUIRE(c.state() == "connected");
-  c.advance(3000);
+  c.advance(4000);
   CHECK(c.kinds() == Strings{"collectStats"});
-  c.feed(in::StatsReport{stats_report("report-1"), ""}, 3002);
+  c.feed(in::StatsReport{stats_report("report-1"), ""}, 4002);
   CHECK(c.find("emit", "stats")["payload"]["connectionId"] == "conn-doc");
 }

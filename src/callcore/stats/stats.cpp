@@ -332,7 +332,10 @@ void Monitor::start() {
   interval_ = base::Ms(1000);
   analyzer_.reset();
   requested_at_.reset();
-  next_at_ = ctx_.now();  // due at once: the next timeout input collects
+  // One interval after the connection is up (as sip-connector's first collection): getStats()
+  // right at connect competes with the data channel and the first frames for the browser's
+  // network thread (a libwebrtc getStats takes ~100 ms in Node's wrtc).
+  next_at_ = ctx_.now() + interval_;
 }
 
 void Monitor::stop() {

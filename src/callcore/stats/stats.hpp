@@ -170,8 +170,8 @@ class Monitor {
  public:
   Monitor(io::Context& ctx, io::PcId pc) : ctx_(ctx), pc_(pc) {}
 
-  /// Starts collecting: the first collection is due at once (next_timeout() is now, so the
-  /// next timeout input makes the collectStats effect). Nothing when running already.
+  /// Starts collecting: the first collection is due one interval (1 s) later (a timeout input
+  /// then makes the collectStats effect). Nothing when running already.
   void start();
   /// Stops collecting (the call ended): no more effects or events, a late report is ignored,
   /// quality is unknown again and the figures are forgotten.
