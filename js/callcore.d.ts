@@ -197,6 +197,71 @@ export interface CallMessageData {
   [field: string]: unknown;
 }
 
+/**
+ * A peer's connection quality (after LiveKit's ConnectionQuality), computed by the core from
+ * getStats(): 'excellent' (E-model R >= 80), 'good' (R >= 60, or a video freeze), 'poor' (R < 60,
+ * or video stalled), 'lost' (nothing received for an interval); 'unknown' before measured.
+ */
+export type ConnectionQuality = 'unknown' | 'excellent' | 'good' | 'poor' | 'lost';
+
+/** One direction of one track in a STATS event (absent: not reported, or no interval yet). */
+export interface StreamStats {
+  kind: 'audio' | 'video';
+  /** The MediaStreamTrack id ('' when the browser did not say). */
+  trackId: string;
+  mid?: string;
+  /** bps (payload bytes) over the last interval. */
+  bitrate?: number;
+  /** % of the interval's packets (inbound), or the far side's RTCP fractionLost × 100 (outbound). */
+  packetLoss?: number;
+  jitterMs?: number;
+  rttMs?: number;
+  /** Audio: MOS estimate (1..4.5), ITU-T G.107 E-model, simplified. */
+  mos?: number;
+  /** Audio: 0..1. */
+  audioLevel?: number;
+  /** Video inbound: total frames decoded. */
+  framesDecoded?: number;
+  /** Video outbound: total frames encoded. */
+  framesEncoded?: number;
+  /** Video inbound: total frames dropped. */
+  framesDropped?: number;
+  fps?: number;
+  width?: number;
+  height?: number;
+  /** Video inbound: freezes so far (W3C freezeCount, or detected from framesDecoded stalls). */
+  freezeCount?: number;
+  /** Video inbound: ms frozen so far. */
+  freezesMs?: number;
+}
+
+/** Payload of EVENT_LIST.STATS: one getStats() report as figures (docs/api.md "Stats and quality"). */
+export interface StatsEvent {
+  connectionId: string;
+  /** ms between this report and the previous one (0 for the first). */
+  intervalMs: number;
+  quality: ConnectionQuality;
+  /** The worst audio MOS of both directions. */
+  mos?: number;
+  /** The selected candidate pair's current round trip, ms. */
+  rttMs?: number;
+  candidatePair?: {
+    localType: 'host' | 'srflx' | 'prflx' | 'relay' | string;
+    remoteType: 'host' | 'srflx' | 'prflx' | 'relay' | string;
+    protocol: 'udp' | 'tcp' | string;
+    relayProtocol?: 'udp' | 'tcp' | 'tls' | string;
+    rttMs?: number;
+    /** bps. */
+    availableOutgoingBitrate?: number;
+  };
+  inbound: StreamStats[];
+  outbound: StreamStats[];
+  /** ms that getStats() took. */
+  collectMs: number;
+  /** ms until the next collection (1000, or 2000 / 3000 / 4000 when getStats() was slow). */
+  nextIntervalMs: number;
+}
+
 /** Payload of a CONNECTION_EVENT_LIST state event: the new state and the far side's connection id ('' before it is known). */
 export interface ConnectionStatePayload<S extends string> {
   state: S;
@@ -425,6 +490,8 @@ export interface CallSnapshot {
     avatar: string | null;
     tracks: Record<string, Omit<TagTrack, 'tag'>>;
     deviceState: DeviceState;
+    /** The connection to this peer, from getStats() while connected ('unknown' before). */
+    quality: ConnectionQuality;
   }>;
 }
 

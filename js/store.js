@@ -24,7 +24,9 @@ function same(a, b) {
  * side's: RTCParams.doctor.avatarId on an RTCDoctor, null on an RTCClient), hidden, muted,
  * sendTracks: [{tag, kind, state ('sending' | 'paused'), track}],
  * recvTracks: [{tag, kind, state, track}], peers: [{id, displayName, avatar, tracks: {[tag]:
- * {kind, state, track}}, deviceState: {isHidden, isMute}}]}`; a peer's avatar is the far
+ * {kind, state, track}}, deviceState: {isHidden, isMute}, quality ('unknown' | 'excellent' |
+ * 'good' | 'poor' | 'lost': the core's measure of the connection to that peer, from getStats()
+ * while connected; docs/api.md "Stats and quality")}]}`; a peer's avatar is the far
  * side's (the doctor's avatarId from its `enter` on an RTCClient; null for a client).
  * @param {import('./consultation/rtc-core.js').RTCCore} call
  * @returns {{getSnapshot(): object, subscribe(listener: () => void): () => void, destroy(): void}}
@@ -39,12 +41,13 @@ export function createCallStore(call) {
     const sendTracks = core.localTracks.map(({ tag, kind, state: s }) => ({ tag, kind, state: s, track: call.localTrack(tag) }));
     const recvTracks = core.remoteTracks.map(({ tag, kind, state: s }) => ({ tag, kind, state: s, track: call.remoteTrack(tag) }));
     // The far side's tracks belong to its one peer entry (a consultation has one far side).
-    const peers = core.peers.map(({ id, displayName, avatar, deviceState }) => ({
+    const peers = core.peers.map(({ id, displayName, avatar, deviceState, quality }) => ({
       id,
       displayName,
       avatar,
       tracks: Object.fromEntries(recvTracks.map(({ tag, kind, state: s, track }) => [tag, { kind, state: s, track }])),
       deviceState,
+      quality,
     }));
     return {
       peerId: core.connectionId || null,

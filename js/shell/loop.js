@@ -9,7 +9,7 @@ const ROUTES = {
   openTransport: 'transports', closeTransport: 'transports', send: 'transports', requestToken: 'transports',
   createPc: 'peers', closePc: 'peers', setLocalDescription: 'peers', setRemoteDescription: 'peers',
   addIceCandidate: 'peers', restartIce: 'peers', addTrack: 'peers', replaceTrack: 'peers', removeTrack: 'peers',
-  dataSend: 'peers',
+  dataSend: 'peers', collectStats: 'peers',
   acquireMedia: 'media', acquireDevice: 'media', setTrackEnabled: 'media', releaseTrack: 'media',
   swapLocalTrack: 'media', stopTracks: 'media', releaseStreams: 'media',
   settle: 'app', emit: 'app',

@@ -1,6 +1,7 @@
 // RTCPeerConnections by PcId, with their data channels and their senders by media tag. Performs
 // createPc, closePc, setLocalDescription, setRemoteDescription, addIceCandidate, restartIce,
-// addTrack, replaceTrack, removeTrack and dataSend, and reports the connection's events.
+// addTrack, replaceTrack, removeTrack, dataSend and collectStats, and reports the connection's
+// events.
 import { failure } from './loop.js';
 
 const STATE_EVENTS = [
@@ -155,6 +156,26 @@ export class PeerHost {
     } catch {
       this._input({ kind: 'dataChannelSendFailed', pc: id, text });
     }
+  }
+
+  /**
+   * getStats() of the connection; reports `statsReport` with the stats dictionaries whose type
+   * the core asked for, as they are (the core computes every figure), or with the rejection's
+   * message. A connection that is gone reports an error too, so the core's collection goes on.
+   */
+  collectStats({ pc: id, types }) {
+    const entry = this._pcs.get(id);
+    const fail = (error) => this._input({ kind: 'statsReport', pc: id, report: null, error: failure(error).message || 'getStats failed' });
+    if (!entry || entry.closed) {
+      fail(new Error('no open peer connection'));
+      return;
+    }
+    const wanted = new Set(types);
+    entry.pc.getStats().then((report) => {
+      const entries = [];
+      report.forEach((stats) => { if (wanted.has(stats.type)) entries.push(stats); });
+      this._input({ kind: 'statsReport', pc: id, report: entries });
+    }, fail);
   }
 
   /** Closes every connection without reporting (destroy). */

@@ -207,6 +207,20 @@ void check_pc(const json& j, const io::PcEvent& event) {
                    expect_str(j, "tag", t.tag);
                    expect_str(j, "streamId", t.stream_id);
                  },
+                 [&](const StatsReport& r) {
+                   expect_str(j, "error", r.error);
+                   // An array of flat entries (objects keep their scalars), else null.
+                   FUZZ_CHECK(r.report.is_null() || r.report.is_array(), "statsReport report");
+                   if (r.report.is_array()) {
+                     for (const auto& e : r.report) {
+                       if (e.is_object()) {
+                         for (const auto& v : e) FUZZ_CHECK(!v.is_structured(), "statsReport entry not flat");
+                       } else {
+                         FUZZ_CHECK(!e.is_structured(), "statsReport entry nested");
+                       }
+                     }
+                   }
+                 },
              },
              event);
 }
@@ -373,6 +387,10 @@ void check_effects(const json& input) {
   {
     const json out = encode_checked(DataSend{pc, str(j, "label"), str(j, "text")});
     FUZZ_CHECK(get(out, "label") == str(j, "label") && get(out, "text") == str(j, "text"), "dataSend label/text");
+  }
+  {
+    const json out = encode_checked(CollectStats{pc, {str(j, "type")}});
+    FUZZ_CHECK(get(out, "types") == json::array({str(j, "type")}), "collectStats types");
   }
 
   // Media.

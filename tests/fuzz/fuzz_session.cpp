@@ -438,6 +438,12 @@ void check_output(World& w, Side& s, const io::Effect& effect) {
             FUZZ_CHECK(s.senders.count(e.tag) != 0 || s.spoofed, where + ": tag '" + e.tag + "' has no sender");
             s.senders.erase(e.tag);
           },
+          [&](const CollectStats& e) {
+            check_pc_id(e.pc, where);
+            FUZZ_CHECK(pc_ok, where + " without a peer connection");
+            // getStats() of a connection without media: no RTP entries.
+            s.followups.push_back(io::make_input(io::in::StatsReport{json::array()}, kPc));
+          },
           [&](const DataSend& e) {
             check_pc_id(e.pc, where);
             FUZZ_CHECK(e.text.size() <= signaling::vcm::kMaxAppMessageBytes, where + ": text over the data channel limit");

@@ -16,7 +16,7 @@
 namespace callcore::fuzz {
 
 /// Every input kind of io/codec.hpp, by source: app, transport, peer connection, media, time.
-inline constexpr std::array<std::string_view, 33> kInputKinds = {
+inline constexpr std::array<std::string_view, 34> kInputKinds = {
     // app
     "call", "hangUp", "destroy", "changeDeviceState", "sendMessage", "sendTrack", "trackControl", "switchDevice",
     // transport
@@ -25,6 +25,7 @@ inline constexpr std::array<std::string_view, 33> kInputKinds = {
     // peer connection
     "localDescription", "remoteDescriptionSet", "operationFailed", "localIceCandidate", "peerStateChange",
     "remoteTrack", "negotiationNeeded", "dataChannelState", "dataChannelMessage", "dataChannelSendFailed", "trackAdded",
+    "statsReport",
     // media
     "mediaAcquired", "mediaFailed", "deviceAcquired", "deviceFailed", "trackEnded",
     // time
@@ -34,9 +35,9 @@ static_assert(kInputKinds.size() == std::variant_size_v<io::AppRequest> + std::v
               "an input leaf was added or removed: update kInputKinds and leaf_kind()");
 
 /// Every effect kind of io/codec.hpp, in the order of the io::Effect alternatives.
-inline constexpr std::array<std::string_view, 23> kEffectKinds = {
+inline constexpr std::array<std::string_view, 24> kEffectKinds = {
     "openTransport", "closeTransport", "send", "requestToken", "createPc", "closePc", "setLocalDescription", "setRemoteDescription",
-    "addIceCandidate", "restartIce", "addTrack", "replaceTrack", "removeTrack", "dataSend", "acquireMedia",
+    "addIceCandidate", "restartIce", "addTrack", "replaceTrack", "removeTrack", "dataSend", "collectStats", "acquireMedia",
     "acquireDevice", "setTrackEnabled", "releaseTrack", "swapLocalTrack", "stopTracks", "releaseStreams", "settle",
     "emit"};
 static_assert(kEffectKinds.size() == std::variant_size_v<io::Effect>, "an effect was added or removed: update kEffectKinds");
@@ -86,6 +87,7 @@ constexpr std::string_view leaf_kind(const DataChannelState&) { return "dataChan
 constexpr std::string_view leaf_kind(const DataChannelMessage&) { return "dataChannelMessage"; }
 constexpr std::string_view leaf_kind(const DataChannelSendFailed&) { return "dataChannelSendFailed"; }
 constexpr std::string_view leaf_kind(const TrackAdded&) { return "trackAdded"; }
+constexpr std::string_view leaf_kind(const StatsReport&) { return "statsReport"; }
 constexpr std::string_view leaf_kind(const MediaAcquired&) { return "mediaAcquired"; }
 constexpr std::string_view leaf_kind(const MediaFailed&) { return "mediaFailed"; }
 constexpr std::string_view leaf_kind(const DeviceAcquired&) { return "deviceAcquired"; }

@@ -2,7 +2,7 @@
 // portal's ordinary use of the API, and reject misuse marked with @ts-expect-error.
 import {
   CallError, CALL_ERROR_TYPE_LIST, EVENT_LIST, EMIT_TYPE_LIST, logger, RTCClient, RTCDoctor,
-  type CallErrorMessage, type CallState, type RTCParams,
+  type CallErrorMessage, type CallState, type ConnectionQuality, type RTCParams,
 } from 'callcore';
 
 const params: RTCParams = {
@@ -37,6 +37,15 @@ doctor.call().then((stream: MediaStream) => stream.getTracks()).catch((error: un
 doctor.changeDeviceState({ isMute: true });
 void client.socketMessageHandler({ type: 'enter', data: {} });
 console.log(doctor.connection?.iceCandidatesQueue.length, logger.getConnectionEvents()[0]?.time);
+doctor.emitter.on(EVENT_LIST.STATS, ({ payload }) => {
+  const video = payload.inbound.find((s) => s.kind === 'video');
+  const bps: number | undefined = video?.bitrate;
+  const quality: ConnectionQuality = payload.quality;
+  console.log(bps, quality, payload.candidatePair?.localType, payload.nextIntervalMs);
+});
+doctor.emitter.on(EVENT_LIST.QUALITY_CHANGED, ({ payload }) => console.log(payload.quality, payload.previous, payload.mos));
+// @ts-expect-error: a stats stream has no `bandwidth` (it is `bitrate`)
+doctor.emitter.on(EVENT_LIST.STATS, ({ payload }) => payload.inbound[0].bandwidth);
 // @ts-expect-error: HANG_UP's payload has no `stream`
 doctor.emitter.on(EVENT_LIST.HANG_UP, (event) => event.payload.stream);
 // @ts-expect-error: isAudio is required
@@ -47,5 +56,7 @@ const store = createCallStore(doctor);
 setDefaultCallStore(store);
 export function Peer(): unknown {
   const name: string = useCallStore(store, (s) => s.peers[0]?.displayName ?? '');
+  const quality: ConnectionQuality | undefined = useCallStore(store, (s) => s.peers[0]?.quality);
+  console.log(quality);
   return VideoProduce({ peerId: name, mediatag: 'screen', onVideo: 'no screen' });
 }

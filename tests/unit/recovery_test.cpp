@@ -35,6 +35,9 @@ Driver connected_doctor(json params = doctor_params()) {
   d.feed(in::PeerStateChange{"iceconnectionstatechange", "connected"});
   d.feed(in::PeerStateChange{"connectionstatechange", "connected"});
   REQUIRE(d.state() == "connected");
+  // The first getStats (due a second after connect) is left outstanding: no stats timer below.
+  d.advance(d.now + 1000);
+  REQUIRE(d.has("collectStats"));
   return d;
 }
 
@@ -52,6 +55,8 @@ Driver connected_client() {
   c.feed(in::PeerStateChange{"iceconnectionstatechange", "connected"});
   c.feed(in::PeerStateChange{"connectionstatechange", "connected"});
   REQUIRE(c.state() == "connected");
+  c.advance(c.now + 1000);  // the first getStats, left outstanding (no stats timer below)
+  REQUIRE(c.has("collectStats"));
   return c;
 }
 

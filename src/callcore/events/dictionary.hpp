@@ -64,6 +64,9 @@ inline constexpr std::string_view kLocalTracks = "localTracksEvent";
 inline constexpr std::string_view kDevice = "deviceEvent";
 inline constexpr std::string_view kLocalDeviceState = "localDeviceStateEvent";
 inline constexpr std::string_view kSignalingReconnect = "signalingReconnectEvent";
+// Call statistics and quality (stats/stats.hpp, docs/api.md "Stats and quality").
+inline constexpr std::string_view kStats = "stats";
+inline constexpr std::string_view kQualityChanged = "qualityChanged";
 // Room events (session/room, docs/room.md "Room session"; names of the VideoCallClient seed).
 inline constexpr std::string_view kRoomConnectionStatus = "connectionStatusChanged";
 inline constexpr std::string_view kParticipantJoined = "participantJoined";
@@ -200,6 +203,9 @@ inline constexpr std::string_view kInvalidInput = "invalidInput";
 inline constexpr std::string_view kListenerError = "listenerError";
 inline constexpr std::string_view kEffectFailed = "effectFailed";
 inline constexpr std::string_view kUnknownEffect = "unknownEffect";
+// Stats collection (stats/stats.hpp): getStats() rejected; a report the analyzer refused.
+inline constexpr std::string_view kStatsFailed = "statsFailed";
+inline constexpr std::string_view kStatsInvalid = "statsInvalid";
 // The room session (session/room): Janus requests sent and messages received (summaries), a
 // request without an answer in time, the Janus session taken over or rebuilt.
 inline constexpr std::string_view kJanusRequest = "janusRequest";

@@ -77,6 +77,16 @@ std::optional<Input> decode_pc(const std::string& kind, const json& j) {
   if (kind == "dataChannelMessage") return FromPc{id, DataChannelMessage{str(j, "text")}};
   if (kind == "dataChannelSendFailed") return FromPc{id, DataChannelSendFailed{str(j, "text")}};
   if (kind == "trackAdded") return FromPc{id, TrackAdded{str(j, "tag"), str(j, "streamId")}};
+  if (kind == "statsReport") {
+    // Entries keep their scalar members only (stats dictionaries are flat), so nothing deep
+    // reaches the analyzer; a non-object entry stays as it is for the analyzer to refuse.
+    json report = nullptr;
+    if (auto it = j.find("report"); it != j.end() && it->is_array()) {
+      report = json::array();
+      for (const auto& e : *it) report.push_back(e.is_object() ? base::flat_object(e) : e.is_structured() ? json() : e);
+    }
+    return FromPc{id, StatsReport{std::move(report), str(j, "error")}};
+  }
   return std::nullopt;
 }
 
@@ -96,7 +106,7 @@ std::optional<Input> decode_media(const std::string& kind, const json& j) {
 constexpr std::array<std::string_view, std::variant_size_v<Effect>> kEffectKinds{
     "openTransport", "closeTransport", "send",         "requestToken",    "createPc",        "closePc",       "setLocalDescription",
     "setRemoteDescription", "addIceCandidate", "restartIce", "addTrack", "replaceTrack",  "removeTrack",
-    "dataSend",      "acquireMedia",   "acquireDevice", "setTrackEnabled", "releaseTrack", "swapLocalTrack",
+    "dataSend",      "collectStats",   "acquireMedia",   "acquireDevice", "setTrackEnabled", "releaseTrack", "swapLocalTrack",
     "stopTracks",    "releaseStreams", "settle",       "emit"};
 
 using base::overloaded;
@@ -147,6 +157,7 @@ json encode(const Effect& effect) {
           [](const fx::ReplaceTrack& e) { return json{{"pc", to_int(e.pc)}, {"tag", e.tag}, {"trackId", track_json(e.track)}}; },
           [](const fx::RemoveTrack& e) { return json{{"pc", to_int(e.pc)}, {"tag", e.tag}}; },
           [](const fx::DataSend& e) { return json{{"pc", to_int(e.pc)}, {"label", e.label}, {"text", e.text}}; },
+          [](const fx::CollectStats& e) { return json{{"pc", to_int(e.pc)}, {"types", e.types}}; },
           [](const fx::AcquireMedia& e) { return json{{"constraints", e.constraints}}; },
           [](const fx::AcquireDevice& e) {
             return json{{"requestId", e.request_id}, {"trackKind", e.kind}, {"constraints", e.constraints}};

@@ -26,19 +26,20 @@ namespace callcore::io {
 ///   operationFailed {operation, name, message}, localIceCandidate {candidate: object | null},
 ///   peerStateChange {event, state}, remoteTrack {trackKind, streamId}, negotiationNeeded,
 ///   dataChannelState {state}, dataChannelMessage {text}, dataChannelSendFailed {text},
-///   trackAdded {tag, streamId};
+///   trackAdded {tag, streamId}, statsReport {report: array of stats dictionaries | null, error?};
 /// - media: mediaAcquired {audio: trackId | null, video: trackId | null, streamId}, mediaFailed
 ///   {name, message, constraint}, deviceAcquired {requestId, trackKind, trackId, deviceId},
 ///   deviceFailed {requestId, trackKind, name, message}, trackEnded {trackId};
 /// - timeout.
 /// Missing or mistyped fields read as empty/zero/false (a candidate keeps only its scalar
-/// members). Returns nullopt for a non-object, an unknown kind, or sendFailed without a message
+/// members; a statsReport's entries keep only their scalar members, `report` other than an
+/// array reads as null). Returns nullopt for a non-object, an unknown kind, or sendFailed without a message
 /// object; never throws.
 std::optional<Input> decode_input(const nlohmann::json& j);
 
 /// The `kind` of an effect on the wire: openTransport, closeTransport, send, requestToken, createPc, closePc,
 /// setLocalDescription, setRemoteDescription, addIceCandidate, restartIce, addTrack,
-/// replaceTrack, removeTrack, dataSend, acquireMedia, acquireDevice, setTrackEnabled,
+/// replaceTrack, removeTrack, dataSend, collectStats, acquireMedia, acquireDevice, setTrackEnabled,
 /// releaseTrack, swapLocalTrack, stopTracks, releaseStreams, settle, emit.
 std::string_view effect_kind(const Effect& effect);
 

@@ -76,6 +76,9 @@ struct ReplaceTrack { PcId pc{}; std::string tag; std::optional<TrackId> track; 
 struct RemoveTrack { PcId pc{}; std::string tag; };
 /// send(text) on the data channel `label`; report DataChannelSendFailed when it throws.
 struct DataSend { PcId pc{}; std::string label; std::string text; };
+/// getStats() of the connection; report StatsReport with the entries whose `type` is one of
+/// `types` (W3C webrtc-stats RTCStatsType names), or with the rejection's message.
+struct CollectStats { PcId pc{}; std::vector<std::string> types; };
 
 // ---- media ----------------------------------------------------------------------------------
 /// getUserMedia(constraints) (MediaStreamConstraints, W3C mediacapture-streams §10); report
@@ -109,7 +112,7 @@ namespace callcore::io {
 
 using Effect = std::variant<fx::OpenTransport, fx::CloseTransport, fx::Send, fx::RequestToken, fx::CreatePc, fx::ClosePc,
                             fx::SetLocalDescription, fx::SetRemoteDescription, fx::AddIceCandidate, fx::RestartIce,
-                            fx::AddTrack, fx::ReplaceTrack, fx::RemoveTrack, fx::DataSend, fx::AcquireMedia,
+                            fx::AddTrack, fx::ReplaceTrack, fx::RemoveTrack, fx::DataSend, fx::CollectStats, fx::AcquireMedia,
                             fx::AcquireDevice, fx::SetTrackEnabled, fx::ReleaseTrack, fx::SwapLocalTrack,
                             fx::StopTracks, fx::ReleaseStreams, fx::SettleRequest, fx::Emit>;
 

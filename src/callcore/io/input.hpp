@@ -77,6 +77,10 @@ struct DataChannelMessage { std::string text; };
 struct DataChannelSendFailed { std::string text; };
 /// An AddTrack effect with no stream put the tag's track in a new MediaStream: its id.
 struct TrackAdded { std::string tag; std::string stream_id; };
+/// getStats() resolved (answer to CollectStats): `report` the RTCStatsReport's entries of the
+/// asked types as a JSON array of stats dictionaries (W3C webrtc-stats), or rejected: `error`
+/// its message (non-empty) and `report` null.
+struct StatsReport { nlohmann::json report; std::string error; };
 
 // ---- media devices -------------------------------------------------------------------------
 /// getUserMedia for the call resolved: the local stream's id and its tracks' handles.
@@ -97,7 +101,8 @@ using TransportEvent = std::variant<in::TransportOpened, in::TransportClosed, in
                                     in::TransportPaused, in::TransportResumed, in::TokenProvided, in::TokenFailed>;
 using PcEvent = std::variant<in::LocalDescription, in::RemoteDescriptionSet, in::OperationFailed,
                              in::LocalIceCandidate, in::PeerStateChange, in::RemoteTrack, in::NegotiationNeeded,
-                             in::DataChannelState, in::DataChannelMessage, in::DataChannelSendFailed, in::TrackAdded>;
+                             in::DataChannelState, in::DataChannelMessage, in::DataChannelSendFailed, in::TrackAdded,
+                             in::StatsReport>;
 using MediaEvent = std::variant<in::MediaAcquired, in::MediaFailed, in::DeviceAcquired, in::DeviceFailed, in::TrackEnded>;
 
 /// What the app asked.

@@ -47,7 +47,8 @@ ConsultationSession::ConsultationSession(Role role, Params params, log::Logger& 
                  [this](json& m) {  // a rejoin may have changed this side's connection id
                    if (auto d = m.find("data"); d != m.end() && d->is_object() && d->contains("sender"))
                      (*d)["sender"]["connectionId"] = ctx_.connection_id;
-                 }) {
+                 }),
+      stats_(ctx_, kPc) {
   ctx_.connection_id = params_.connection_id;
   message_id_prefix_ = fmt::format("{:08x}", static_cast<std::uint32_t>(ctx_.random().next_unit() * 4294967296.0));
   transport_.start();
@@ -72,7 +73,8 @@ void ConsultationSession::handle(const io::Input& input, base::Ms now) {
 }
 
 std::optional<base::Ms> ConsultationSession::poll_timeout() const {
-  return base::earliest(timers_.next(), base::earliest(peer_.next_timeout(), transport_.next_timeout()));
+  return base::earliest(base::earliest(timers_.next(), stats_.next_timeout()),
+                        base::earliest(peer_.next_timeout(), transport_.next_timeout()));
 }
 
 json ConsultationSession::snapshot() const {
@@ -84,7 +86,8 @@ json ConsultationSession::snapshot() const {
     peers.push_back({{"id", remote_->connection_id},
                      {"displayName", remote_->name},
                      {"avatar", doctor.is_object() && doctor.contains("avatarId") ? doctor["avatarId"] : json(nullptr)},
-                     {"deviceState", remote_->props["deviceState"]}});
+                     {"deviceState", remote_->props["deviceState"]},
+                     {"quality", stats::to_string(stats_.quality())}});
   }
   const char* connect_status = state_ == CallState::Connected                                ? "connected"
                                : state_ == CallState::Idle || state_ == CallState::Ended ? "disconnected"
@@ -290,6 +293,10 @@ void ConsultationSession::on(const io::in::RemoteTrack& t) {
   if (remote_streams_.insert(t.stream_id).second) ctx_.emit(ev::kRemoteStream, {{"stream", t.stream_id}});
 }
 
+void ConsultationSession::on(const io::in::StatsReport& r) {
+  if (in_call()) stats_.on_report(r, remote_ ? remote_->connection_id : "");
+}
+
 // ---- time ---------------------------------------------------------------------------------------
 
 void ConsultationSession::on_timeout() {
@@ -303,6 +310,7 @@ void ConsultationSession::on_timeout() {
   }
   transport_.on_timeout(now);
   if (!in_call()) return;
+  stats_.on_timeout(now);
   if (auto failure = peer_.on_timeout(now)) end_call(failure->reason, failure->error, /*notify_remote=*/true);
 }
 
@@ -371,6 +379,9 @@ void ConsultationSession::signaling_error(std::string code, std::string message,
 
 void ConsultationSession::set_state(CallState next) {
   if (next == state_) return;
+  // Stats are collected while connected (sip-connector: from the call's confirmation).
+  if (next == CallState::Connected) stats_.start();
+  else if (next == CallState::Ended || next == CallState::Idle) stats_.stop();
   const json change = {{"state", to_string(next)}, {"previous", to_string(state_)}};
   state_ = next;
   ctx_.log(log::Level::Info, ev::kCallState, change);

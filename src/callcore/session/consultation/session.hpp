@@ -33,6 +33,7 @@
 #include "callcore/rtc/peer.hpp"
 #include "callcore/session/consultation/params.hpp"
 #include "callcore/signaling/transport.hpp"
+#include "callcore/stats/stats.hpp"
 #include "callcore/signaling/vcm/codec.hpp"
 
 namespace callcore::session::consultation {
@@ -62,7 +63,8 @@ class ConsultationSession {
 
   /// State for the JS properties and the store: {callState, connectStatus ('disconnected' |
   /// 'connecting' | 'connected'), hasEntered, hasAnswered, connectionId, remote: {connectionId,
-  /// clientId, name} | null, peers: [{id, displayName, avatar, deviceState}], avatar (own: the
+  /// clientId, name} | null, peers: [{id, displayName, avatar, deviceState, quality (stats::Quality:
+  /// 'unknown' until measured while connected)}], avatar (own: the
   /// doctor's avatarId on the doctor's side, else null), iceCandidatesQueue: [...], isInviter,
   /// isClosing, negotiating, deviceState: {isHidden, isMute}, signalingState, iceRestartAttempt,
   /// reconnectAttempt, queuedMessages, localStreamId (the call's local stream, "" before media),
@@ -80,6 +82,7 @@ class ConsultationSession {
   CallState state() const { return state_; }
   const rtc::Peer& peer() const { return peer_; }
   const signaling::Transport& transport() const { return transport_; }
+  const stats::Monitor& stats() const { return stats_; }
   /// The deadline of the enter / answer timer, when armed (tests).
   std::optional<base::Ms> enter_deadline() const { return timers_.deadline(Timer::Enter); }
   std::optional<base::Ms> answer_deadline() const { return timers_.deadline(Timer::Answer); }
@@ -123,6 +126,7 @@ class ConsultationSession {
   void on(const io::in::DataChannelMessage&);
   void on(const io::in::DataChannelSendFailed&);
   void on(const io::in::TrackAdded&);
+  void on(const io::in::StatsReport&);
   // media (session.cpp, media.cpp)
   void on(const io::in::MediaAcquired&);
   void on(const io::in::MediaFailed&);
@@ -167,6 +171,7 @@ class ConsultationSession {
   io::Context ctx_;
   rtc::Peer peer_;
   signaling::Transport transport_;
+  stats::Monitor stats_;  // getStats while connected (stats/stats.hpp)
   base::Timers<Timer, 2> timers_;
 
   CallState state_ = CallState::Idle;
