@@ -128,13 +128,14 @@ TEST_CASE("doctor: the early offer and its candidates are forgotten when nobody 
   Driver d = ringing();
   d.feed(in::LocalDescription{"offer", "v=0 offer"});
   d.feed(in::LocalIceCandidate{{{"candidate", "candidate:local-1"}}});
-  d.feed(in::Timeout{}, 1000 + 5000);
+  d.advance(1000 + 5000);
   CHECK(d.state() == "ended");
   CHECK(d.has("closePc"));
   // A new call makes a new offer; nothing of the old one is sent to the client who enters now.
   d.feed(in::Call{2});
   d.feed(callcore::test::media());
   d.message("enter", {{"name", "Alice"}}, "conn-cli");
+  INFO(json(d.sent()).dump());
   CHECK(d.sent().empty());
   d.feed(in::LocalDescription{"offer", "v=0 second offer"});
   REQUIRE(d.sent().size() == 1);

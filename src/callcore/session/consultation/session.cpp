@@ -202,8 +202,6 @@ void ConsultationSession::on(const io::in::MediaAcquired& m) {
     if (held_offer_) {
       peer_.apply_held_offer(*held_offer_);
       held_offer_.reset();
-  unsent_description_.reset();
-  unsent_candidates_.clear();
     }
   } else {
     set_state(CallState::WaitingEnter);
@@ -331,6 +329,8 @@ void ConsultationSession::end_call(std::string_view reason, const std::optional<
   }
   ctx_.push(io::fx::StopTracks{});
   peer_.close();
+  unsent_description_.reset();  // it belonged to the closed connection
+  unsent_candidates_.clear();
   media_ready_ = false;
   // No tracks are sent or received any more: say so, so that players let go of them.
   if (!peer_.senders().empty()) {
