@@ -1,18 +1,7 @@
 // A store of one call's state for UI frameworks (issue 4; fields after the media-store seed).
 // It only mirrors: every value comes from the core's snapshot and events; it decides nothing.
 import { EVENT_LIST } from './dictionary.js';
-
-// Structural equality for plain data; objects that are not plain (MediaStreamTrack, CallError)
-// compare by identity.
-function same(a, b) {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  const plain = (v) => Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype;
-  if (!plain(a) || !plain(b) || Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && same(a[k], b[k]));
-}
+import { same } from './same.js';
 
 /**
  * A store of `call`'s state (an RTCDoctor or RTCClient) honouring React's

@@ -6,17 +6,7 @@
 // (base64: +35%); see docs/benchmarks.md. scripts/build.mjs puts this module in place of
 // js/wasm-url.js for that variant only.
 import wasmHex from '../build/wasm/callcore_core.wasm.hex.js';
-
-/** Lowercase hex text → bytes ('0'-'9' → 0-9, 'a'-'f' → 10-15 by (c & 15) + 9 * (c >> 6)). */
-function fromHex(hex) {
-  const bytes = new Uint8Array(hex.length >> 1);
-  for (let i = 0, j = 0; i < bytes.length; i++, j += 2) {
-    const hi = hex.charCodeAt(j);
-    const lo = hex.charCodeAt(j + 1);
-    bytes[i] = (((hi & 15) + 9 * (hi >> 6)) << 4) | ((lo & 15) + 9 * (lo >> 6));
-  }
-  return bytes;
-}
+import { fromHex } from './hex.js';
 
 /**
  * Decodes the inlined binary and instantiates it (same contract as js/wasm-url.js).

@@ -1,17 +1,7 @@
 // A store of one room for UI frameworks, in createCallStore's shape (js/store.js), honouring
 // React's useSyncExternalStore contract. It only mirrors the room's core snapshot and events.
 import { CALL_STATE_LIST, EVENT_LIST } from '../dictionary.js';
-
-// Structural equality for plain data; tracks and errors compare by identity (as js/store.js).
-function same(a, b) {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  const plain = (v) => Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype;
-  if (!plain(a) || !plain(b) || Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && same(a[k], b[k]));
-}
+import { same } from '../same.js';
 
 /**
  * A store of `client`'s room (a VideoCallClient): getSnapshot() returns the same object until

@@ -2,17 +2,7 @@
 // (build/wasm/callcore_room.wasm.hex.js, written by scripts/build.mjs), decoded as in
 // js/wasm-inline.js. scripts/build.mjs puts this module in place of js/room/wasm-url.js.
 import wasmHex from '../../build/wasm/callcore_room.wasm.hex.js';
-
-/** Lowercase hex text → bytes (as js/wasm-inline.js). */
-function fromHex(hex) {
-  const bytes = new Uint8Array(hex.length >> 1);
-  for (let i = 0, j = 0; i < bytes.length; i++, j += 2) {
-    const hi = hex.charCodeAt(j);
-    const lo = hex.charCodeAt(j + 1);
-    bytes[i] = (((hi & 15) + 9 * (hi >> 6)) << 4) | ((lo & 15) + 9 * (lo >> 6));
-  }
-  return bytes;
-}
+import { fromHex } from '../hex.js';
 
 /**
  * Decodes the inlined binary and instantiates it (same contract as js/room/wasm-url.js).
