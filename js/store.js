@@ -1,7 +1,7 @@
 // A store of one call's state for UI frameworks (issue 4; fields after the media-store seed).
 // It only mirrors: every value comes from the core's snapshot and events; it decides nothing.
 import { EVENT_LIST } from './dictionary.js';
-import { same } from './same.js';
+import { snapshotStore } from './snapshot-store.js';
 
 /**
  * A store of `call`'s state (an RTCDoctor or RTCClient) honouring React's
@@ -21,11 +21,7 @@ import { same } from './same.js';
  * @returns {{getSnapshot(): object, subscribe(listener: () => void): () => void, destroy(): void}}
  */
 export function createCallStore(call) {
-  let snapshot = null;
-  let lastError = null;
-  const listeners = new Set();
-
-  function compute() {
+  function compute(lastError) {
     const core = call._snapshot();
     const sendTracks = core.localTracks.map(({ tag, kind, state: s }) => ({ tag, kind, state: s, track: call.localTrack(tag) }));
     const recvTracks = core.remoteTracks.map(({ tag, kind, state: s }) => ({ tag, kind, state: s, track: call.remoteTrack(tag) }));
@@ -54,30 +50,6 @@ export function createCallStore(call) {
     };
   }
 
-  function refresh() {
-    if (call._destroyed) return; // destroyed: keep the last snapshot
-    const next = compute();
-    if (snapshot !== null && same(snapshot, next)) return;
-    snapshot = next;
-    for (const listener of [...listeners]) listener();
-  }
-
-  const offs = [
-    call.emitter.on(EVENT_LIST.CALL_ERROR, ({ payload }) => { lastError = payload; }),
-    call.emitter.on(EVENT_LIST.ALL, refresh),
-  ];
-  snapshot = compute();
-
-  return {
-    getSnapshot: () => snapshot,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    /** Stops following the call (its listeners are removed); the last snapshot stays. */
-    destroy() {
-      for (const off of offs) off();
-      listeners.clear();
-    },
-  };
+  // A destroyed call keeps its last snapshot.
+  return snapshotStore(call.emitter, EVENT_LIST.CALL_ERROR, compute, () => call._destroyed);
 }

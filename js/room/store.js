@@ -1,7 +1,7 @@
 // A store of one room for UI frameworks, in createCallStore's shape (js/store.js), honouring
 // React's useSyncExternalStore contract. It only mirrors the room's core snapshot and events.
 import { CALL_STATE_LIST, EVENT_LIST } from '../dictionary.js';
-import { same } from '../same.js';
+import { snapshotStore } from '../snapshot-store.js';
 
 /**
  * A store of `client`'s room (a VideoCallClient): getSnapshot() returns the same object until
@@ -20,11 +20,7 @@ import { same } from '../same.js';
  * @returns {{getSnapshot(): object, subscribe(listener: () => void): () => void, destroy(): void}}
  */
 export function createRoomStore(client) {
-  let snapshot = null;
-  let lastError = null;
-  const listeners = new Set();
-
-  function compute() {
+  function compute(lastError) {
     const core = client._snapshot();
     const sendTracks = ['audio', 'video'].map((kind) => ({ kind, track: client.localTrack(kind) }))
       .filter(({ track }) => track)
@@ -61,29 +57,5 @@ export function createRoomStore(client) {
     };
   }
 
-  function refresh() {
-    const next = compute();
-    if (snapshot !== null && same(snapshot, next)) return;
-    snapshot = next;
-    for (const listener of [...listeners]) listener();
-  }
-
-  const offs = [
-    client.emitter.on(EVENT_LIST.ROOM_ERROR, ({ payload }) => { lastError = payload; }),
-    client.emitter.on(EVENT_LIST.ALL, refresh),
-  ];
-  snapshot = compute();
-
-  return {
-    getSnapshot: () => snapshot,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    /** Stops following the client (its listeners are removed); the last snapshot stays. */
-    destroy() {
-      for (const off of offs) off();
-      listeners.clear();
-    },
-  };
+  return snapshotStore(client.emitter, EVENT_LIST.ROOM_ERROR, compute);
 }

@@ -67,6 +67,13 @@ std::optional<errors::CallError> UserAgent::call(const std::string& number, cons
   call_.call_id = new_token(20);
   call_.local_tag = new_token(10);
   call_.extra_headers = std::move(extra_headers);
+  open_peer(media);
+  peer_.make_offer();
+  ctx_.emit(ev::kCallConnecting, {{"number", number}});
+  return std::nullopt;
+}
+
+void UserAgent::open_peer(const CallMedia& media) {
   pending_sdp_.clear();
   local_candidates_.clear();
   gathering_complete_ = false;
@@ -74,9 +81,6 @@ std::optional<errors::CallError> UserAgent::call(const std::string& number, cons
   if (media.audio) peer_.add_sender("audio", rtc::Sender{"audio", *media.audio, media.stream_id});
   if (media.video) peer_.add_sender("video", rtc::Sender{"video", *media.video, media.stream_id});
   peer_.open();
-  peer_.make_offer();
-  ctx_.emit(ev::kCallConnecting, {{"number", number}});
-  return std::nullopt;
 }
 
 std::optional<errors::CallError> UserAgent::answer(const CallMedia& media, base::Ms now) {
@@ -84,13 +88,7 @@ std::optional<errors::CallError> UserAgent::answer(const CallMedia& media, base:
   if (call_.phase != CallPhase::kRinging || !call_.server_key) return errors::state_error("no incoming call to answer");
   auto it = servers_.find(*call_.server_key);
   if (it == servers_.end()) return errors::state_error("the incoming call's transaction has ended");
-  pending_sdp_.clear();
-  local_candidates_.clear();
-  gathering_complete_ = false;
-  peer_.clear_senders();
-  if (media.audio) peer_.add_sender("audio", rtc::Sender{"audio", *media.audio, media.stream_id});
-  if (media.video) peer_.add_sender("video", rtc::Sender{"video", *media.video, media.stream_id});
-  peer_.open();
+  open_peer(media);
   call_.phase = CallPhase::kAnswering;
   peer_.on_remote_description({{"type", "offer"}, {"sdp", it->second.request().body}}, true);
   return std::nullopt;

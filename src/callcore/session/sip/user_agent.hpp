@@ -145,6 +145,9 @@ class UserAgent {
   nlohmann::json snapshot() const;
 
  private:
+  /// Opens the call's peer connection with `media` as its senders, forgetting the last call's
+  /// SDP and gathered candidates (UAC INVITE and UAS answer alike).
+  void open_peer(const CallMedia& media);
   enum class Timer { kReconnect, kRegisterRefresh, kPing, kPingTimeout, kGather, kAckWait, kCloseWait };
   enum class Purpose { kRegister, kUnregister, kPing, kInvite, kBye, kCancel, kInfo };
   struct Client {
