@@ -71,10 +71,11 @@ const log = (...args) => {
  *   its place (and its buffered messages) waiting for a resume, in milliseconds; also how long a
  *   transient to an unknown connection id is held for a member that joins with that id.
  * @param {object|null} [options.redis=null] share consultations with other processes through
- *   Redis (docs/scaling.md): `{url, nodeId?, nodeTtlMs?, roomTtlMs?, nodeCheckMs?}` — `url` as
+ *   Redis (docs/scaling.md): `{url, nodeId?, nodeTtlMs?, roomTtlMs?, nodeCheckMs?, commandTimeoutMs?}` — `url` as
  *   `redis://127.0.0.1:6379`, `nodeId` this process's id (in its connection ids), `nodeTtlMs`
  *   (3000) after which a silent process counts as failed, `nodeCheckMs` (500) how often that is
- *   checked. null: one process, state in memory.
+ *   checked, `commandTimeoutMs` (5000) after which an unanswered Redis command fails and the
+ *   message's sender gets `unavailable`. null: one process, state in memory.
  * @returns {Promise<{port: number, httpUrl: string, wsUrl: string, nodeId: string, snapshot: () => object, dropSocket: (connectionId: string) => boolean,
  *   drain: () => Promise<void>,
  *   mintToken?: (claims: object, options?: object) => Promise<string>, close: () => Promise<void>}>}
@@ -120,7 +121,9 @@ export async function startServer({
   if (redis) {
     // Loaded only when asked for: one process needs no Redis client.
     const { createRedisBus } = await import('./server/redis-bus.js');
-    bus = await createRedisBus({ url: redis.url, nodeId: redis.nodeId, nodeTtlMs: redis.nodeTtlMs, roomTtlMs: redis.roomTtlMs, log });
+    bus = await createRedisBus({
+      url: redis.url, nodeId: redis.nodeId, nodeTtlMs: redis.nodeTtlMs, roomTtlMs: redis.roomTtlMs, commandTimeoutMs: redis.commandTimeoutMs, log,
+    });
   }
   const signaling = createSignaling({
     auth: verifier, limits: bounds, heartbeatMs, reconnectGraceMs, allowedOrigins, bus, nodeCheckMs: redis?.nodeCheckMs, log,
@@ -255,6 +258,7 @@ async function main(argv) {
         redis: { type: 'string' },
         'node-id': { type: 'string' },
         'node-ttl-ms': { type: 'string' },
+        'redis-timeout-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -288,6 +292,7 @@ async function main(argv) {
   if (values.redis !== undefined) {
     options.redis = { url: values.redis, nodeId: values['node-id'] };
     if (values['node-ttl-ms'] !== undefined) options.redis.nodeTtlMs = intOption(values['node-ttl-ms'], '--node-ttl-ms');
+    if (values['redis-timeout-ms'] !== undefined) options.redis.commandTimeoutMs = intOption(values['redis-timeout-ms'], '--redis-timeout-ms');
   }
   if (values['allowed-origins'] !== undefined) options.allowedOrigins = values['allowed-origins'].split(',').filter(Boolean);
   let keys;

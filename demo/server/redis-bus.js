@@ -46,18 +46,24 @@ function after(a, b) {
  * @param {number} [options.nodeTtlMs=3000] a process that has not beaten for this long is dead (ms);
  *   it beats every nodeTtlMs / 3
  * @param {number} [options.idTtlMs=86400000] how long a connection id stays registered (ms)
+ * @param {number} [options.commandTimeoutMs=5000] a command (an append, a beat) that Redis has not
+ *   answered within this long fails (ms): the sender of an appended message is then told
+ *   (`unavailable`). Redis may still carry out a command it received late, so the message can
+ *   arrive after all; the SDK drops a repeated message id.
  * @param {(...args: unknown[]) => void} [options.log]
  * @returns {Promise<import('./bus.js').Bus>}
  * @throws {Error} (rejection) when Redis cannot be reached within 5 s
  */
 export async function createRedisBus({
-  url, nodeId = randomBytes(3).toString('hex'), roomTtlMs = 86400000, nodeTtlMs = 3000, idTtlMs = 86400000, log = () => {},
+  url, nodeId = randomBytes(3).toString('hex'), roomTtlMs = 86400000, nodeTtlMs = 3000, idTtlMs = 86400000,
+  commandTimeoutMs = 5000, log = () => {},
 }) {
   if (!/^[A-Za-z0-9]{1,32}$/.test(nodeId)) throw new TypeError('nodeId: 1-32 letters or digits');
+  if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs < 100) throw new TypeError('commandTimeoutMs: an integer >= 100 (ms)');
   const options = { lazyConnect: true, enableOfflineQueue: true, connectTimeout: 5000 };
-  // Commands wait (queued, retried) while Redis is away, and fail after ioredis's 20 retries
-  // (~20 s): then the sender of a message is told (signaling.js, `unavailable`).
-  const cmd = new Redis(url, options);
+  // Commands wait (queued) while Redis is away or slow, and fail after commandTimeoutMs: then the
+  // sender of a message is told (signaling.js, `unavailable`). The subscriber has no timeout.
+  const cmd = new Redis(url, { ...options, commandTimeout: commandTimeoutMs });
   const sub = new Redis(url, { ...options, maxRetriesPerRequest: null });
   for (const c of [cmd, sub]) c.on('error', (err) => log('redis', err.message));
   await Promise.all([cmd.connect(), sub.connect()]);
