@@ -59,10 +59,18 @@ function diagnosticsState() {
 
 // Runs in a demo page: from now on, each `stats` event of the call is kept with what the charts
 // and the badge show once the panel got it (the panel's listener runs first: it was added first).
+// Also counts the instance's listeners now and once its call ended (the panel's are gone then).
 async function recordStatsAgainstCharts() {
   const { EVENT_LIST } = await import('/dist/callcore.js');
+  const { emitter } = window.demo.rtc;
+  const count = () => Object.fromEntries(['STATS', 'QUALITY_CHANGED', 'ALL', 'CALL_ERROR'].map((k) => [k, emitter.listenerCount(EVENT_LIST[k])]));
   window.statsChecks = [];
-  window.demo.rtc.emitter.on(EVENT_LIST.STATS, ({ payload }) => {
+  window.listenersAtEnd = null;
+  // Added after the page's own CALL_STATE listener, so it runs after the panel stopped.
+  emitter.on(EVENT_LIST.CALL_STATE, ({ payload }) => {
+    if (payload.state === 'ended') window.listenersAtEnd = count();
+  });
+  emitter.on(EVENT_LIST.STATS, ({ payload }) => {
     const { charts } = window.demo.diagnostics;
     const last = (key, i) => charts[key].data[i].at(-1);
     const video = (list) => list.find((s) => s.kind === 'video');
@@ -88,6 +96,7 @@ async function recordStatsAgainstCharts() {
       badgeText: document.getElementById('quality').textContent,
     });
   });
+  window.listenersDuringCall = count();
 }
 
 const LEVELS = ['excellent', 'good', 'poor', 'lost'];
@@ -242,6 +251,14 @@ describe('demo pages', () => {
     await Promise.all([doctor, client].map((page) => waitFor(page, () => window.demo.callState === 'idle'
       && document.getElementById('diagnostics').dataset.live === '0', undefined, { message: 'a fresh idle instance, the panel not live' })));
     const ended = await Promise.all([doctor, client].map((page) => page.evaluate(diagnosticsState)));
+    for (const page of [doctor, client]) {
+      // When the call ended, the panel removed its listeners of that instance: stats and
+      // qualityChanged (the one left is the test's), and the store's (ALL, CALL_ERROR).
+      const { during, atEnd } = await page.evaluate(() => ({ during: window.listenersDuringCall, atEnd: window.listenersAtEnd }));
+      assert.deepEqual(atEnd, { STATS: during.STATS - 1, QUALITY_CHANGED: during.QUALITY_CHANGED - 1, ALL: during.ALL - 1, CALL_ERROR: during.CALL_ERROR - 1 },
+        `[${page.label}] listeners during the call ${JSON.stringify(during)}, when it ended ${JSON.stringify(atEnd)}`);
+      assert.equal(during.STATS, 2, `[${page.label}] stats listeners: the panel's and the test's`);
+    }
     for (const [i, page] of [doctor, client].entries()) {
       const s = ended[i];
       assert.deepEqual([s.quality, s.badgeText], ['none', '—'], `[${page.label}] the badge after hang-up`);
@@ -261,5 +278,40 @@ describe('demo pages', () => {
         `[${page.label}] the panel did not move after hang-up`);
       console.log(`[${page.label}] diagnostics: ${ended[i].samples} samples, badge ${levelsSeen[page.label]} during the call, ${JSON.stringify(s.badgeText)} after`);
     }
+
+    // A second call: its first report replaces the last call's figures, on the new instance.
+    await waitFor(doctor, () => !document.getElementById('call').disabled && document.body.dataset.farSide === 'here', undefined, { message: 'doctor: Call enabled again' });
+    await doctor.click('#call');
+    await waitFor(client, () => !document.getElementById('call').disabled, undefined, { message: 'Answer enabled by the second ring' });
+    await client.click('#call');
+    for (const [i, page] of [doctor, client].entries()) {
+      const s = await waitFor(page, (before) => {
+        const panel = document.getElementById('diagnostics');
+        return window.demo.callState === 'connected' && panel.dataset.live === '1' && Number(panel.dataset.updates) < before
+          && { samples: Number(panel.dataset.samples), updates: Number(panel.dataset.updates) };
+      }, ended[i].samples, { timeout: 30000, message: 'the second call\'s first reports start new charts' });
+      assert.equal(s.samples, s.updates, `[${page.label}] only the second call's samples: ${JSON.stringify(s)}`);
+    }
+    await waitFor(doctor, (levels) => levels.includes(document.getElementById('quality').dataset.quality), LEVELS,
+      { timeout: 30000, message: 'the badge shows a level in the second call' });
+    await doctor.click('#hang-up');
+  }));
+
+  it('without uPlot the page still calls, the badge works and the panel says the charts are unavailable', { timeout: TEST_TIMEOUT }, run(async () => {
+    const doctor = await suite.newPage('doctor', { url: 'about:blank', waitReady: false });
+    await doctor.route('**/vendor/uplot/uPlot.esm.js', (route) => route.fulfill({ status: 404, body: 'not found' }));
+    await doctor.goto(`${suite.httpUrl}/demo/doctor.html?c=${suite.consultationId('nouplot')}`);
+    await waitFor(doctor, () => document.body.dataset.chartsReady, undefined, { message: 'the chart library load settled' });
+    const s = await doctor.evaluate(() => ({
+      ready: document.body.dataset.ready,
+      loadError: document.body.dataset.loadError ?? null,
+      chartsReady: document.body.dataset.chartsReady,
+      note: document.querySelector('#diagnostics .diag-note').textContent,
+      badge: document.getElementById('quality').textContent,
+      callEnabled: !document.getElementById('call').disabled,
+    }));
+    assert.deepEqual([s.ready, s.loadError, s.chartsReady, s.badge], ['1', null, '0', '—'], JSON.stringify(s));
+    assert.match(s.note, /^Charts unavailable: \/vendor\/uplot\/uPlot\.esm\.js did not load/);
+    await waitFor(doctor, () => !document.getElementById('call').disabled, undefined, { message: 'Call enabled' });
   }));
 });
