@@ -127,7 +127,10 @@ export class Diagnostics {
           label: s.label, stroke: s.color, width: 1.5, spanGaps: false,
           value: (u, v) => (v == null ? '—' : `${shortNumber(v)} ${c.unit}`),
         }))],
-        axes: [{}, { size: 56, values: (u, vals) => vals.map(shortNumber) }],
+        axes: [
+          { space: 70, values: (u, vals) => vals.map((v) => new Date(v * 1000).toLocaleTimeString()) },
+          { size: 56, values: (u, vals) => vals.map(shortNumber) },
+        ],
       }, this.columns[c.key], holder);
     }
     // Follow the panel's width (0 while it is closed: nothing to do then).
