@@ -8,7 +8,7 @@ import { logFromShell } from '../logger.js';
 const ROUTES = {
   openTransport: 'transports', closeTransport: 'transports', send: 'transports', requestToken: 'transports',
   createPc: 'peers', closePc: 'peers', setLocalDescription: 'peers', setRemoteDescription: 'peers',
-  addIceCandidate: 'peers', restartIce: 'peers', addTrack: 'peers', replaceTrack: 'peers', removeTrack: 'peers',
+  addIceCandidate: 'peers', restartIce: 'peers', addTrack: 'peers', prepareSender: 'peers', replaceTrack: 'peers', removeTrack: 'peers',
   dataSend: 'peers', collectStats: 'peers',
   acquireMedia: 'media', acquireDevice: 'media', setTrackEnabled: 'media', releaseTrack: 'media',
   swapLocalTrack: 'media', stopTracks: 'media', releaseStreams: 'media',

@@ -1,6 +1,6 @@
 // RTCPeerConnections by PcId, with their data channels and their senders by media tag. Performs
 // createPc, closePc, setLocalDescription, setRemoteDescription, addIceCandidate, restartIce,
-// addTrack, replaceTrack, removeTrack, dataSend and collectStats, and reports the connection's
+// addTrack, prepareSender, replaceTrack, removeTrack, dataSend and collectStats, and reports the connection's
 // events.
 import { failure } from './loop.js';
 
@@ -138,6 +138,28 @@ export class PeerHost {
     if (!known) this._input({ kind: 'trackAdded', pc: id, tag, streamId: stream.id });
   }
 
+  /**
+   * Instant answer (docs/api.md): the far side's offer has been applied and has a transceiver of
+   * `kind` that none of our senders uses; it becomes `tag`'s sender, carrying no track yet —
+   * direction 'sendrecv' and a new MediaStream of ours (RTCRtpSender.setStreams), so the answer
+   * says sendrecv with our stream id and a later replaceTrack sends media with no renegotiation
+   * (W3C webrtc-pc §5.2 replaceTrack, §5.4 direction). Reports trackAdded {tag, streamId};
+   * nothing when there is no such transceiver (the core then adds the track on answer).
+   */
+  prepareSender({ pc: id, tag, kind }) {
+    const entry = this._pcs.get(id);
+    if (!entry) return;
+    const used = new Set(entry.senders.values());
+    const transceiver = entry.pc.getTransceivers().find((t) => t.mid !== null && t.currentDirection !== 'stopped'
+      && t.receiver.track.kind === kind && !t.sender.track && !used.has(t.sender));
+    if (!transceiver) return;
+    const stream = new MediaStream();
+    transceiver.direction = 'sendrecv';
+    transceiver.sender.setStreams(stream);
+    entry.senders.set(tag, transceiver.sender);
+    this._input({ kind: 'trackAdded', pc: id, tag, streamId: stream.id });
+  }
+
   replaceTrack({ pc: id, tag, trackId }) {
     const sender = this._pcs.get(id)?.senders.get(tag);
     sender?.replaceTrack(trackId === null ? null : this._media.track(trackId)).catch(this._failed(id, 'replaceTrack'));
@@ -160,10 +182,12 @@ export class PeerHost {
 
   /**
    * getStats() of the connection; reports `statsReport` with the stats dictionaries whose type
-   * the core asked for, as they are (the core computes every figure), or with the rejection's
-   * message. A connection that is gone reports an error too, so the core's collection goes on.
+   * the core asked for (`types`), each with only the members the core named for its type
+   * (`fields`: type → member names; `id` and `type` always; no `fields`: every member), their
+   * values as they are (the core computes every figure); or with the rejection's message. A
+   * connection that is gone reports an error too, so the core's collection goes on.
    */
-  collectStats({ pc: id, types }) {
+  collectStats({ pc: id, types, fields }) {
     const entry = this._pcs.get(id);
     const fail = (error) => this._input({ kind: 'statsReport', pc: id, report: null, error: failure(error).message || 'getStats failed' });
     if (!entry || entry.closed) {
@@ -173,7 +197,17 @@ export class PeerHost {
     const wanted = new Set(types);
     entry.pc.getStats().then((report) => {
       const entries = [];
-      report.forEach((stats) => { if (wanted.has(stats.type)) entries.push(stats); });
+      report.forEach((stats) => {
+        if (!wanted.has(stats.type)) return;
+        const members = fields?.[stats.type];
+        if (!members) {
+          entries.push(stats);
+          return;
+        }
+        const kept = { id: stats.id, type: stats.type };
+        for (const name of members) if (stats[name] !== undefined) kept[name] = stats[name];
+        entries.push(kept);
+      });
       this._input({ kind: 'statsReport', pc: id, report: entries });
     }, fail);
   }

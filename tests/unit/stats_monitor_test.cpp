@@ -96,7 +96,7 @@ TEST_CASE("Monitor: collects when due, backs off when collection is slow, recove
 
   h.timeout(100);
   REQUIRE(h.kinds() == Strings{"collectStats"});
-  CHECK(h.out[0] == json{{"kind", "collectStats"}, {"pc", 3}, {"types", stats::report_types()}});
+  CHECK(h.out[0] == json{{"kind", "collectStats"}, {"pc", 3}, {"types", stats::report_types()}, {"fields", stats::report_fields()}});
   CHECK_FALSE(h.monitor.next_timeout());  // none while one is outstanding
   CHECK(h.timeout(5000).empty());
 
@@ -203,7 +203,9 @@ TEST_CASE("the statsReport input and collectStats effect on the JSON boundary", 
   REQUIRE(failed);
   CHECK(std::get<in::StatsReport>(std::get<FromPc>(*failed).event).report.is_null());
   CHECK(std::get<in::StatsReport>(std::get<FromPc>(*failed).event).error == "closed");
-  CHECK(encode(fx::CollectStats{PcId{1}, {"inbound-rtp"}}) == json{{"kind", "collectStats"}, {"pc", 1}, {"types", {"inbound-rtp"}}});
+  CHECK(encode(fx::CollectStats{PcId{1}, {"inbound-rtp"}, nullptr}) == json{{"kind", "collectStats"}, {"pc", 1}, {"types", {"inbound-rtp"}}});
+  CHECK(encode(fx::CollectStats{PcId{1}, {"inbound-rtp"}, json{{"inbound-rtp", {"bytesReceived"}}}}) ==
+        json{{"kind", "collectStats"}, {"pc", 1}, {"types", {"inbound-rtp"}}, {"fields", {{"inbound-rtp", {"bytesReceived"}}}}});
 }
 
 namespace {

@@ -157,7 +157,11 @@ json encode(const Effect& effect) {
           [](const fx::ReplaceTrack& e) { return json{{"pc", to_int(e.pc)}, {"tag", e.tag}, {"trackId", track_json(e.track)}}; },
           [](const fx::RemoveTrack& e) { return json{{"pc", to_int(e.pc)}, {"tag", e.tag}}; },
           [](const fx::DataSend& e) { return json{{"pc", to_int(e.pc)}, {"label", e.label}, {"text", e.text}}; },
-          [](const fx::CollectStats& e) { return json{{"pc", to_int(e.pc)}, {"types", e.types}}; },
+          [](const fx::CollectStats& e) {
+            json j{{"pc", to_int(e.pc)}, {"types", e.types}};
+            if (!e.fields.is_null()) j["fields"] = e.fields;
+            return j;
+          },
           [](const fx::AcquireMedia& e) { return json{{"constraints", e.constraints}}; },
           [](const fx::AcquireDevice& e) {
             return json{{"requestId", e.request_id}, {"trackKind", e.kind}, {"constraints", e.constraints}};

@@ -77,8 +77,10 @@ struct RemoveTrack { PcId pc{}; std::string tag; };
 /// send(text) on the data channel `label`; report DataChannelSendFailed when it throws.
 struct DataSend { PcId pc{}; std::string label; std::string text; };
 /// getStats() of the connection; report StatsReport with the entries whose `type` is one of
-/// `types` (W3C webrtc-stats RTCStatsType names), or with the rejection's message.
-struct CollectStats { PcId pc{}; std::vector<std::string> types; };
+/// `types` (W3C webrtc-stats RTCStatsType names), or with the rejection's message. `fields`
+/// (a JSON object, type → array of member names; null: every member) names the members to keep
+/// of each entry, besides `id` and `type`.
+struct CollectStats { PcId pc{}; std::vector<std::string> types; nlohmann::json fields; };
 
 // ---- media ----------------------------------------------------------------------------------
 /// getUserMedia(constraints) (MediaStreamConstraints, W3C mediacapture-streams §10); report

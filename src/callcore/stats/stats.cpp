@@ -312,11 +312,36 @@ json to_json(const Figures& f) {
 
 // ---- collection ------------------------------------------------------------------------------
 
+const nlohmann::json& report_fields() {
+  // Every member Analyzer::update reads, by type (`id` and `type` are always kept). A member
+  // missing here is missing in the browser's report: stats_analyzer_test checks that the
+  // figures of real reports are the same with only these members.
+  static const json fields = {
+      {std::string(kInbound),
+       {"timestamp", "kind", "mediaType", "mid", "bytesReceived", "packetsReceived", "packetsLost", "framesPerSecond",
+        "frameWidth", "frameHeight", "framesDecoded", "framesDropped", "trackIdentifier", "audioLevel", "freezeCount",
+        "totalFreezesDuration", "jitter"}},
+      {std::string(kOutbound),
+       {"timestamp", "kind", "mediaType", "mid", "bytesSent", "packetsSent", "framesPerSecond", "frameWidth",
+        "frameHeight", "framesEncoded", "mediaSourceId"}},
+      {std::string(kRemoteInbound), {"localId", "roundTripTime", "jitter", "fractionLost"}},
+      {std::string(kPair),
+       {"selected", "nominated", "state", "localCandidateId", "remoteCandidateId", "currentRoundTripTime",
+        "availableOutgoingBitrate"}},
+      {"local-candidate", {"candidateType", "protocol", "relayProtocol"}},
+      {"remote-candidate", {"candidateType"}},
+      {std::string(kMediaSource), {"trackIdentifier", "audioLevel"}},
+      {std::string(kTransport), {"selectedCandidatePairId"}},
+  };
+  return fields;
+}
+
 const std::vector<std::string>& report_types() {
-  static const std::vector<std::string> types{std::string(kInbound),      std::string(kOutbound),
-                                              std::string(kRemoteInbound), std::string(kPair),
-                                              "local-candidate",           "remote-candidate",
-                                              std::string(kMediaSource),   std::string(kTransport)};
+  static const std::vector<std::string> types = [] {
+    std::vector<std::string> t;
+    for (const auto& [type, members] : report_fields().items()) t.push_back(type);
+    return t;
+  }();
   return types;
 }
 
@@ -348,7 +373,7 @@ void Monitor::stop() {
 void Monitor::on_timeout(base::Ms now) {
   if (!running_ || requested_at_ || now < next_at_) return;
   requested_at_ = now;
-  ctx_.push(io::fx::CollectStats{pc_, report_types()});
+  ctx_.push(io::fx::CollectStats{pc_, report_types(), report_fields()});
 }
 
 std::optional<base::Ms> Monitor::next_timeout() const {
