@@ -24,20 +24,21 @@ const CI = process.env.CI === 'true';
 const missing = haveFirefox() ? null : `firefox-esr not found at ${FIREFOX} (install: scripts/install-deps.sh --browser)`;
 
 /**
- * A consultation between `doctorBrowser` and `clientBrowser` (each a page kept across tests):
+ * A consultation between `doctorBrowser` and `clientBrowser` (each a page kept across tests;
+ * `params[browser.kind]`: further RTCParams of the side in that browser):
  * the client joins first, the doctor calls, the client answers on ENTER; resolves when both
  * call() promises resolved and both sides are 'connected'. Returns {doctor, client}.
  */
-async function consult(suite, { tag, doctorBrowser, clientBrowser, connectionConfig }) {
+async function consult(suite, { tag, doctorBrowser, clientBrowser, connectionConfig, params = {} }) {
   const consultationId = suite.consultationId(tag);
   const client = await suite.newPage('client', { browser: clientBrowser, keep: true });
   const doctor = await suite.newPage('doctor', { browser: doctorBrowser, keep: true });
   client.label = `client ${clientBrowser.kind}`;
   doctor.label = `doctor ${doctorBrowser.kind}`;
   const common = { suite, consultationId, connectionConfig };
-  await createParty(client, 'client', common);
+  await createParty(client, 'client', { ...common, extraParams: params[clientBrowser.kind] });
   await waitForEvent(client, 'joined');
-  await createParty(doctor, 'doctor', common);
+  await createParty(doctor, 'doctor', { ...common, extraParams: params[doctorBrowser.kind] });
   await startCall(doctor);
   await waitForEvent(client, 'enterEvent');
   await startCall(client);
@@ -121,6 +122,7 @@ describe('Chromium ↔ Firefox ESR consultation', { skip: missing && !CI ? `${mi
   let suite;
   let firefox;
   let chromium;
+  let turn;
   const fileStart = Date.now();
   const run = (fn) => (t) => suite.wrap(fn)(t);
   before(async () => {
@@ -133,6 +135,7 @@ describe('Chromium ↔ Firefox ESR consultation', { skip: missing && !CI ? `${mi
     console.log(`firefox e2e: ${firefox.version} launched in ${Date.now() - t0} ms`);
   });
   after(async () => {
+    if (turn) await turn.stop();
     if (suite) await suite.close();
     console.log(`firefox e2e: file took ${Date.now() - fileStart} ms`);
   });
@@ -157,6 +160,73 @@ describe('Chromium ↔ Firefox ESR consultation', { skip: missing && !CI ? `${mi
       const other = hanger === client ? doctor : client;
       await hanger.evaluate(() => window.call.hangUp());
       await bothEnded(hanger, other);
+    }));
+  }
+  // ICE restart across the two browsers, triggered as tests/e2e/relay.test.js does: a relay-only
+  // call through coturn whose TURN server is killed (every allocation lost) and started again on
+  // the same ports once the SDK made a restart attempt without it. The core's ICE restart
+  // (EVENT_LIST.ICE_RESTART disconnected → attempt → recovered; restartIce() and a new offer in
+  // the browser whose core decided it) brings the media back in both browsers, still relayed.
+  // Which browser restarts is chosen by iceDisconnectedGraceMs: 500 ms on the restarting side,
+  // 30 s on the other (longer than the test's whole outage), so each browser is tested once
+  // making the ICE restart offer and once answering it.
+  const GRACE_MS = { restarter: 500, other: 30000 };
+  for (const [doctorKind, clientKind, restarterKind] of [['chromium', 'firefox', 'chromium'], ['firefox', 'chromium', 'firefox']]) {
+    it(`ICE restart, ${doctorKind} doctor → ${clientKind} client, ${restarterKind} restarts (relay-only, TURN killed and restarted): media back both ways; then the doctor (${doctorKind}) hangs up`, { timeout: TEST_TIMEOUT }, run(async (t) => {
+      if (!turnserverPath()) throw new Error('turnserver not found: install coturn (scripts/install-deps.sh --browser)');
+      turn = turn ?? (await startTurnServer());
+      const browsers = { chromium, firefox };
+      const { doctor, client } = await consult(suite, {
+        tag: `ice-${doctorKind}-${clientKind}`, doctorBrowser: browsers[doctorKind], clientBrowser: browsers[clientKind],
+        connectionConfig: { iceServers: [turn.iceServer], iceTransportPolicy: 'relay' },
+        params: Object.fromEntries(['chromium', 'firefox'].map((kind) => [kind, {
+          iceDisconnectedGraceMs: kind === restarterKind ? GRACE_MS.restarter : GRACE_MS.other,
+        }])),
+      });
+      const restarter = doctorKind === restarterKind ? doctor : client;
+      const pages = [doctor, client];
+      await mediaBothWays(pages);
+      for (const page of pages) {
+        const pair = await waitForSelectedPair(page);
+        assert.equal(pair.local.candidateType, 'relay', `[${page.label}] relayed before: ${JSON.stringify(pair)}`);
+      }
+      const marks = new Map();
+      for (const page of pages) marks.set(page, await eventMark(page));
+      const firstEvent = (where) => Promise.race(pages.map((page) => waitForEventAfter(page, marks.get(page), 'iceRestartEvent', { where, timeout: 60000 })
+        .then((e) => ({ page: page.label, ...e }))));
+
+      const killedAt = Date.now();
+      await turn.kill();
+      const noticed = await firstEvent({});
+      const stalled = new Map();
+      for (const page of pages) stalled.set(page, await waitForStats(page, { framesDecoded: 1 }));
+      const attempt = await firstEvent({ phase: 'attempt' });
+      const restartedAt = Date.now();
+      await turn.start();
+      const recovered = await firstEvent({ phase: 'recovered' });
+      for (const page of pages) {
+        await waitFor(page, () => window.call.connection && ['connected', 'completed'].includes(window.call.connection.iceConnectionState),
+          undefined, { timeout: 90000, message: 'iceConnectionState connected again' });
+        const before = stalled.get(page);
+        await waitForStats(page, { framesDecoded: before.framesDecoded + 10, audioBytesReceived: before.audioBytesReceived + 2000 }, { timeout: 60000 });
+        const pair = await waitForSelectedPair(page);
+        assert.equal(pair.local.candidateType, 'relay', `[${page.label}] still relayed after the restart: ${JSON.stringify(pair)}`);
+        assert.equal(await page.evaluate(() => window.call.callState), 'connected', `[${page.label}] call still connected`);
+      }
+      const backMs = Date.now() - restartedAt;
+      const seen = {};
+      for (const page of pages) seen[page.label] = (await getEvents(page, 'iceRestartEvent')).map((e) => e.payload);
+      const phases = new Set(Object.values(seen).flat().map((e) => e.phase));
+      assert.ok(phases.has('attempt') && phases.has('recovered'), `an attempt and a recovery: ${JSON.stringify(seen)}`);
+      assert.ok(!phases.has('failed'), `no side gave up: ${JSON.stringify(seen)}`);
+      for (const phase of ['attempt', 'recovered']) {
+        assert.ok(seen[restarter.label].some((e) => e.phase === phase), `[${restarter.label}] made the restart (${phase}): ${JSON.stringify(seen)}`);
+      }
+      assert.match(turn.log().split(`--- start ${turn.starts}:`)[1] ?? '', /ALLOCATE processed, success/, 'relays allocated again on the restarted TURN server');
+      t.diagnostic(`noticed by ${noticed.page} ${noticed.time - killedAt} ms after the TURN kill (${JSON.stringify(noticed.payload)}); first attempt by ${attempt.page} at ${attempt.time - killedAt} ms; recovered by ${recovered.page} ${recovered.time - restartedAt} ms after the TURN restart; media back both ways ${backMs} ms after it; events ${JSON.stringify(seen)}`);
+
+      await doctor.evaluate(() => window.call.hangUp());
+      await bothEnded(doctor, client);
     }));
   }
 });

@@ -429,7 +429,8 @@ export const DOCTOR = { avatarId: 'a1', fullName: 'Dr House', specialityName: 'D
  * Creates `new callcore.RTCDoctor(params)` / `new callcore.RTCClient(params)` in the page and stores
  * it as `window.call`; every event of EVENT_LIST.ALL is pushed to `window.events`; every local
  * stream and RTCPeerConnection seen is remembered (`window.localStreams`, `window.pcs`) so they can
- * be inspected after the SDK drops its references.
+ * be inspected after the SDK drops its references. `extraParams` are further RTCParams (JSON-safe)
+ * merged into the ones built here.
  */
 export async function createParty(page, role, {
   suite,
@@ -441,6 +442,7 @@ export async function createParty(page, role, {
   answerTimeoutSecond,
   signalingUrl = suite && suite.wsUrl,
   connectionConfig,
+  extraParams = {},
 } = {}) {
   if (role !== 'doctor' && role !== 'client') throw new Error(`bad role ${role}`);
   const params = {
@@ -451,6 +453,7 @@ export async function createParty(page, role, {
     doctor: DOCTOR,
     isAudio,
     signalingUrl,
+    ...extraParams, // further RTCParams (docs/api.md), e.g. {iceDisconnectedGraceMs: 500}
   };
   if (enterTimeoutSecond !== undefined) params.enterTimeoutSecond = enterTimeoutSecond;
   if (answerTimeoutSecond !== undefined) params.answerTimeoutSecond = answerTimeoutSecond;
