@@ -2,7 +2,9 @@
 // (or the page name). It shows how a portal uses the SDK:
 //   const rtc = new RTCDoctor(params); rtc.emitter.on(EVENT_LIST.X, cb); await rtc.call(); ...
 // A finished call's instance is destroyed and a fresh one created, ready for the next call.
-import { RTCDoctor, RTCClient, EVENT_LIST, SOCKET_MESSAGES_EVENT_LIST, logger } from '/dist/callcore.js';
+// The quality badge and the diagnostics panel (demo/diagnostics.js) display the core's figures.
+import { RTCDoctor, RTCClient, EVENT_LIST, SOCKET_MESSAGES_EVENT_LIST, logger, createCallStore } from '/dist/callcore.js';
+import { Diagnostics } from './diagnostics.js';
 
 const role = document.body.dataset.role || (location.pathname.includes('client') ? 'client' : 'doctor');
 const isDoctor = role === 'doctor';
@@ -21,6 +23,7 @@ document.querySelector('#app').innerHTML = `
     <span class="pill">consultation <code>${escapeHtml(consultationId)}</code></span>
     <span class="pill">socket <b id="socket-state">—</b></span>
     <span class="pill">call <b id="call-state" class="state">idle</b></span>
+    <span class="pill">quality <b id="quality" class="quality"></b></span>
     <a class="other" href="${isDoctor ? 'client' : 'doctor'}.html?c=${encodeURIComponent(consultationId)}"
        target="_blank">open the ${isDoctor ? 'client' : 'doctor'} page</a>
   </header>
@@ -45,6 +48,7 @@ document.querySelector('#app').innerHTML = `
     <span id="notice" class="notice"></span>
   </section>
   <section id="errors" class="errors" aria-live="polite"></section>
+  <details id="diagnostics" class="diagnostics"></details>
   <section class="log">
     <div class="log-head">
       <h2>Events</h2>
@@ -62,6 +66,8 @@ const ui = {
   audioOnly: $('audio-only'), call: $('call'), hangUp: $('hang-up'), mute: $('mute'), hide: $('hide'),
   notice: $('notice'), errors: $('errors'), log: $('log'),
 };
+
+const diagnostics = new Diagnostics({ badge: $('quality'), panel: $('diagnostics') }, { EVENT_LIST, createCallStore });
 
 // ---- state -----------------------------------------------------------------------------------
 let rtc = null;          // the live RTCDoctor / RTCClient
@@ -152,6 +158,7 @@ function createInstance() {
     updateButtons();
   });
   on(EVENT_LIST.CALL_ERROR, (err) => showError(err));
+  diagnostics.follow(rtc);
 
   ui.localName.textContent = name;
   // Carry the camera/microphone choice over to the new instance.
@@ -163,6 +170,7 @@ function recreateInstance() {
   const old = rtc;
   rtc = null;
   generation++;
+  diagnostics.stop();
   if (old) {
     try { old.destroy(); } catch (err) { showError(err); }
   }
@@ -213,6 +221,7 @@ function setCallState(state) {
   // A finished instance is not reused: destroy it and get a fresh one for the next call (after
   // the current event has been delivered to every listener).
   if (state === 'ended') {
+    diagnostics.stop(); // the badge clears, the charts keep this call's figures
     calling = false;
     ringing = false;
     setTimeout(recreateInstance, 0);
@@ -373,9 +382,11 @@ window.demo = {
   get rtc() { return rtc; },
   get callState() { return callState; },
   get farSide() { return document.body.dataset.farSide; },
+  diagnostics,
   call: startCall,
 };
 
 logLine('info', `${role} page`, `consultation ${consultationId}, signaling ${signalingUrl}`);
 createInstance();
 document.body.dataset.ready = '1';
+diagnostics.load().then(() => { document.body.dataset.chartsReady = diagnostics.uPlot ? '1' : '0'; });

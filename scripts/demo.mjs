@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run demo [-- --port N]`: everything from a fresh clone to a running demo.
 //   1. scripts/install-deps.sh (system packages) if present; stop on failure
-//   2. npm install if node_modules/ is missing
+//   2. npm install if node_modules/ is missing (or lacks a package the server or the pages load)
 //   3. npm run build if dist/callcore.js is missing or older than src/, bindings/, js/, CMakeLists.txt
 //   4. start the signaling + static server (demo/server.js) with join tokens (a random secret; the
 //      pages fetch their tokens from its /demo-token endpoint) and print the page URLs
@@ -51,7 +51,8 @@ const host = values.host ?? '127.0.0.1';
 if (existsSync(at('scripts/install-deps.sh'))) run('bash', ['scripts/install-deps.sh']);
 
 // 2. node packages
-if (!existsSync(at('node_modules', 'jose')) || !existsSync(at('node_modules', 'ws'))) run('npm', ['install']);
+// (uplot: the diagnostics charts of the pages, served from node_modules/uplot/dist/)
+if (!['jose', 'ws', 'uplot'].every((name) => existsSync(at('node_modules', name, 'package.json')))) run('npm', ['install']);
 
 // 3. the SDK bundle
 const bundle = at('dist/callcore.js');

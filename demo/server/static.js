@@ -1,11 +1,21 @@
 // Static files of the reference server (docs/protocol.md §8): GET/HEAD under /dist/, /demo/ and
-// /tests/e2e/pages/ of the repository, `/` redirects to the demo index, everything else is 404.
+// /tests/e2e/pages/ of the repository, the few named files of npm packages the demo pages load
+// (VENDOR_FILES), `/` redirects to the demo index, everything else is 404.
 
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 
 /** URL prefixes served from disk, each mapped to the same folder under `root`. */
 const STATIC_PREFIXES = ['/dist/', '/demo/', '/tests/e2e/pages/'];
+
+/**
+ * Single files of installed npm packages the demo pages need, by exact URL: the uPlot build the
+ * diagnostics charts import and its stylesheet. Nothing else below node_modules/ is served.
+ */
+const VENDOR_FILES = new Map([
+  ['/vendor/uplot/uPlot.esm.js', 'node_modules/uplot/dist/uPlot.esm.js'],
+  ['/vendor/uplot/uPlot.min.css', 'node_modules/uplot/dist/uPlot.min.css'],
+]);
 
 const CONTENT_TYPES = {
   '.js': 'text/javascript; charset=utf-8',
@@ -44,12 +54,19 @@ export async function serveStatic(rootDir, req, res) {
     res.writeHead(302, { location: '/demo/index.html' });
     return res.end();
   }
-  const prefix = STATIC_PREFIXES.find((p) => pathname.startsWith(p));
-  if (!prefix || pathname.includes('\0')) return notFound(res);
-  const base = path.resolve(rootDir, prefix.slice(1));
   const inside = (dir, f) => f === dir || f.startsWith(dir + path.sep);
-  let file = path.resolve(base, '.' + pathname.slice(prefix.length - 1));
-  if (!inside(base, file)) return notFound(res);
+  let base;
+  let file;
+  if (VENDOR_FILES.has(pathname)) {
+    base = path.resolve(rootDir, 'node_modules');
+    file = path.resolve(rootDir, VENDOR_FILES.get(pathname));
+  } else {
+    const prefix = STATIC_PREFIXES.find((p) => pathname.startsWith(p));
+    if (!prefix || pathname.includes('\0')) return notFound(res);
+    base = path.resolve(rootDir, prefix.slice(1));
+    file = path.resolve(base, '.' + pathname.slice(prefix.length - 1));
+    if (!inside(base, file)) return notFound(res);
+  }
   try {
     // Resolve symlinks too: the real file must still be inside the served folder.
     file = await fsp.realpath(file);

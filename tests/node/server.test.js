@@ -645,7 +645,7 @@ function get(base, rawPath, method = 'GET') {
   });
 }
 
-test('static files: served from dist/, demo/, tests/e2e/pages/ only, with content types; no traversal', async () => {
+test('static files: served from dist/, demo/, tests/e2e/pages/ and the named uPlot files only, with content types; no traversal', async () => {
   const root = await mkdtemp(path.join(tmpdir(), 'callcore-static-'));
   const srv = await startServer({ port: 0, root });
   try {
@@ -659,6 +659,11 @@ test('static files: served from dist/, demo/, tests/e2e/pages/ only, with conten
     await writeFile(path.join(root, 'demo/demo.css'), 'body{}');
     await writeFile(path.join(root, 'tests/e2e/pages/p.html'), '<p>e2e</p>');
     await writeFile(path.join(root, 'tests/e2e/pages/cfg.json'), '{"a":1}');
+    await mkdir(path.join(root, 'node_modules/uplot/dist'), { recursive: true });
+    await writeFile(path.join(root, 'node_modules/uplot/dist/uPlot.esm.js'), 'export default 1;\n');
+    await writeFile(path.join(root, 'node_modules/uplot/dist/uPlot.min.css'), '.uplot{}');
+    await writeFile(path.join(root, 'node_modules/uplot/dist/uPlot.cjs.js'), 'secret');
+    await writeFile(path.join(root, 'node_modules/uplot/package.json'), '{"secret":true}');
     await writeFile(path.join(root, 'secret.txt'), 'secret');
     await writeFile(path.join(root, 'package.json'), '{"secret":true}');
 
@@ -672,6 +677,8 @@ test('static files: served from dist/, demo/, tests/e2e/pages/ only, with conten
       ['/tests/e2e/pages/p.html', 'text/html', '<p>e2e</p>'],
       ['/tests/e2e/pages/cfg.json', 'application/json'],
       ['/dist/callcore.js?v=2', 'text/javascript'],
+      ['/vendor/uplot/uPlot.esm.js', 'text/javascript', 'export default 1;\n'],
+      ['/vendor/uplot/uPlot.min.css', 'text/css', '.uplot{}'],
     ];
     for (const [p, type, body] of cases) {
       const res = await get(srv.httpUrl, p);
@@ -699,6 +706,11 @@ test('static files: served from dist/, demo/, tests/e2e/pages/ only, with conten
       '/demo/%zz',
       '/tests/unit/x',
       '/ws',
+      '/node_modules/uplot/dist/uPlot.esm.js',
+      '/vendor/uplot/uPlot.cjs.js',
+      '/vendor/uplot/../../node_modules/uplot/package.json',
+      '/vendor/uplot/',
+      '/vendor/',
     ]) {
       const res = await get(srv.httpUrl, p);
       assert.equal(res.status, 404, p);
@@ -720,6 +732,11 @@ test('the repository demo pages are served by the default root', async () => {
   assert.equal(res.status, 200);
   assert.match(res.headers['content-type'], /^text\/html/);
   assert.match(res.body, /doctor\.html/);
+  // The chart library of the demo's diagnostics panel, from the installed uplot package.
+  const uplot = await get(server.httpUrl, '/vendor/uplot/uPlot.esm.js');
+  assert.equal(uplot.status, 200);
+  assert.match(uplot.headers['content-type'], /^text\/javascript/);
+  assert.match(uplot.body, /export \{ uPlot as default \}/);
 });
 
 test('CLI prints the ws URL and demo URLs, takes --grace-ms, and exits cleanly on SIGTERM', async () => {
