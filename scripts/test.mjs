@@ -8,7 +8,7 @@
 //  5. node:test attacks on the reference server over real sockets (tests/security/, < 1 min)
 //     and its scale-out: processes sharing consultations through a redis-server of the suite's own,
 //     one killed mid-exchange (tests/scale/, ~20 s)
-//  6. Playwright e2e calls in Debian Chromium (tests/e2e/)
+//  6. e2e calls in Debian Chromium (Playwright) and, for cross-browser calls, Firefox ESR (puppeteer-core) (tests/e2e/)
 // Installs missing Debian packages (as root) and npm dependencies, and builds what is needed.
 // Options: --only=unit|fuzz|wasm|node|security|scale|e2e (repeatable) runs just those suites.
 import { spawnSync } from 'node:child_process';

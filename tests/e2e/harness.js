@@ -206,26 +206,45 @@ export async function startSuite(fileTag, { args = DEFAULT_ARGS, server: serverO
     return b;
   };
 
+  /** Pages kept across tests (`keep: true`), idle between tests: [{browser, page}]. */
+  const idle = [];
+
   /**
    * Opens call.html in its own page (window) of `browser` (default: the suite's browser),
    * waits for the SDK import and captures console / page errors under `label`.
+   * `browser` is any object with `context.newPage()` returning a Playwright-shaped page: the
+   * suite's Chromium, or Firefox ESR (tests/e2e/firefox-harness.js).
+   * `keep: true` keeps the page (tab) for later tests: closePages() destroys its call and loads
+   * about:blank instead of closing it, and the next newPage(…, {browser, keep: true}) of the same
+   * browser loads call.html in it again (a reload, ~100 ms, instead of a new window).
    */
-  suite.newPage = async (label, { browser = suite.browser, url = suite.pageUrl, waitReady = true } = {}) => {
-    const page = await browser.context.newPage();
+  suite.newPage = async (label, { browser = suite.browser, url = suite.pageUrl, waitReady = true, keep = false } = {}) => {
+    const reused = keep ? idle.findIndex((x) => x.browser === browser) : -1;
+    let page;
+    if (reused >= 0) {
+      ({ page } = idle.splice(reused, 1)[0]);
+    } else {
+      page = await browser.context.newPage();
+      const log = (line) => suite.logs.push(`${new Date().toISOString()} [${page.label}] ${line}`);
+      page.on('console', (msg) => log(`console.${msg.type()}: ${msg.text()}`));
+      page.on('pageerror', (err) => log(`pageerror: ${err && (err.stack || err.message || err)}`));
+      page.on('crash', () => log('page crashed'));
+      page.on('requestfailed', (req) => log(`requestfailed: ${req.url()} ${req.failure()?.errorText}`));
+      page.on('close', () => {
+        suite.pages.delete(page);
+        const i = idle.findIndex((x) => x.page === page);
+        if (i >= 0) idle.splice(i, 1);
+      });
+    }
     page.label = label;
+    page.keep = keep ? browser : null;
     suite.pages.add(page);
-    const log = (line) => suite.logs.push(`${new Date().toISOString()} [${label}] ${line}`);
-    page.on('console', (msg) => log(`console.${msg.type()}: ${msg.text()}`));
-    page.on('pageerror', (err) => log(`pageerror: ${err && (err.stack || err.message || err)}`));
-    page.on('crash', () => log('page crashed'));
-    page.on('requestfailed', (req) => log(`requestfailed: ${req.url()} ${req.failure()?.errorText}`));
-    page.on('close', () => suite.pages.delete(page));
     await page.goto(url, { waitUntil: 'load', timeout: WAIT_MS });
     if (waitReady) await waitForReady(page);
     return page;
   };
 
-  /** Destroys the calls and closes every page (end of a test). Never throws. */
+  /** Destroys the calls and closes every page (end of a test); kept pages go idle. Never throws. */
   suite.closePages = async () => {
     for (const page of [...suite.pages]) {
       try {
@@ -236,8 +255,15 @@ export async function startSuite(fileTag, { args = DEFAULT_ARGS, server: serverO
           5000,
         );
       } catch { /* page may be gone */ }
-      try { await page.close(); } catch { /* ignore */ }
       suite.pages.delete(page);
+      if (page.keep) {
+        try {
+          await page.goto('about:blank', { waitUntil: 'load', timeout: WAIT_MS });
+          idle.push({ browser: page.keep, page });
+          continue;
+        } catch { /* close it instead */ }
+      }
+      try { await page.close(); } catch { /* ignore */ }
     }
   };
 
@@ -403,7 +429,8 @@ export const DOCTOR = { avatarId: 'a1', fullName: 'Dr House', specialityName: 'D
  * Creates `new callcore.RTCDoctor(params)` / `new callcore.RTCClient(params)` in the page and stores
  * it as `window.call`; every event of EVENT_LIST.ALL is pushed to `window.events`; every local
  * stream and RTCPeerConnection seen is remembered (`window.localStreams`, `window.pcs`) so they can
- * be inspected after the SDK drops its references.
+ * be inspected after the SDK drops its references. `extraParams` are further RTCParams (JSON-safe)
+ * merged into the ones built here.
  */
 export async function createParty(page, role, {
   suite,
@@ -415,6 +442,7 @@ export async function createParty(page, role, {
   answerTimeoutSecond,
   signalingUrl = suite && suite.wsUrl,
   connectionConfig,
+  extraParams = {},
 } = {}) {
   if (role !== 'doctor' && role !== 'client') throw new Error(`bad role ${role}`);
   const params = {
@@ -425,6 +453,7 @@ export async function createParty(page, role, {
     doctor: DOCTOR,
     isAudio,
     signalingUrl,
+    ...extraParams, // further RTCParams (docs/api.md), e.g. {iceDisconnectedGraceMs: 500}
   };
   if (enterTimeoutSecond !== undefined) params.enterTimeoutSecond = enterTimeoutSecond;
   if (answerTimeoutSecond !== undefined) params.answerTimeoutSecond = answerTimeoutSecond;
@@ -562,7 +591,7 @@ export async function waitForCallState(page, state, { timeout = WAIT_MS } = {}) 
 // Page-side stats collection (source text, reused inside the wait predicate below).
 const STATS_FN = `async () => {
   const pc = (window.call && window.call.connection) || (window.pcs && window.pcs[window.pcs.length - 1]);
-  const out = { hasConnection: !!pc, videoInbound: 0, audioInbound: 0, framesDecoded: 0, videoPacketsReceived: 0, audioPacketsReceived: 0 };
+  const out = { hasConnection: !!pc, videoInbound: 0, audioInbound: 0, framesDecoded: 0, videoPacketsReceived: 0, audioPacketsReceived: 0, audioBytesReceived: 0 };
   if (!pc) return out;
   const report = await pc.getStats();
   report.forEach((s) => {
@@ -575,6 +604,7 @@ const STATS_FN = `async () => {
     } else if (kind === 'audio') {
       out.audioInbound += 1;
       out.audioPacketsReceived += s.packetsReceived || 0;
+      out.audioBytesReceived += s.bytesReceived || 0;
     }
   });
   return out;
@@ -602,7 +632,8 @@ let statsKey = 0;
 
 /**
  * inbound-rtp stats of `window.call.connection.getStats()`:
- * {hasConnection, videoInbound, audioInbound, framesDecoded, videoPacketsReceived, audioPacketsReceived}
+ * {hasConnection, videoInbound, audioInbound, framesDecoded, videoPacketsReceived, audioPacketsReceived,
+ * audioBytesReceived (bytes)}
  */
 export async function getStats(page) {
   return page.evaluate(statsFn);

@@ -383,4 +383,93 @@ TEST_CASE("report_fields names every member the analyzer reads: real reports giv
   // Every type asked for has its members listed, and the type list follows the field map.
   CHECK(report_types().size() == fields.size());
   for (const auto& t : report_types()) CHECK(fields.contains(t));
+
+  // Firefox's reports too (no mediaSourceId on outbound-rtp: the media-source's kind is read).
+  Analyzer full_ff, filtered_ff;
+  for (const char* name : {"firefox-report-1", "firefox-report-2"}) {
+    const json report = stats_report(name);
+    CHECK(to_json(figures(full_ff, report)) == to_json(figures(filtered_ff, keep(report))));
+  }
+}
+
+TEST_CASE("a real Firefox ESR report pair: the same figures; outbound-rtp without mediaSourceId takes the lone media-source of its kind", "[stats]") {
+  // Firefox ESR 153 (data/stats/README.md): outbound-rtp names no mediaSourceId, the audio
+  // media-source has no audioLevel, the selected pair is also marked `selected: true`.
+  json r1 = stats_report("firefox-report-1"), r2 = stats_report("firefox-report-2");
+  for (const char* kind : {"audio", "video"}) CHECK_FALSE(stats_entry(r2, "outbound-rtp", kind).contains("mediaSourceId"));
+  Analyzer a;
+  figures(a, r1);
+  const Figures f = figures(a, r2);
+  REQUIRE(f.inbound.size() == 2);
+  REQUIRE(f.outbound.size() == 2);
+
+  const StreamFigures& video = stream(f.inbound, "video");
+  const json& v1 = stats_entry(r1, "inbound-rtp", "video");
+  const json& v2 = stats_entry(r2, "inbound-rtp", "video");
+  REQUIRE(video.bitrate_bps);
+  CHECK(*video.bitrate_bps == Approx(delta(v1, v2, "bytesReceived") * 8 * 1000 / delta(v1, v2, "timestamp")));
+  CHECK(*video.bitrate_bps > 0);
+  CHECK(video.track == v2["trackIdentifier"]);
+  CHECK(video.fps == v2["framesPerSecond"].get<double>());
+  CHECK(video.frames == v2["framesDecoded"].get<double>());
+  CHECK(video.width == v2["frameWidth"].get<double>());
+  CHECK(video.freeze_count == v2["freezeCount"].get<double>());
+  const StreamFigures& audio = stream(f.inbound, "audio");
+  REQUIRE(audio.mos);
+  CHECK(*audio.mos > 4.0);
+  CHECK(audio.audio_level == stats_entry(r2, "inbound-rtp", "audio")["audioLevel"].get<double>());
+
+  REQUIRE(f.pair);
+  CHECK(f.pair->local_type == "host");
+  CHECK(f.pair->protocol == "udp");
+  REQUIRE(f.pair->rtt_ms);
+
+  // Outbound: the track of the one media-source of each kind; the far side's RTT.
+  for (const char* kind : {"audio", "video"}) {
+    const StreamFigures& out = stream(f.outbound, kind);
+    CHECK(out.track == stats_entry(r2, "media-source", kind)["trackIdentifier"]);
+    CHECK_FALSE(out.track.empty());
+    CHECK(out.rtt_ms.has_value());
+    CHECK(out.bitrate_bps.has_value());
+  }
+  CHECK_FALSE(stream(f.outbound, "audio").audio_level);  // Firefox's audio media-source has no audioLevel
+  CHECK(f.quality == Quality::Excellent);
+
+  SECTION("without transport entries the pair marked `selected` is the one") {
+    json kept = json::array();
+    for (const auto& e : r2) {
+      if (e["type"] != "transport") kept.push_back(e);
+    }
+    Analyzer b;
+    const Figures g = figures(b, kept);
+    REQUIRE(g.pair);
+    CHECK(g.pair->local_type == f.pair->local_type);
+    CHECK(g.pair->rtt_ms == f.pair->rtt_ms);
+  }
+
+  SECTION("two video media-sources and no mediaSourceId: which is which is unknown, the video track stays empty") {
+    json second = stats_entry(r2, "media-source", "video");
+    second["id"] = "a-second-video-source";
+    second["trackIdentifier"] = "{a-second-camera}";
+    r2.push_back(second);
+    Analyzer b;
+    const Figures g = figures(b, r2);
+    CHECK(stream(g.outbound, "video").track.empty());
+    CHECK(stream(g.outbound, "audio").track == stats_entry(r2, "media-source", "audio")["trackIdentifier"]);
+  }
+
+  SECTION("a media-source another outbound-rtp names is not taken") {
+    // Chromium's shape for the audio sender (mediaSourceId) next to Firefox's video sender: the
+    // named source is left to its sender, the unnamed video source still pairs with the video one.
+    json& audio_out = stats_entry(r2, "outbound-rtp", "audio");
+    audio_out["mediaSourceId"] = stats_entry(r2, "media-source", "audio")["id"];
+    json extra = stats_entry(r2, "media-source", "audio");
+    extra["id"] = "an-unnamed-audio-source";
+    extra["trackIdentifier"] = "{another-microphone}";
+    r2.push_back(extra);
+    Analyzer b;
+    const Figures g = figures(b, r2);
+    CHECK(stream(g.outbound, "audio").track == stats_entry(r2, "media-source", "audio")["trackIdentifier"]);
+    CHECK(stream(g.outbound, "video").track == stats_entry(r2, "media-source", "video")["trackIdentifier"]);
+  }
 }

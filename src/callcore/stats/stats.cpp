@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "callcore/base/json.hpp"
 #include "callcore/events/dictionary.hpp"
@@ -69,6 +71,11 @@ std::optional<double> scaled(const json& e, const char* key, double factor) {
 }
 std::string str(const json& e, const char* key) { return base::string_or(e, key); }
 double zero_or(const std::optional<double>& v) { return v.value_or(0); }
+// An RTP entry's kind: `kind`, else `mediaType` (its name before webrtc-stats renamed it).
+std::string kind_of(const json& e) {
+  std::string kind = str(e, "kind");
+  return kind.empty() ? str(e, "mediaType") : kind;
+}
 
 // The worse of two levels (Unknown counts as nothing).
 Quality worse(Quality a, Quality b) {
@@ -135,6 +142,38 @@ std::variant<Figures, std::string> Analyzer::update(const json& report) {
     p.available_outgoing_bps = num(*pair, "availableOutgoingBitrate");
     out.pair = std::move(p);
   }
+  // The media-source of an outbound-rtp that names none. Firefox (ESR 153) gives outbound-rtp
+  // no mediaSourceId although it reports media-source entries: when exactly one outbound-rtp of a
+  // kind names no media-source of the report and exactly one media-source of that kind is named
+  // by no outbound-rtp, they belong together; with more of either, which is which is unknown and
+  // the track stays "".
+  std::set<std::string> named_sources;
+  for (const auto& e : report) {
+    if (str(e, "type") == kOutbound) {
+      if (const json* source = entry(str(e, "mediaSourceId")); source && str(*source, "type") == kMediaSource)
+        named_sources.insert(str(*source, "id"));
+    }
+  }
+  std::map<std::string, std::pair<const json*, int>> unnamed_sources;  // kind → (the last, count)
+  std::map<std::string, int> sourceless_senders;                      // kind → count
+  for (const auto& e : report) {
+    const std::string type = str(e, "type");
+    if (type == kMediaSource && !named_sources.count(str(e, "id"))) {
+      auto& [source, count] = unnamed_sources[str(e, "kind")];
+      source = &e;
+      ++count;
+    } else if (type == kOutbound) {
+      const json* source = entry(str(e, "mediaSourceId"));
+      if (!source || str(*source, "type") != kMediaSource) ++sourceless_senders[kind_of(e)];
+    }
+  }
+  auto lone_source = [&](const std::string& kind) -> const json* {
+    auto sources = unnamed_sources.find(kind);
+    auto senders = sourceless_senders.find(kind);
+    if (sources == unnamed_sources.end() || senders == sourceless_senders.end()) return nullptr;
+    return sources->second.second == 1 && senders->second == 1 ? sources->second.first : nullptr;
+  };
+
   std::vector<Counters> next;
   double latest = 0;
   bool any_interval = false;
@@ -145,8 +184,7 @@ std::variant<Figures, std::string> Analyzer::update(const json& report) {
     const bool inbound = type == kInbound;
     if (!inbound && type != kOutbound) continue;
     StreamFigures s;
-    s.kind = str(e, "kind");
-    if (s.kind.empty()) s.kind = str(e, "mediaType");  // before webrtc-stats renamed it
+    s.kind = kind_of(e);
     s.mid = str(e, "mid");
     const bool video = s.kind == "video";
     const std::string id = str(e, "id");
@@ -172,11 +210,11 @@ std::variant<Figures, std::string> Analyzer::update(const json& report) {
       if (!video) s.audio_level = num(e, "audioLevel");
       if (video) s.frames_dropped = num(e, "framesDropped");
     } else {
-      if (const json* source = entry(str(e, "mediaSourceId"))) {
-        if (str(*source, "type") == kMediaSource) {
-          s.track = str(*source, "trackIdentifier");
-          if (!video) s.audio_level = num(*source, "audioLevel");
-        }
+      const json* source = entry(str(e, "mediaSourceId"));
+      if (!source || str(*source, "type") != kMediaSource) source = lone_source(s.kind);
+      if (source) {
+        s.track = str(*source, "trackIdentifier");
+        if (!video) s.audio_level = num(*source, "audioLevel");
       }
       // The far side's reception reports about this stream.
       const json* remote = find("localId", id);
@@ -330,7 +368,7 @@ const nlohmann::json& report_fields() {
         "availableOutgoingBitrate"}},
       {"local-candidate", {"candidateType", "protocol", "relayProtocol"}},
       {"remote-candidate", {"candidateType"}},
-      {std::string(kMediaSource), {"trackIdentifier", "audioLevel"}},
+      {std::string(kMediaSource), {"kind", "trackIdentifier", "audioLevel"}},
       {std::string(kTransport), {"selectedCandidatePairId"}},
   };
   return fields;

@@ -3,8 +3,12 @@
 //
 // A report is the RTCStatsReport as a JSON array of its stats dictionaries (W3C webrtc-stats
 // §3 RTCStatsType: "inbound-rtp", "outbound-rtp", "remote-inbound-rtp", "candidate-pair",
-// "local-candidate", "remote-candidate", "media-source", "transport"), fields as Chromium
-// reports them (a captured report is tests/unit/data/chromium_getstats.json). Successive reports
+// "local-candidate", "remote-candidate", "media-source", "transport"), fields as Chromium and
+// Firefox report them (captured reports of both: tests/unit/data/stats/). Where they differ the
+// analyzer reads both shapes, never the user agent: Firefox ESR 153 names no mediaSourceId in
+// outbound-rtp (the lone unnamed media-source of the kind is taken) and gives its audio
+// media-source no audioLevel (absent); older Firefox had no "transport" entry (the pair marked
+// `selected` is taken) and older browsers `mediaType` instead of `kind`. Successive reports
 // give rates (bitrate, fps, loss over the interval); counters that go backwards (a stream that
 // restarted) start a new baseline instead of giving negative rates.
 //
@@ -72,6 +76,8 @@ Quality quality_from_r(double r);
 struct StreamFigures {
   std::string kind;   // "audio" | "video"
   std::string track;  // the track's id (inbound-rtp / media-source trackIdentifier), "" if unknown
+                      // (outbound: the media-source its mediaSourceId names, else the only one
+                      // of its kind no outbound-rtp names, when it is the only such sender)
   std::string mid;
   std::optional<double> bitrate_bps;       // payload bytes (bytesReceived / bytesSent) per second × 8
   std::optional<double> packets_lost_pct;  // inbound: of the interval; outbound: RTCP fractionLost × 100
