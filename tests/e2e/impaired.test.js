@@ -1,0 +1,284 @@
+// Call quality under an impaired network (issue 14): a consultation call forced over TURN
+// (`connectionConfig` {iceServers: [TURN], iceTransportPolicy: 'relay'} on both sides) where the
+// browsers reach coturn through a UDP proxy of the test's own (tests/e2e/lossy-proxy.js, on
+// 127.0.0.1). The proxy impairs the datagrams it forwards towards the browsers ('toClient'), so a
+// relayed media packet crosses the impairment once: the end-to-end loss of each direction is the
+// proxy's drop rate, and each way gains the proxy's delay (the round trip twice that).
+//
+//   1. no impairment: the core's quality is good or excellent;
+//   2. LOSS dropped + DELAY_MS added: the core's qualityChanged goes to poor (or lost) within
+//      TO_POOR_MS; the core's figures match the page's own getStats() of the same moments;
+//   3. impairment removed: qualityChanged back to good or excellent within TO_GOOD_MS; the
+//      figures match again and show the clean path.
+//
+// Tolerances (stated here, checked below). The page takes its own getStats() when each `stats`
+// event arrives, a few ms to a few tens of ms after the core's report was taken, so the page's
+// interval is the core's shifted by that much:
+// - packet loss, one interval: the core's inbound `packetLoss` (audio and video) within
+//   LOSS_TOL_ONE points of the page's own loss over the interval between its two samples
+//   (Δ packetsLost / (Δ packetsLost + Δ packetsReceived) of inbound-rtp);
+// - packet loss, a phase: the core's per-interval losses averaged (weighted by intervalMs) within
+//   LOSS_TOL_PHASE points of the page's own loss over the same run of events;
+// - RTT: the core's `rttMs` within RTT_TOL_FRAC (+ RTT_TOL_MS) of the page's own selected
+//   candidate pair currentRoundTripTime × 1000 at that moment (the two read the same counter,
+//   which changes only when a STUN check is answered);
+// - the path itself (a check of the proxy, not of the core): the page's own audio loss over the
+//   impaired phase within 10 points of LOSS; under the impairment the round trip reaches at least
+//   1.6 × DELAY_MS (2 × DELAY_MS expected) and is back under DELAY_MS after it.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSuite, establishCall, waitFor, waitForSelectedPair, eventMark, getEvents } from './harness.js';
+import { startTurnServer } from './servers.js';
+import { startLossyProxy } from './lossy-proxy.js';
+
+const TEST_TIMEOUT = 120000;
+const LOSS = 0.25;
+const DELAY_MS = 100;
+const TO_POOR_MS = 20000;
+const TO_GOOD_MS = 30000;
+const LOSS_TOL_ONE = 10;
+const LOSS_TOL_PHASE = 3;
+const RTT_TOL_FRAC = 0.25;
+const RTT_TOL_MS = 15;
+const PHASE_EVENTS = 4; // stats events with the page's own samples compared per phase
+
+// In the page: every `stats` event with the page's own getStats() taken when it arrives
+// (inbound-rtp counters per kind, the selected pair's currentRoundTripTime) and a call store.
+function watchImpaired() {
+  window.statsSeen = [];
+  window.store = window.callcore.createCallStore(window.call);
+  const own = async (pc) => {
+    const report = await pc.getStats();
+    const out = { at: Date.now(), inbound: {}, rttMs: null, localType: null };
+    let pair = null;
+    report.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId) || pair;
+    });
+    if (pair) {
+      if (typeof pair.currentRoundTripTime === 'number') out.rttMs = pair.currentRoundTripTime * 1000;
+      out.localType = report.get(pair.localCandidateId)?.candidateType ?? null;
+    }
+    report.forEach((s) => {
+      if (s.type === 'inbound-rtp') {
+        out.inbound[s.kind] = { timestamp: s.timestamp, packetsLost: s.packetsLost, packetsReceived: s.packetsReceived };
+      }
+    });
+    return out;
+  };
+  window.call.emitter.on(window.callcore.EVENT_LIST.STATS, ({ payload }) => {
+    const entry = { at: Date.now(), payload, own: null };
+    window.statsSeen.push(entry);
+    const pc = window.call.connection;
+    if (pc) own(pc).then((o) => { entry.own = o; }, (e) => { entry.ownError = String(e); });
+  });
+}
+
+const round = (x, d = 1) => (x === null || x === undefined ? x : Math.round(x * 10 ** d) / 10 ** d);
+
+// The page's own loss (%) of `kind` between two own samples, as the core computes it.
+function ownLoss(a, b, kind) {
+  const x = a.inbound[kind];
+  const y = b.inbound[kind];
+  if (!x || !y) return null;
+  const received = y.packetsReceived - x.packetsReceived;
+  const lost = Math.max(0, y.packetsLost - x.packetsLost);
+  return received + lost > 0 ? { pct: (lost * 100) / (received + lost), lost, received } : null;
+}
+
+/**
+ * Compares the core's figures of the stats events `seen[from..]` with the page's own samples:
+ * per interval (loss of each kind, RTT) and over the run (weighted loss). Returns a summary for
+ * the diagnostics.
+ */
+function compareFigures(label, phase, seen, from) {
+  const rows = [];
+  const phaseSum = {}; // kind → {coreWeighted, weight}
+  let first = null;
+  let last = null;
+  for (let i = Math.max(from, 1); i < seen.length; i += 1) {
+    const [prev, cur] = [seen[i - 1], seen[i]];
+    if (!prev.own || !cur.own) continue;
+    const row = { i, intervalMs: cur.payload.intervalMs, quality: cur.payload.quality };
+    for (const kind of ['audio', 'video']) {
+      const core = cur.payload.inbound.find((s) => s.kind === kind);
+      const own = ownLoss(prev.own, cur.own, kind);
+      if (!core || typeof core.packetLoss !== 'number' || !own) continue;
+      row[kind] = { core: round(core.packetLoss), page: round(own.pct), lost: own.lost, received: own.received };
+      assert.ok(Math.abs(core.packetLoss - own.pct) <= LOSS_TOL_ONE,
+        `[${label}] ${phase}: ${kind} loss core ${core.packetLoss}% vs the page's own ${round(own.pct)}% (${own.lost} lost / ${own.received} received)`);
+      const acc = (phaseSum[kind] ||= { coreWeighted: 0, weight: 0 });
+      acc.coreWeighted += core.packetLoss * cur.payload.intervalMs;
+      acc.weight += cur.payload.intervalMs;
+    }
+    if (typeof cur.payload.rttMs === 'number' && typeof cur.own.rttMs === 'number') {
+      row.rtt = { core: round(cur.payload.rttMs), page: round(cur.own.rttMs) };
+      assert.ok(Math.abs(cur.payload.rttMs - cur.own.rttMs) <= RTT_TOL_FRAC * cur.own.rttMs + RTT_TOL_MS,
+        `[${label}] ${phase}: RTT core ${cur.payload.rttMs} ms vs the page's own candidate pair ${round(cur.own.rttMs)} ms`);
+    }
+    if (first === null) first = prev;
+    last = cur;
+    rows.push(row);
+  }
+  const summary = { rows, loss: {} };
+  for (const [kind, acc] of Object.entries(phaseSum)) {
+    const own = ownLoss(first.own, last.own, kind);
+    const core = acc.coreWeighted / acc.weight;
+    summary.loss[kind] = { core: round(core), page: round(own.pct), lost: own.lost, received: own.received };
+    assert.ok(Math.abs(core - own.pct) <= LOSS_TOL_PHASE,
+      `[${label}] ${phase}: ${kind} loss over the phase: core ${round(core)}% vs the page's own ${round(own.pct)}% (${own.lost} lost / ${own.received} received): ${JSON.stringify(rows)}`);
+  }
+  return summary;
+}
+
+async function statsCount(page) {
+  return page.evaluate(() => window.statsSeen.length);
+}
+
+// Waits for `n` stats events after index `from` whose own sample (and the previous one's) is in.
+async function waitOwnSamples(page, from, n, message) {
+  await waitFor(page, ({ from, n }) => {
+    const s = window.statsSeen;
+    let ok = 0;
+    for (let i = Math.max(from, 1); i < s.length; i += 1) if (s[i].own && s[i - 1].own) ok += 1;
+    return ok >= n;
+  }, { from, n }, { timeout: 30000, message });
+  return page.evaluate(() => window.statsSeen.map((e) => ({ at: e.at, payload: e.payload, own: e.own })));
+}
+
+// Waits for a qualityChanged after event index `mark` to one of `levels`; returns {quality, at}.
+async function waitQuality(page, mark, levels, timeout) {
+  const index = await waitFor(page, ({ mark, levels }) => {
+    const ev = window.events || [];
+    for (let i = mark; i < ev.length; i += 1) {
+      if (ev[i].eventType === 'qualityChanged' && levels.includes(ev[i].payload.quality)) return i + 1;
+    }
+    return false;
+  }, { mark, levels }, { timeout, message: `qualityChanged to ${levels.join(' / ')}` });
+  return page.evaluate((i) => ({ ...window.events[i].payload, at: window.eventTimes[i] }), index - 1);
+}
+
+describe('quality under an impaired network (TURN through a lossy proxy)', () => {
+  let suite;
+  let turn;
+  let proxy;
+  const run = (fn) => (t) => suite.wrap(async (tt) => {
+    try {
+      await fn(tt);
+    } catch (err) {
+      err.message += `\n----- proxy: ${proxy ? JSON.stringify({ impairment: proxy.impairment, ...proxy.stats() }) : '(not started)'}`;
+      err.message += `\n----- turnserver log (tail) -----\n${turn ? turn.log().slice(-3000) : '(not started)'}`;
+      throw err;
+    }
+  })(t);
+  before(async () => {
+    suite = await startSuite('impaired');
+    turn = await startTurnServer();
+    proxy = await startLossyProxy({ targetPort: turn.port, seed: 14 });
+  });
+  after(async () => {
+    if (proxy) await proxy.close();
+    if (turn) await turn.stop();
+    if (suite) await suite.close();
+  });
+
+  it(`relayed call: good/excellent → ${LOSS * 100}% loss + ${DELAY_MS} ms: poor → impairment removed: good/excellent; figures match getStats`, { timeout: TEST_TIMEOUT }, run(async (t) => {
+    const started = Date.now();
+    const connectionConfig = {
+      iceServers: [{ urls: `turn:127.0.0.1:${proxy.port}?transport=udp`, username: turn.username, credential: turn.credential }],
+      iceTransportPolicy: 'relay',
+    };
+    const { doctor, client } = await establishCall(suite, { tag: 'impaired', connectionConfig });
+    const pages = [doctor, client];
+    for (const page of pages) await page.evaluate(watchImpaired);
+    for (const page of pages) {
+      const pair = await waitForSelectedPair(page);
+      assert.equal(pair.local.candidateType, 'relay', `[${page.label}] relayed: ${JSON.stringify(pair)}`);
+      assert.equal(pair.remote.candidateType, 'relay', `[${page.label}] relayed: ${JSON.stringify(pair)}`);
+    }
+    const viaProxy = proxy.stats();
+    assert.ok(viaProxy.toServer.packets > 0 && viaProxy.toClient.packets > 0, `traffic through the proxy: ${JSON.stringify(viaProxy)}`);
+    const report = { setupMs: Date.now() - started };
+
+    // 1. Clean: good or excellent.
+    const cleanFrom = {};
+    for (const page of pages) {
+      await waitFor(page, () => {
+        const s = window.statsSeen;
+        return s.length >= 3 && ['good', 'excellent'].includes(s[s.length - 1].payload.quality);
+      }, undefined, { timeout: 30000, message: 'quality good/excellent on the clean relayed path' });
+      cleanFrom[page.label] = await statsCount(page);
+    }
+    report.clean = {};
+    for (const page of pages) {
+      const seen = await waitOwnSamples(page, cleanFrom[page.label] - 1, 2, '2 clean stats events with own samples');
+      const last = seen[seen.length - 1].payload;
+      assert.equal(last.candidatePair?.localType, 'relay', `[${page.label}] the core sees the relay pair`);
+      assert.ok(['good', 'excellent'].includes(last.quality), `[${page.label}] clean quality ${last.quality}`);
+      report.clean[page.label] = { quality: last.quality, mos: last.mos, rttMs: last.rttMs, figures: compareFigures(page.label, 'clean', seen, cleanFrom[page.label] - 1) };
+    }
+
+    // 2. Impaired: poor (or lost) within TO_POOR_MS.
+    const marks = { doctor: await eventMark(doctor), client: await eventMark(client) };
+    const statsMarks = { doctor: await statsCount(doctor), client: await statsCount(client) };
+    const before = proxy.stats();
+    const impairedAt = Date.now();
+    proxy.impair({ loss: LOSS, delayMs: DELAY_MS, direction: 'toClient' });
+    report.impaired = {};
+    const poor = await Promise.all(pages.map((page) => waitQuality(page, marks[page.label], ['poor', 'lost'], TO_POOR_MS)));
+    for (const [i, page] of pages.entries()) {
+      report.impaired[page.label] = { toPoorMs: poor[i].at - impairedAt, change: poor[i] };
+    }
+    // The round trip shows the delay (the core's figure; compared with the page's below).
+    for (const page of pages) {
+      const rtt = await waitFor(page, ({ from, min }) => {
+        const s = window.statsSeen;
+        for (let i = from; i < s.length; i += 1) if (s[i].payload.rttMs >= min) return s[i].payload.rttMs;
+        return false;
+      }, { from: statsMarks[page.label], min: 1.6 * DELAY_MS }, { timeout: TO_POOR_MS, message: `the core's rttMs >= ${1.6 * DELAY_MS}` });
+      report.impaired[page.label].rttMs = rtt;
+    }
+    for (const page of pages) {
+      const from = statsMarks[page.label] + 1; // the first interval after the change is mixed
+      const seen = await waitOwnSamples(page, from, PHASE_EVENTS, `${PHASE_EVENTS} impaired stats events with own samples`);
+      const figures = compareFigures(page.label, 'impaired', seen, from);
+      report.impaired[page.label].figures = figures;
+      const audio = figures.loss.audio;
+      assert.ok(audio && Math.abs(audio.page - LOSS * 100) <= 10, `[${page.label}] the path loses ~${LOSS * 100}% of the audio: ${JSON.stringify(audio)}`);
+      const qualities = seen.slice(from).map((e) => e.payload.quality);
+      report.impaired[page.label].qualities = qualities;
+    }
+    const during = proxy.stats();
+    const dropped = during.toClient.dropped - before.toClient.dropped;
+    const forwarded = during.toClient.packets - before.toClient.packets;
+    report.proxyImpaired = { dropped, forwarded, pct: round((dropped * 100) / (dropped + forwarded)) };
+    assert.ok(dropped > 0, 'the proxy dropped datagrams');
+
+    // 3. Impairment removed: good or excellent within TO_GOOD_MS.
+    const marks2 = { doctor: await eventMark(doctor), client: await eventMark(client) };
+    const statsMarks2 = { doctor: await statsCount(doctor), client: await statsCount(client) };
+    const clearedAt = Date.now();
+    proxy.clear();
+    report.recovered = {};
+    const good = await Promise.all(pages.map((page) => waitQuality(page, marks2[page.label], ['good', 'excellent'], TO_GOOD_MS)));
+    for (const [i, page] of pages.entries()) {
+      report.recovered[page.label] = { toGoodMs: good[i].at - clearedAt, change: good[i] };
+    }
+    for (const page of pages) {
+      const from = Math.max(statsMarks2[page.label] + 1, await statsCount(page) - 1);
+      const seen = await waitOwnSamples(page, from, 2, '2 recovered stats events with own samples');
+      const figures = compareFigures(page.label, 'recovered', seen, from);
+      report.recovered[page.label].figures = figures;
+      const last = seen[seen.length - 1].payload;
+      assert.ok(last.rttMs < DELAY_MS, `[${page.label}] the round trip is back under ${DELAY_MS} ms: ${last.rttMs}`);
+      assert.ok(['good', 'excellent'].includes(last.quality), `[${page.label}] quality after recovery ${last.quality}`);
+      const stored = await page.evaluate(() => window.store.getSnapshot().peers[0]?.quality);
+      assert.ok(['good', 'excellent'].includes(stored), `[${page.label}] store quality ${stored}`);
+      assert.equal(await page.evaluate(() => window.call.callState), 'connected', `[${page.label}] still connected`);
+      report.recovered[page.label].iceRestart = (await getEvents(page, 'iceRestartEvent')).map((e) => e.payload);
+      report.recovered[page.label].qualityChanges = (await getEvents(page, 'qualityChanged')).map((e) => `${e.payload.previous}→${e.payload.quality}`);
+    }
+    report.totalMs = Date.now() - started;
+    t.diagnostic(JSON.stringify(report));
+    console.log(`impaired e2e: ${JSON.stringify(report, null, 1)}`);
+  }));
+});
