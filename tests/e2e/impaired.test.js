@@ -17,8 +17,9 @@
 // - packet loss, one interval: the core's inbound `packetLoss` (audio and video) within
 //   LOSS_TOL_ONE points of the page's own loss over the interval between its two samples
 //   (Δ packetsLost / (Δ packetsLost + Δ packetsReceived) of inbound-rtp);
-// - packet loss, a phase: the core's per-interval losses averaged (weighted by intervalMs) within
-//   LOSS_TOL_PHASE points of the page's own loss over the same run of events;
+// - packet loss, a phase: the core's per-interval losses averaged (each weighted by the packets
+//   of its interval, as the page counted them) within LOSS_TOL_PHASE points of the page's own
+//   loss over the same run of events;
 // - RTT: the core's `rttMs` within RTT_TOL_FRAC (+ RTT_TOL_MS) of the page's own selected
 //   candidate pair currentRoundTripTime × 1000 at that moment (the two read the same counter,
 //   which changes only when a STUN check is answered);
@@ -26,7 +27,7 @@
 //   impaired phase within 10 points of LOSS; once the impairment shows in the round trip (the
 //   first STUN check answered through it: the core's rttMs >= 1.6 × DELAY_MS), the core's rttMs is
 //   between 2 × DELAY_MS − 5 (the proxy delays both ways; timers never fire much early) and
-//   2 × DELAY_MS + 200 ms (a loaded machine); back under DELAY_MS after it.
+//   2 × DELAY_MS + 200 ms (a loaded machine); after it, back under DELAY_MS within TO_GOOD_MS.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSuite, establishCall, waitFor, waitForSelectedPair, eventMark, getEvents } from './harness.js';
@@ -113,8 +114,8 @@ function compareFigures(label, phase, seen, from) {
       assert.ok(Math.abs(core.packetLoss - own.pct) <= LOSS_TOL_ONE,
         `[${label}] ${phase}: ${kind} loss core ${core.packetLoss}% vs the page's own ${round(own.pct)}% (${own.lost} lost / ${own.received} received)`);
       const acc = (phaseSum[kind] ||= { coreWeighted: 0, weight: 0 });
-      acc.coreWeighted += core.packetLoss * cur.payload.intervalMs;
-      acc.weight += cur.payload.intervalMs;
+      acc.coreWeighted += core.packetLoss * (own.lost + own.received);
+      acc.weight += own.lost + own.received;
     }
     if (typeof cur.payload.rttMs === 'number' && typeof cur.own.rttMs === 'number') {
       row.rtt = { core: round(cur.payload.rttMs), page: round(cur.own.rttMs) };
@@ -280,6 +281,15 @@ describe('quality under an impaired network (TURN through a lossy proxy)', () =>
     const good = await Promise.all(pages.map((page) => waitQuality(page, marks2[page.label], ['good', 'excellent'], TO_GOOD_MS)));
     for (const [i, page] of pages.entries()) {
       report.recovered[page.label] = { toGoodMs: good[i].at - clearedAt, change: good[i] };
+    }
+    for (const page of pages) {
+      // The round trip shows the clean path once an ICE check was answered without the delay.
+      const rttBack = await waitFor(page, ({ from, max }) => {
+        const s = window.statsSeen;
+        for (let i = from; i < s.length; i += 1) if (typeof s[i].payload.rttMs === 'number' && s[i].payload.rttMs < max) return s[i].at;
+        return false;
+      }, { from: statsMarks2[page.label], max: DELAY_MS }, { timeout: TO_GOOD_MS, message: `the core's rttMs < ${DELAY_MS}` });
+      report.recovered[page.label].rttBackMs = rttBack - clearedAt;
     }
     for (const page of pages) {
       const from = Math.max(statsMarks2[page.label] + 1, await statsCount(page) - 1);
