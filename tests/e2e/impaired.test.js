@@ -20,6 +20,9 @@
 // - packet loss, a phase: the core's per-interval losses averaged (each weighted by the packets
 //   of its interval, as the page counted them) within LOSS_TOL_PHASE points of the page's own
 //   loss over the same run of events;
+// - outbound packet loss: the core's outbound `packetLoss` is the page's own remote-inbound-rtp
+//   fractionLost × 100 (±0.01, the core rounds to 3 decimals), or the one before when a receiver
+//   report arrived between the two getStats() calls;
 // - RTT: the core's `rttMs` within RTT_TOL_FRAC (+ RTT_TOL_MS) of the page's own selected
 //   candidate pair currentRoundTripTime × 1000 at that moment (the two read the same counter,
 //   which changes only when a STUN check is answered), or of the page's previous sample when a
@@ -53,7 +56,7 @@ function watchImpaired() {
   window.store = window.callcore.createCallStore(window.call);
   const own = async (pc) => {
     const report = await pc.getStats();
-    const out = { at: Date.now(), inbound: {}, rttMs: null, localType: null };
+    const out = { at: Date.now(), inbound: {}, remoteInbound: {}, rttMs: null, localType: null };
     let pair = null;
     report.forEach((s) => {
       if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId) || pair;
@@ -66,6 +69,8 @@ function watchImpaired() {
       if (s.type === 'inbound-rtp') {
         out.inbound[s.kind] = { timestamp: s.timestamp, packetsLost: s.packetsLost, packetsReceived: s.packetsReceived };
       }
+      // The far side's receiver reports about what this page sends.
+      if (s.type === 'remote-inbound-rtp') out.remoteInbound[s.kind] = { fractionLost: s.fractionLost, roundTripTime: s.roundTripTime };
     });
     return out;
   };
@@ -117,6 +122,18 @@ function compareFigures(label, phase, seen, from) {
       const acc = (phaseSum[kind] ||= { coreWeighted: 0, weight: 0 });
       acc.coreWeighted += core.packetLoss * (own.lost + own.received);
       acc.weight += own.lost + own.received;
+    }
+    // Outbound: the far side's RTCP fractionLost, as the page reads it (or, when a receiver report
+    // arrived between the two getStats() calls, as it read it before).
+    for (const kind of ['audio', 'video']) {
+      const core = cur.payload.outbound.find((s) => s.kind === kind);
+      const own = cur.own.remoteInbound[kind];
+      if (!core || typeof core.packetLoss !== 'number' || typeof own?.fractionLost !== 'number') continue;
+      const before = prev.own.remoteInbound[kind]?.fractionLost;
+      const near = (f) => typeof f === 'number' && Math.abs(core.packetLoss - f * 100) <= 0.01;
+      row[`out${kind}`] = { core: round(core.packetLoss), page: round(own.fractionLost * 100) };
+      assert.ok(near(own.fractionLost) || near(before),
+        `[${label}] ${phase}: outbound ${kind} loss core ${core.packetLoss}% vs the page's remote-inbound-rtp fractionLost ${own.fractionLost} (before: ${before})`);
     }
     if (typeof cur.payload.rttMs === 'number' && typeof cur.own.rttMs === 'number') {
       row.rtt = { core: round(cur.payload.rttMs), page: round(cur.own.rttMs) };
