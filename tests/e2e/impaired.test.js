@@ -47,7 +47,8 @@ const LOSS_TOL_ONE = 10;
 const LOSS_TOL_PHASE = 3;
 const RTT_TOL_FRAC = 0.25;
 const RTT_TOL_MS = 15;
-const PHASE_EVENTS = 5; // stats events with the page's own samples compared per phase
+const PHASE_EVENTS = 5; // stats events with the page's own samples compared in the impaired phase
+const ONE_WAY_EVENTS = 3; // ... in the one-way phase
 
 // In the page: every `stats` event with the page's own getStats() taken when it arrives
 // (inbound-rtp counters per kind, the selected pair's currentRoundTripTime) and a call store.
@@ -197,12 +198,13 @@ async function waitQuality(page, mark, levels, timeout) {
 describe('quality under an impaired network (TURN through a lossy proxy)', () => {
   let suite;
   let turn;
-  let proxy;
+  const proxies = {}; // one per browser: doctor, client
+  const proxyState = () => JSON.stringify(Object.fromEntries(Object.entries(proxies).map(([k, p]) => [k, { impairment: p.impairment, ...p.stats() }])));
   const run = (fn) => (t) => suite.wrap(async (tt) => {
     try {
       await fn(tt);
     } catch (err) {
-      err.message += `\n----- proxy: ${proxy ? JSON.stringify({ impairment: proxy.impairment, ...proxy.stats() }) : '(not started)'}`;
+      err.message += `\n----- proxies: ${proxyState()}`;
       err.message += `\n----- turnserver log (tail) -----\n${turn ? turn.log().slice(-3000) : '(not started)'}`;
       throw err;
     }
@@ -210,31 +212,38 @@ describe('quality under an impaired network (TURN through a lossy proxy)', () =>
   before(async () => {
     suite = await startSuite('impaired');
     turn = await startTurnServer();
-    proxy = await startLossyProxy({ targetPort: turn.port, seed: 14 });
+    proxies.doctor = await startLossyProxy({ targetPort: turn.port, seed: 14 });
+    proxies.client = await startLossyProxy({ targetPort: turn.port, seed: 41 });
   });
   after(async () => {
-    if (proxy) await proxy.close();
+    for (const p of Object.values(proxies)) await p.close();
     if (turn) await turn.stop();
     if (suite) await suite.close();
   });
 
-  it(`relayed call: good/excellent → ${LOSS * 100}% loss + ${DELAY_MS} ms: poor → impairment removed: good/excellent; figures match getStats`, { timeout: TEST_TIMEOUT }, run(async (t) => {
+  it(`relayed call: good/excellent → ${LOSS * 100}% loss + ${DELAY_MS} ms both ways: poor → removed: good/excellent → ${LOSS * 100}% loss one way: poor on both sides → removed: good/excellent; figures match getStats`, { timeout: TEST_TIMEOUT }, run(async (t) => {
     const started = Date.now();
-    const connectionConfig = {
+    const relayVia = (proxy) => ({
       iceServers: [{ urls: `turn:127.0.0.1:${proxy.port}?transport=udp`, username: turn.username, credential: turn.credential }],
       iceTransportPolicy: 'relay',
-    };
-    const { doctor, client } = await establishCall(suite, { tag: 'impaired', connectionConfig });
+    });
+    const { doctor, client } = await establishCall(suite, {
+      tag: 'impaired', doctorConnectionConfig: relayVia(proxies.doctor), clientConnectionConfig: relayVia(proxies.client),
+    });
     const pages = [doctor, client];
     for (const page of pages) await page.evaluate(watchImpaired);
     for (const page of pages) {
       const pair = await waitForSelectedPair(page);
       assert.equal(pair.local.candidateType, 'relay', `[${page.label}] relayed: ${JSON.stringify(pair)}`);
       assert.equal(pair.remote.candidateType, 'relay', `[${page.label}] relayed: ${JSON.stringify(pair)}`);
+      const via = proxies[page.label].stats();
+      assert.ok(via.toServer.packets > 0 && via.toClient.packets > 0, `[${page.label}] traffic through its proxy: ${JSON.stringify(via)}`);
     }
-    const viaProxy = proxy.stats();
-    assert.ok(viaProxy.toServer.packets > 0 && viaProxy.toClient.packets > 0, `traffic through the proxy: ${JSON.stringify(viaProxy)}`);
     const report = { setupMs: Date.now() - started };
+    const marks = async () => ({
+      events: { doctor: await eventMark(doctor), client: await eventMark(client) },
+      stats: { doctor: await statsCount(doctor), client: await statsCount(client) },
+    });
 
     // 1. Clean: good or excellent.
     const cleanFrom = {};
@@ -254,79 +263,117 @@ describe('quality under an impaired network (TURN through a lossy proxy)', () =>
       report.clean[page.label] = { quality: last.quality, mos: last.mos, rttMs: last.rttMs, figures: compareFigures(page.label, 'clean', seen, cleanFrom[page.label] - 1) };
     }
 
-    // 2. Impaired: poor (or lost) within TO_POOR_MS.
-    const marks = { doctor: await eventMark(doctor), client: await eventMark(client) };
-    const statsMarks = { doctor: await statsCount(doctor), client: await statsCount(client) };
-    const before = proxy.stats();
-    const impairedAt = Date.now();
-    proxy.impair({ loss: LOSS, delayMs: DELAY_MS, direction: 'toClient' });
-    report.impaired = {};
-    const poor = await Promise.all(pages.map((page) => waitQuality(page, marks[page.label], ['poor', 'lost'], TO_POOR_MS)));
-    for (const [i, page] of pages.entries()) {
-      report.impaired[page.label] = { toPoorMs: poor[i].at - impairedAt, change: poor[i] };
-    }
-    // The round trip shows the delay (the core's figure; compared with the page's below).
-    for (const page of pages) {
-      const rtt = await waitFor(page, ({ from, min }) => {
-        const s = window.statsSeen;
-        for (let i = from; i < s.length; i += 1) if (s[i].payload.rttMs >= min) return s[i].payload.rttMs;
-        return false;
-      }, { from: statsMarks[page.label], min: 1.6 * DELAY_MS }, { timeout: TO_POOR_MS, message: `the core's rttMs >= ${1.6 * DELAY_MS}` });
-      report.impaired[page.label].rttMs = rtt;
-    }
-    for (const page of pages) {
-      const from = statsMarks[page.label] + 1; // the first interval after the change is mixed
-      const seen = await waitOwnSamples(page, from, PHASE_EVENTS, `${PHASE_EVENTS} impaired stats events with own samples`);
-      const figures = compareFigures(page.label, 'impaired', seen, from);
-      report.impaired[page.label].figures = figures;
-      const audio = figures.loss.audio;
-      assert.ok(audio && Math.abs(audio.page - LOSS * 100) <= 10, `[${page.label}] the path loses ~${LOSS * 100}% of the audio: ${JSON.stringify(audio)}`);
-      report.impaired[page.label].timeline = timeline(seen, statsMarks[page.label], impairedAt);
-      const rise = seen.findIndex((e, i) => i >= statsMarks[page.label] && e.payload.rttMs >= 1.6 * DELAY_MS);
-      for (const e of seen.slice(rise)) {
-        assert.ok(e.payload.rttMs >= 2 * DELAY_MS - 5 && e.payload.rttMs <= 2 * DELAY_MS + 200,
-          `[${page.label}] impaired: the core's rttMs ${e.payload.rttMs} with ${DELAY_MS} ms added each way`);
+    // Removes every impairment; both sides back to good or excellent within TO_GOOD_MS, the
+    // round trip under DELAY_MS, the figures compared again.
+    const recover = async (phase) => {
+      const m = await marks();
+      const clearedAt = Date.now();
+      for (const p of Object.values(proxies)) p.clear();
+      const out = {};
+      const good = await Promise.all(pages.map((page) => waitQuality(page, m.events[page.label], ['good', 'excellent'], TO_GOOD_MS)));
+      for (const [i, page] of pages.entries()) out[page.label] = { toGoodMs: good[i].at - clearedAt, change: good[i] };
+      for (const page of pages) {
+        // The round trip shows the clean path once an ICE check was answered without the delay.
+        const rttBack = await waitFor(page, ({ from, max }) => {
+          const s = window.statsSeen;
+          for (let i = from; i < s.length; i += 1) if (typeof s[i].payload.rttMs === 'number' && s[i].payload.rttMs < max) return s[i].at;
+          return false;
+        }, { from: m.stats[page.label], max: DELAY_MS }, { timeout: TO_GOOD_MS, message: `the core's rttMs < ${DELAY_MS}` });
+        out[page.label].rttBackMs = rttBack - clearedAt;
+      }
+      for (const page of pages) {
+        const from = Math.max(m.stats[page.label] + 1, await statsCount(page) - 1);
+        const seen = await waitOwnSamples(page, from, 2, `2 stats events with own samples after ${phase}`);
+        out[page.label].figures = compareFigures(page.label, phase, seen, from);
+        out[page.label].timeline = timeline(seen, m.stats[page.label], clearedAt);
+        const last = seen[seen.length - 1].payload;
+        assert.ok(last.rttMs < DELAY_MS, `[${page.label}] ${phase}: the round trip is back under ${DELAY_MS} ms: ${last.rttMs}`);
+        assert.ok(['good', 'excellent'].includes(last.quality), `[${page.label}] ${phase}: quality ${last.quality}`);
+        const stored = await page.evaluate(() => window.store.getSnapshot().peers[0]?.quality);
+        assert.ok(['good', 'excellent'].includes(stored), `[${page.label}] ${phase}: store quality ${stored}`);
+        assert.equal(await page.evaluate(() => window.call.callState), 'connected', `[${page.label}] ${phase}: still connected`);
+      }
+      return out;
+    };
+
+    // 2. Impaired both ways: poor (or lost) within TO_POOR_MS.
+    {
+      const m = await marks();
+      const before = proxyState();
+      const impairedAt = Date.now();
+      for (const p of Object.values(proxies)) p.impair({ loss: LOSS, delayMs: DELAY_MS, direction: 'toClient' });
+      const out = (report.impaired = {});
+      const poor = await Promise.all(pages.map((page) => waitQuality(page, m.events[page.label], ['poor', 'lost'], TO_POOR_MS)));
+      for (const [i, page] of pages.entries()) out[page.label] = { toPoorMs: poor[i].at - impairedAt, change: poor[i] };
+      // The round trip shows the delay (the core's figure; compared with the page's below).
+      for (const page of pages) {
+        out[page.label].rttMs = await waitFor(page, ({ from, min }) => {
+          const s = window.statsSeen;
+          for (let i = from; i < s.length; i += 1) if (s[i].payload.rttMs >= min) return s[i].payload.rttMs;
+          return false;
+        }, { from: m.stats[page.label], min: 1.6 * DELAY_MS }, { timeout: TO_POOR_MS, message: `the core's rttMs >= ${1.6 * DELAY_MS}` });
+      }
+      for (const page of pages) {
+        const from = m.stats[page.label] + 1; // the first interval after the change is mixed
+        const seen = await waitOwnSamples(page, from, PHASE_EVENTS, `${PHASE_EVENTS} impaired stats events with own samples`);
+        const figures = compareFigures(page.label, 'impaired', seen, from);
+        out[page.label].figures = figures;
+        const audio = figures.loss.audio;
+        assert.ok(audio && Math.abs(audio.page - LOSS * 100) <= 10, `[${page.label}] the path loses ~${LOSS * 100}% of the audio: ${JSON.stringify(audio)}`);
+        out[page.label].timeline = timeline(seen, m.stats[page.label], impairedAt);
+        const rise = seen.findIndex((e, i) => i >= m.stats[page.label] && e.payload.rttMs >= 1.6 * DELAY_MS);
+        for (const e of seen.slice(rise)) {
+          assert.ok(e.payload.rttMs >= 2 * DELAY_MS - 5 && e.payload.rttMs <= 2 * DELAY_MS + 200,
+            `[${page.label}] impaired: the core's rttMs ${e.payload.rttMs} with ${DELAY_MS} ms added each way`);
+        }
+      }
+      report.proxies = { before: JSON.parse(before), during: JSON.parse(proxyState()) };
+      for (const label of ['doctor', 'client']) {
+        assert.ok(report.proxies.during[label].toClient.dropped > report.proxies.before[label].toClient.dropped, `[${label}] its proxy dropped datagrams`);
       }
     }
-    const during = proxy.stats();
-    const dropped = during.toClient.dropped - before.toClient.dropped;
-    const forwarded = during.toClient.packets - before.toClient.packets;
-    report.proxyImpaired = { dropped, forwarded, pct: round((dropped * 100) / (dropped + forwarded)) };
-    assert.ok(dropped > 0, 'the proxy dropped datagrams');
 
     // 3. Impairment removed: good or excellent within TO_GOOD_MS.
-    const marks2 = { doctor: await eventMark(doctor), client: await eventMark(client) };
-    const statsMarks2 = { doctor: await statsCount(doctor), client: await statsCount(client) };
-    const clearedAt = Date.now();
-    proxy.clear();
-    report.recovered = {};
-    const good = await Promise.all(pages.map((page) => waitQuality(page, marks2[page.label], ['good', 'excellent'], TO_GOOD_MS)));
-    for (const [i, page] of pages.entries()) {
-      report.recovered[page.label] = { toGoodMs: good[i].at - clearedAt, change: good[i] };
+    report.recovered = await recover('recovered');
+
+    // 4. One way only: what the doctor sends loses LOSS on its way to the client. The client sees
+    // it in its inbound figures; the doctor only through the client's RTCP receiver reports (its
+    // outbound figures), and its quality (the worst of both directions) goes poor all the same.
+    {
+      const m = await marks();
+      const impairedAt = Date.now();
+      proxies.client.impair({ loss: LOSS, direction: 'toClient' });
+      const out = (report.oneWay = {});
+      const poor = await Promise.all(pages.map((page) => waitQuality(page, m.events[page.label], ['poor', 'lost'], TO_POOR_MS)));
+      for (const [i, page] of pages.entries()) out[page.label] = { toPoorMs: poor[i].at - impairedAt, change: poor[i] };
+      for (const page of pages) {
+        const from = m.stats[page.label] + 1;
+        const seen = await waitOwnSamples(page, from, ONE_WAY_EVENTS, `${ONE_WAY_EVENTS} one-way impaired stats events with own samples`);
+        out[page.label].figures = compareFigures(page.label, 'one way', seen, from);
+        out[page.label].timeline = timeline(seen, m.stats[page.label], impairedAt);
+      }
+      // The doctor's own reception is clean; it went poor on what the client reported.
+      const seen = await doctor.evaluate(() => window.statsSeen.map((e) => ({ at: e.at, payload: e.payload })));
+      const after = seen.slice(m.stats.doctor + 1);
+      for (const e of after) {
+        for (const s of e.payload.inbound) {
+          assert.ok(!(s.packetLoss > 5), `[doctor] one way: its inbound ${s.kind} loss ${s.packetLoss}% (the path to it is clean)`);
+        }
+      }
+      const wentPoor = after.find((e) => ['poor', 'lost'].includes(e.payload.quality));
+      const outLoss = Math.max(...wentPoor.payload.outbound.map((s) => s.packetLoss ?? 0));
+      assert.ok(outLoss > 10, `[doctor] one way: poor with the client's reports of ${outLoss}% loss: ${JSON.stringify(wentPoor.payload.outbound)}`);
+      out.doctor.outboundLossAtPoor = outLoss;
     }
+
+    // 5. Removed again.
+    report.oneWayRecovered = await recover('one way recovered');
+
     for (const page of pages) {
-      // The round trip shows the clean path once an ICE check was answered without the delay.
-      const rttBack = await waitFor(page, ({ from, max }) => {
-        const s = window.statsSeen;
-        for (let i = from; i < s.length; i += 1) if (typeof s[i].payload.rttMs === 'number' && s[i].payload.rttMs < max) return s[i].at;
-        return false;
-      }, { from: statsMarks2[page.label], max: DELAY_MS }, { timeout: TO_GOOD_MS, message: `the core's rttMs < ${DELAY_MS}` });
-      report.recovered[page.label].rttBackMs = rttBack - clearedAt;
-    }
-    for (const page of pages) {
-      const from = Math.max(statsMarks2[page.label] + 1, await statsCount(page) - 1);
-      const seen = await waitOwnSamples(page, from, 2, '2 recovered stats events with own samples');
-      const figures = compareFigures(page.label, 'recovered', seen, from);
-      report.recovered[page.label].figures = figures;
-      report.recovered[page.label].timeline = timeline(seen, statsMarks2[page.label], clearedAt);
-      const last = seen[seen.length - 1].payload;
-      assert.ok(last.rttMs < DELAY_MS, `[${page.label}] the round trip is back under ${DELAY_MS} ms: ${last.rttMs}`);
-      assert.ok(['good', 'excellent'].includes(last.quality), `[${page.label}] quality after recovery ${last.quality}`);
-      const stored = await page.evaluate(() => window.store.getSnapshot().peers[0]?.quality);
-      assert.ok(['good', 'excellent'].includes(stored), `[${page.label}] store quality ${stored}`);
-      assert.equal(await page.evaluate(() => window.call.callState), 'connected', `[${page.label}] still connected`);
-      report.recovered[page.label].iceRestart = (await getEvents(page, 'iceRestartEvent')).map((e) => e.payload);
-      report.recovered[page.label].qualityChanges = (await getEvents(page, 'qualityChanged')).map((e) => `${e.payload.previous}→${e.payload.quality}`);
+      report[`${page.label}Events`] = {
+        iceRestart: (await getEvents(page, 'iceRestartEvent')).map((e) => e.payload),
+        qualityChanges: (await getEvents(page, 'qualityChanged')).map((e) => `${e.payload.previous}→${e.payload.quality}`),
+      };
     }
     report.totalMs = Date.now() - started;
     t.diagnostic(JSON.stringify(report));
