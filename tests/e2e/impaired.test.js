@@ -286,14 +286,15 @@ describe('quality under an impaired network (TURN through a lossy proxy)', () =>
       // receiver report the far side sent about the impaired seconds can still arrive after the
       // first rise and bring `poor` back for a while: counted as relapses).
       for (const page of pages) {
+        // The first run of k such events (each with the page's own sample, and the one before).
         const n = await waitFor(page, ({ from, max, k }) => {
           const s = window.statsSeen;
-          if (s.length - from < k + 1) return false;
-          for (let i = s.length - k - 1; i < s.length; i += 1) {
-            if (!s[i].own) return false;
-            if (i > s.length - k - 1 && !(['good', 'excellent'].includes(s[i].payload.quality) && s[i].payload.rttMs < max)) return false;
+          const ok = (e) => e.own && ['good', 'excellent'].includes(e.payload.quality) && e.payload.rttMs < max;
+          for (let end = from + k + 1; end <= s.length; end += 1) {
+            const run = s.slice(end - k, end);
+            if (s[end - k - 1].own && run.every(ok)) return end;
           }
-          return s.length;
+          return false;
         }, { from: m.stats[page.label], max: DELAY_MS, k: SETTLED_EVENTS }, {
           timeout: TO_GOOD_MS, message: `${SETTLED_EVENTS} stats events in a row good/excellent with rttMs < ${DELAY_MS} after ${phase}`,
         });
