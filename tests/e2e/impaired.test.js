@@ -1,15 +1,22 @@
 // Call quality under an impaired network (issue 14): a consultation call forced over TURN
-// (`connectionConfig` {iceServers: [TURN], iceTransportPolicy: 'relay'} on both sides) where the
-// browsers reach coturn through a UDP proxy of the test's own (tests/e2e/lossy-proxy.js, on
-// 127.0.0.1). The proxy impairs the datagrams it forwards towards the browsers ('toClient'), so a
-// relayed media packet crosses the impairment once: the end-to-end loss of each direction is the
-// proxy's drop rate, and each way gains the proxy's delay (the round trip twice that).
+// (`connectionConfig` {iceServers: [TURN], iceTransportPolicy: 'relay'} on both sides) where each
+// browser reaches coturn through a UDP proxy of its own (tests/e2e/lossy-proxy.js, on 127.0.0.1).
+// A proxy impairs the datagrams it forwards towards its browser ('toClient'), so a relayed media
+// packet crosses at most one impairment: impairing both proxies, each direction loses the drop
+// rate and gains the delay (the round trip twice the delay); impairing the client's only, what the
+// doctor sends is lost and the doctor learns it only from the client's RTCP receiver reports.
 //
-//   1. no impairment: the core's quality is good or excellent;
-//   2. LOSS dropped + DELAY_MS added: the core's qualityChanged goes to poor (or lost) within
-//      TO_POOR_MS; the core's figures match the page's own getStats() of the same moments;
-//   3. impairment removed: qualityChanged back to good or excellent within TO_GOOD_MS; the
-//      figures match again and show the clean path.
+//   1. no impairment: the core's quality is good or excellent on both sides;
+//   2. both ways, LOSS dropped + DELAY_MS added: qualityChanged to poor (or lost) on both sides
+//      within TO_POOR_MS; the core's figures match the page's own getStats() of the same moments;
+//   3. removed: qualityChanged back to good or excellent within TO_GOOD_MS, then SETTLED_EVENTS
+//      reports in a row good/excellent with the clean round trip (also within TO_GOOD_MS); the
+//      figures match again;
+//   4. one way (towards the client), LOSS dropped: both sides poor within TO_POOR_MS, the doctor
+//      with a clean reception (inbound loss <= 5 % in every report) and the client's reported
+//      loss (its outbound packetLoss) above 10 % when it went poor;
+//   5. removed: as 3.
+// The report (t.diagnostic / console) has each transition's time, the timelines and figures.
 //
 // Tolerances (stated here, checked below). The page takes its own getStats() when each `stats`
 // event arrives, a few ms to a few tens of ms after the core's report was taken, so the page's
