@@ -376,13 +376,14 @@ describe('quality under an impaired network (TURN through a lossy proxy)', () =>
       }
       // The doctor's own reception is clean; it went poor on what the client reported.
       const seen = await doctor.evaluate(() => window.statsSeen.map((e) => ({ at: e.at, payload: e.payload })));
-      const after = seen.slice(m.stats.doctor + 1);
+      const after = seen.slice(m.stats.doctor);
       for (const e of after) {
         for (const s of e.payload.inbound) {
           assert.ok(!(s.packetLoss > 5), `[doctor] one way: its inbound ${s.kind} loss ${s.packetLoss}% (the path to it is clean)`);
         }
       }
       const wentPoor = after.find((e) => ['poor', 'lost'].includes(e.payload.quality));
+      assert.ok(wentPoor, `[doctor] one way: a poor stats event after qualityChanged ${JSON.stringify(out.doctor.change)}`);
       const outLoss = Math.max(...wentPoor.payload.outbound.map((s) => s.packetLoss ?? 0));
       assert.ok(outLoss > 10, `[doctor] one way: poor with the client's reports of ${outLoss}% loss: ${JSON.stringify(wentPoor.payload.outbound)}`);
       out.doctor.outboundLossAtPoor = outLoss;

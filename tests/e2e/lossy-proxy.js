@@ -15,7 +15,9 @@
 //   order within a direction. `impair({})` (or `clear()`) removes the impairment; datagrams
 //   already delayed are still delivered.
 // - `stats()` counts datagrams and bytes forwarded / dropped per direction, and the clients.
-// Only 127.0.0.1 is used (front, per-client sockets, target).
+// Every socket of the proxy is on 127.0.0.1 and every datagram goes to 127.0.0.1. (Chromium makes
+// one TURN allocation per local interface, so some datagrams come from the machine's other
+// address, still sent to 127.0.0.1 over `lo`; in a network namespace with only `lo` all do.)
 import dgram from 'node:dgram';
 
 /** mulberry32: a small seeded PRNG giving floats in [0, 1). */
