@@ -684,18 +684,21 @@ export async function getStreams(page) {
  * The normal connected call used by several tests: client page constructs RTCClient first and
  * waits until it joined the room; doctor page constructs RTCDoctor and starts call(); client
  * waits for EVENT_LIST.ENTER, then calls call(). Waits until both call() promises resolved and
- * both sides are 'connected'. Returns {doctor, client, consultationId, doctorResult, clientResult}.
+ * both sides are 'connected'. `connectionConfig` is both sides' (`doctorConnectionConfig` /
+ * `clientConnectionConfig`: one side's, when they differ). Returns {doctor, client, consultationId,
+ * doctorResult, clientResult}.
  */
 export async function establishCall(suite, {
   isAudio = false, tag = 'call', consultationId, connectionConfig, signalingUrl, clientBrowser, doctorBrowser,
+  doctorConnectionConfig = connectionConfig, clientConnectionConfig = connectionConfig,
 } = {}) {
   consultationId = consultationId || suite.consultationId(tag);
   const client = await suite.newPage('client', clientBrowser ? { browser: clientBrowser } : {});
   const doctor = await suite.newPage('doctor', doctorBrowser ? { browser: doctorBrowser } : {});
-  const common = { suite, consultationId, isAudio, connectionConfig, signalingUrl };
-  await createParty(client, 'client', common);
+  const common = { suite, consultationId, isAudio, signalingUrl };
+  await createParty(client, 'client', { ...common, connectionConfig: clientConnectionConfig });
   await waitForEvent(client, 'joined');
-  await createParty(doctor, 'doctor', common);
+  await createParty(doctor, 'doctor', { ...common, connectionConfig: doctorConnectionConfig });
   await startCall(doctor);
   const enterType = await client.evaluate(() => window.callcore.EVENT_LIST.ENTER);
   await waitForEvent(client, enterType);
