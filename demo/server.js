@@ -35,6 +35,9 @@ export const CLOSE_REPLACED = CLOSE_CODES.REPLACED;
 /** Path of the demo token endpoint (only with `demoTokens`). */
 export const DEMO_TOKEN_PATH = '/demo-token';
 
+/** Path of the room demo's Janus settings (only with `demoRoom`): demo/room.html reads it. */
+export const DEMO_ROOM_PATH = '/demo-room';
+
 const log = (...args) => {
   if (process.env.CALLCORE_SERVER_LOG === '1') console.error('[callcore-server]', ...args);
 };
@@ -59,6 +62,10 @@ const log = (...args) => {
  *   optional `issuer`, `audience`. null: development mode (no tokens).
  * @param {boolean} [options.demoTokens=false] serve `GET /demo-token?c=ID&role=doctor|client&name=N&sub=S`
  *   → `{token}` minted with `auth.secret` (10 min), for the demo and e2e pages. Never in production.
+ * @param {object|null} [options.demoRoom=null] serve `GET /demo-room` → this object as JSON, for
+ *   demo/room.html: `{janusUrl, room}` (the Janus WebSocket URL and VideoRoom room id `npm run demo`
+ *   started), or `{unavailable}` (a message saying why there is no Janus and how to get one).
+ *   Without it /demo-room is 404. Demo only.
  * @param {string[]|null} [options.allowedOrigins=null] accepted `Origin` headers of WebSocket
  *   upgrades (others get HTTP 403); null accepts any.
  * @param {Partial<typeof DEFAULT_LIMITS>} [options.limits] bounds (server/limits.js DEFAULT_LIMITS,
@@ -99,6 +106,7 @@ export async function startServer({
   root = REPO_ROOT,
   auth = null,
   demoTokens = false,
+  demoRoom = null,
   allowedOrigins = null,
   limits = {},
   maxMessageBytes,
@@ -130,7 +138,7 @@ export async function startServer({
   });
 
   const http = createServer((req, res) => {
-    const handled = demoTokens ? serveDemoToken(secret, req, res) : null;
+    const handled = (demoTokens ? serveDemoToken(secret, req, res) : null) ?? (demoRoom ? serveDemoRoom(demoRoom, req, res) : null);
     (handled ?? serveStatic(rootDir, req, res)).catch((err) => {
       log('http error', err.message);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -208,6 +216,16 @@ function serveDemoToken(secret, req, res) {
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
     res.end(JSON.stringify({ token }));
   })();
+}
+
+/** `GET /demo-room` → `settings` as JSON (no-store); null for any other path. */
+function serveDemoRoom(settings, req, res) {
+  let url;
+  try { url = new URL(req.url ?? '/', 'http://x'); } catch { return null; }
+  if (url.pathname !== DEMO_ROOM_PATH) return null;
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(settings));
+  return Promise.resolve();
 }
 
 /** Random consultation id for the printed demo URLs. */

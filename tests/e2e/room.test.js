@@ -252,4 +252,84 @@ describe('room: VideoCallClient on Janus VideoRoom', { skip: noNamespace ? `cann
     console.log(`room e2e: after Janus restarted, all pages rejoined and decode again in ${elapsed} ms`);
     assert.ok(elapsed <= 30000, `rejoined and decoding within 30 s of the restart (${elapsed} ms)`);
   }));
+
+  // The demo's room page (demo/room.html, served by `npm run demo`), driven through its own
+  // buttons: this suite's Janus is given in its URL (npm run demo serves it at /demo-room instead).
+  it('demo room page: two pages join by name, list and show each other, decode each other\'s video; layer selector, mute, camera, leave', { timeout: TEST_TIMEOUT }, run(async () => {
+    const start = Date.now();
+    const openDemoRoom = async (label, name) => {
+      const url = `${suite.httpUrl}/demo/room.html?${new URLSearchParams({ janus: janus.url, room: String(JANUS_ROOM), name })}`;
+      const page = await suite.newPage(label, { url, waitReady: false });
+      await waitFor(page, () => document.body.dataset.ready === '1' || document.body.dataset.loadError, undefined, { message: 'demo/room.js started' });
+      assert.equal(await page.evaluate(() => document.body.dataset.loadError), undefined, `[${label}] dist/room.js loaded`);
+      assert.equal(await page.evaluate(() => document.body.dataset.janus), 'ready');
+      assert.equal(await page.inputValue('#name'), name);
+      return page;
+    };
+    // Runs in the page: the subscriber connection's inbound video, by participant (the client's mids).
+    const inboundVideo = async () => {
+      const { client } = window.demo;
+      const pc = client?.subscriberConnection;
+      if (!pc) return {};
+      const owner = {};
+      for (const p of client.participants) if (p.tracks.video?.mid) owner[p.tracks.video.mid] = p.id;
+      const out = {};
+      (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video' && owner[s.mid]) out[owner[s.mid]] = s.framesDecoded ?? 0; });
+      return out;
+    };
+    const [a, b] = [await openDemoRoom('demo-a', 'Alice'), await openDemoRoom('demo-b', 'Bob')];
+    for (const page of [a, b]) {
+      await page.click('#join');
+      await waitFor(page, () => window.demo.client?.connectionStatus === 'connected' && document.getElementById('status').textContent === 'connected',
+        undefined, { timeout: WAIT, message: 'joined (status connected)' });
+    }
+    const ids = { a: await a.evaluate(() => window.demo.client.participantId), b: await b.evaluate(() => window.demo.client.participantId) };
+    for (const [page, other, otherName] of [[a, ids.b, 'Bob'], [b, ids.a, 'Alice']]) {
+      // The list names the other; its tile plays its video; getStats: frames decoded grow.
+      const listed = await waitFor(page, (id) => document.querySelector(`#participants li[data-participant="${id}"]`)?.textContent, other,
+        { timeout: WAIT, message: `${otherName} in the participant list` });
+      assert.ok(listed.startsWith(otherName), `[${page.label}] list entry: ${listed}`);
+      await waitFor(page, (id) => {
+        const v = document.querySelector(`#grid figure[data-participant="${id}"] video`);
+        return v && v.videoWidth > 0 && !v.paused;
+      }, other, { timeout: WAIT, message: `${otherName}'s tile plays video` });
+      assert.equal(await page.evaluate(() => document.querySelectorAll('#grid figure.remote').length), 1);
+      const first = await waitUntil(page, inboundVideo, undefined, (m) => m[other] > 0, { timeout: WAIT, message: `frames of ${otherName} decoded` });
+      await waitUntil(page, inboundVideo, undefined, (m) => m[other] >= first[other] + 10, { timeout: WAIT, message: `frames of ${otherName} keep being decoded` });
+    }
+    console.log(`room e2e: demo room pages see each other's video ${Date.now() - start} ms after opening`);
+
+    // The layer selector asks the core for that participant's layer (selectLayers); auto lifts it.
+    await a.selectOption(`#grid figure[data-participant="${ids.b}"] select.layers`, '0');
+    await waitFor(a, (id) => window.demo.client.participants.find((p) => p.id === id)?.layers?.substream === 0, ids.b, { message: 'layers {substream: 0} of Bob' });
+    await a.selectOption(`#grid figure[data-participant="${ids.b}"] select.layers`, '');
+    await waitFor(a, (id) => (window.demo.client.participants.find((p) => p.id === id)?.layers?.substream ?? null) === null, ids.b, { message: 'no layer limit' });
+
+    // Mute and camera: the client's state and the local tracks follow the buttons; Bob stops decoding Alice's video.
+    await a.click('#mute');
+    await a.click('#camera');
+    const s = await waitFor(a, () => !window.demo.client.audioEnabled && !window.demo.client.videoEnabled && {
+      mute: document.getElementById('mute').textContent, camera: document.getElementById('camera').textContent,
+      audio: window.demo.client.localTrack('audio').enabled, video: window.demo.client.localTrack('video').enabled,
+      badges: [...document.querySelectorAll('#local-tile .badge')].filter((e) => !e.hidden).map((e) => e.textContent),
+    }, undefined, { message: 'muted, camera off' });
+    assert.deepEqual(s, { mute: 'Unmute', camera: 'Camera on', audio: false, video: false, badges: ['muted', 'camera off'] });
+    let last = -1;
+    let since = Date.now();
+    await waitUntil(b, inboundVideo, undefined, (m) => {
+      if (m[ids.a] !== last) { last = m[ids.a]; since = Date.now(); return false; }
+      return Date.now() - since >= 1500;
+    }, { timeout: WAIT, message: 'Alice\'s video no longer decoded (unchanged for 1.5 s)' });
+    await a.click('#camera');
+    await waitUntil(b, inboundVideo, undefined, (m) => m[ids.a] >= last + 10, { timeout: WAIT, message: 'Alice\'s video decoded again' });
+
+    // Bob leaves: his page is back to the join form; Alice's list and grid lose him.
+    await b.click('#leave');
+    await waitFor(b, () => document.body.dataset.joined === '0' && !document.getElementById('join').disabled
+      && document.querySelectorAll('#grid figure.remote').length === 0, undefined, { message: 'Bob: left, Join enabled again' });
+    await waitFor(a, (id) => !document.querySelector(`[data-participant="${id}"]`) && document.getElementById('count').textContent === '0', ids.b,
+      { timeout: WAIT, message: 'Bob gone from Alice\'s list and grid' });
+    await a.click('#leave');
+    console.log(`room e2e: demo room page test ${Date.now() - start} ms`);
+  }));
 });
