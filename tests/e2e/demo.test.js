@@ -314,4 +314,34 @@ describe('demo pages', () => {
     assert.match(s.note, /^Charts unavailable: \/vendor\/uplot\/uPlot\.esm\.js did not load/);
     await waitFor(doctor, () => !document.getElementById('call').disabled, undefined, { message: 'Call enabled' });
   }));
+
+  // The room page (demo/room.html) where npm run demo has no Janus: it shows the demo's message
+  // (GET /demo-room, scripts/demo-janus.mjs) and cannot join. With Janus: tests/e2e/room.test.js.
+  it('room page without Janus: the index links it; it shows how to get Janus and Join stays disabled', { timeout: TEST_TIMEOUT }, run(async () => {
+    const { startDemoJanus } = await import('../../scripts/demo-janus.mjs');
+    const { settings } = await startDemoJanus({ probe: { janusPath: () => null } });
+    const page = await suite.newPage('room', { url: `${suite.httpUrl}/demo/index.html`, waitReady: false });
+    assert.equal(await page.getAttribute('#room', 'href'), 'room.html');
+    const state = () => ({
+      janus: document.body.dataset.janus, message: document.getElementById('janus-unavailable').textContent,
+      shown: !document.getElementById('janus-unavailable').hidden, join: document.getElementById('join').disabled,
+      status: document.getElementById('status').textContent,
+    });
+    const ready = () => document.body.dataset.ready === '1' || document.body.dataset.loadError;
+    // As npm run demo serves it when janus is not installed.
+    await page.route('**/demo-room', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(settings) }));
+    await page.goto(`${suite.httpUrl}/demo/room.html`);
+    await waitFor(page, ready, undefined, { message: 'demo/room.js started' });
+    let s = await page.evaluate(state);
+    assert.deepEqual(s, { janus: 'unavailable', message: settings.unavailable, shown: true, join: true, status: 'disconnected' });
+    assert.match(s.message, /scripts\/install-deps\.sh --browser/);
+    // A server without the demo's settings (404): the page says how to start one.
+    await page.unroute('**/demo-room');
+    await page.reload();
+    await waitFor(page, ready, undefined, { message: 'demo/room.js started again' });
+    s = await page.evaluate(state);
+    assert.equal(s.janus, 'unavailable');
+    assert.equal(s.join, true);
+    assert.match(s.message, /npm run demo .*room\.html\?janus=ws:\/\/HOST:PORT\/&room=ID/);
+  }));
 });
