@@ -123,6 +123,10 @@ export function sizeSection(r, { table, int, stamp }) {
     `measured on ${d.budget.measuredAtBudget.date} + 5%: \`callcore\` ≤ ${int(budget.split.total.gzip)} B gzip and ≤ ${int(budget.split.total.brotli)} B brotli in all,`,
     `\`callcore/inline\` ≤ ${int(budget.inline.total.gzip)} / ${int(budget.inline.total.brotli)}, and each part as in the table. The test fails naming the`,
     'variant, the part, its size and the budget.',
+    ...(budget.roomSplit ? [
+      `The room page's download has its own entries, set the same way: \`callcore/room\` (roomSplit) ≤ ${int(budget.roomSplit.total.gzip)} B gzip and`,
+      `≤ ${int(budget.roomSplit.total.brotli)} B brotli in all, \`callcore/room/inline\` (roomInline) ≤ ${int(budget.roomInline.total.gzip)} / ${int(budget.roomInline.total.brotli)}, each part as in the table.`,
+    ] : []),
     '',
     `**Per-product entries** (README.md, "Package layout"): the shell modules a second product could share with the`,
     `consultation (${d.shareable.modules.map((m) => `js/${m}.js`).join(', ')}), bundled and minified alone:`,
