@@ -110,7 +110,7 @@ room page:   ${server.httpUrl}/demo/room.html
 ${janus.settings.unavailable
     ? `  (no Janus: ${janus.settings.unavailable})`
     : `  Janus VideoRoom ${janus.settings.janusUrl} room ${janus.settings.room}${janus.settings.started ? ' (started in a network namespace; stopped with the demo)' : ''}
-  Open it in two or more tabs, enter a name and press Join.`}
+  Open it in two or more tabs, enter a name and press Join.${janus.settings.started ? '\n  (from a browser on this machine: Janus listens on the namespace\'s address)' : ''}`}
 (Ctrl-C to stop.)`);
 
 const stop = async () => {
