@@ -73,6 +73,12 @@ export type RTCParams = {
   doctor?: DoctorInfo;
   /** Audio-only call: no camera is opened. */
   isAudio: boolean;
+  /**
+   * Client only (default true): instant answer — connect on the doctor's offer while ringing
+   * (no getUserMedia, nothing sent) so call() only opens the devices and attaches them
+   * (docs/api.md "Instant answer"). false: the offer waits until call().
+   */
+  preconnect?: boolean;
   /** Seconds to wait for the far side to enter after call() (default 60): CallError 'enter'. */
   enterTimeoutSecond?: number;
   /** Seconds the doctor waits for the answer after the client entered (default 60): CallError 'answer'. */

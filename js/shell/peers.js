@@ -140,13 +140,13 @@ export class PeerHost {
 
   /**
    * Instant answer (docs/api.md): the far side's offer has been applied and has a transceiver of
-   * `kind` that none of our senders uses; it becomes `tag`'s sender, carrying no track yet —
+   * `trackKind` that none of our senders uses; it becomes `tag`'s sender, carrying no track yet —
    * direction 'sendrecv' and a new MediaStream of ours (RTCRtpSender.setStreams), so the answer
    * says sendrecv with our stream id and a later replaceTrack sends media with no renegotiation
    * (W3C webrtc-pc §5.2 replaceTrack, §5.4 direction). Reports trackAdded {tag, streamId};
    * nothing when there is no such transceiver (the core then adds the track on answer).
    */
-  prepareSender({ pc: id, tag, kind }) {
+  prepareSender({ pc: id, tag, trackKind: kind }) {
     const entry = this._pcs.get(id);
     if (!entry) return;
     const used = new Set(entry.senders.values());

@@ -17,6 +17,13 @@ json doctor_enter() {
           {"doctor", {{"fullName", "Gregory House"}}}, {"deviceState", {{"isHidden", false}, {"isMute", false}}}};
 }
 
+// RTCParams with instant answer off: the doctor's offer waits until the client answers.
+json no_preconnect() {
+  json p = client_params();
+  p["preconnect"] = false;
+  return p;
+}
+
 }  // namespace
 
 TEST_CASE("client: a whole call, answered after the doctor entered, hung up by the doctor", "[client]") {
@@ -141,7 +148,7 @@ TEST_CASE("client: media that arrives after a hang up is released", "[client][me
 }
 
 TEST_CASE("client: the doctor's offer made while ringing is held, then applied when the client answers", "[client]") {
-  Driver c(Role::Client, client_params());
+  Driver c(Role::Client, no_preconnect());
   c.message("enter", doctor_enter(), "conn-doc");
   c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0"}}}}, "conn-doc");
   CHECK_FALSE(c.has("setRemoteDescription"));
@@ -159,7 +166,7 @@ TEST_CASE("client: the doctor's offer made while ringing is held, then applied w
 }
 
 TEST_CASE("client: a newer offer while ringing replaces the held one and its candidates", "[client]") {
-  Driver c(Role::Client, client_params());
+  Driver c(Role::Client, no_preconnect());
   c.message("enter", doctor_enter(), "conn-doc");
   c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0 first"}}}}, "conn-doc");
   c.message("iceCandidate", {{"candidate", {{"candidate", "candidate:first"}}}}, "conn-doc");
@@ -175,7 +182,7 @@ TEST_CASE("client: a newer offer while ringing replaces the held one and its can
 }
 
 TEST_CASE("client: a held offer is dropped when the doctor gives up before the answer", "[client]") {
-  Driver c(Role::Client, client_params());
+  Driver c(Role::Client, no_preconnect());
   c.message("enter", doctor_enter(), "conn-doc");
   c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0 old"}}}}, "conn-doc");
   c.message("hangUp", {{"reason", "answer"}}, "conn-doc");
@@ -250,4 +257,152 @@ TEST_CASE("the core-side warm-up runs a whole call through the codec and leaves 
   const int handled = callcore::session::consultation::warm_up();
   CHECK(handled > 20);    // the call went through: connected, then hung up
   CHECK(handled < 400);  // it ended by itself, not at the bound
+}
+
+// ---- instant answer (preconnect.cpp) --------------------------------------------------------------
+
+TEST_CASE("client: instant answer — the doctor's offer while ringing is answered with empty senders; call() only attaches the tracks", "[client][preconnect]") {
+  Driver c(Role::Client, client_params());
+  c.message("enter", doctor_enter(), "conn-doc");
+  c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0 offer"}}}}, "conn-doc");
+  // No getUserMedia, no track: a connection and the offer applied.
+  CHECK(c.kinds() == Strings{"emit:offer", "createPc", "setRemoteDescription"});
+  CHECK(c.state() == "idle");
+  c.message("iceCandidate", {{"candidate", {{"candidate", "candidate:1"}}}}, "conn-doc");
+  CHECK(c.session.snapshot()["iceCandidatesQueue"].size() == 1);
+  c.feed(in::RemoteDescriptionSet{"offer"});
+  // Candidates first, then the offered transceivers become our (empty) senders, then the answer.
+  CHECK(c.kinds() == Strings{"addIceCandidate", "prepareSender", "prepareSender", "setLocalDescription"});
+  CHECK(c.last[1].data == json{{"pc", 1}, {"tag", "audio"}, {"trackKind", "audio"}});
+  CHECK(c.last[2].data == json{{"pc", 1}, {"tag", "video"}, {"trackKind", "video"}});
+  c.feed(in::TrackAdded{"audio", "pre-stream-a"});
+  c.feed(in::TrackAdded{"video", "pre-stream-v"});
+  CHECK_FALSE(c.has("send"));  // nothing announced while ringing
+  c.feed(in::LocalDescription{"answer", "v=0 answer"});
+  CHECK(c.sent().size() == 1);
+  CHECK(c.sent().at(0)["type"] == "answer");
+  c.feed(in::LocalIceCandidate{{{"candidate", "candidate:c1"}, {"sdpMid", "0"}}});
+  CHECK(c.sent().at(0)["type"] == "iceCandidate");
+  // The doctor's media arrives and ICE connects: the app is told neither the tracks nor a state.
+  c.feed(in::RemoteTrack{"audio", "doc-stream"});
+  CHECK(c.kinds().empty());
+  c.feed(in::RemoteTrack{"video", "doc-stream"});
+  c.feed(in::PeerStateChange{"iceconnectionstatechange", "connected"});
+  c.feed(in::PeerStateChange{"connectionstatechange", "connected"});
+  CHECK(c.state() == "idle");
+  CHECK_FALSE(c.has("emit", "callStateEvent"));
+
+  // The person answers: getUserMedia, then the tracks go onto the prepared senders.
+  c.feed(in::Call{7});
+  CHECK(c.kinds() == Strings{"emit:callStateEvent", "acquireMedia"});
+  c.feed(callcore::test::media());
+  CHECK(c.kinds() == Strings{"replaceTrack", "replaceTrack", "emit:localStreamEvent", "setTrackEnabled", "setTrackEnabled",
+                             "send", "emit:callStateEvent", "emit:track", "emit:remoteStreamEvent", "emit:track",
+                             "emit:callStateEvent", "settle", "emit:localTracksEvent", "send"});
+  CHECK(c.last[0].data == json{{"pc", 1}, {"tag", "audio"}, {"trackId", 1}});
+  CHECK(c.last[1].data == json{{"pc", 1}, {"tag", "video"}, {"trackId", 2}});
+  CHECK_FALSE(c.has("createPc"));
+  CHECK_FALSE(c.has("addTrack"));
+  CHECK_FALSE(c.has("setRemoteDescription"));  // the offer was applied while ringing
+  CHECK(c.sent().at(0)["type"] == "accept");
+  CHECK(c.state() == "connected");  // it connected before the answer
+  // The doctor learns which of our streams carries which tag: the prepared ones it sees.
+  const json tags = c.sent().at(1)["data"]["tracks"];
+  CHECK(c.sent().at(1)["type"] == "mediaTags");
+  CHECK(tags == json{{{"tag", "audio"}, {"kind", "audio"}, {"streamId", "pre-stream-a"}, {"state", "sending"}},
+                     {{"tag", "video"}, {"kind", "video"}, {"streamId", "pre-stream-v"}, {"state", "sending"}}});
+  c.feed(in::HangUp{});
+  CHECK(c.has("closePc"));
+  CHECK(c.state() == "ended");
+}
+
+TEST_CASE("client: instant answer — answered before ICE connects: connecting, then connected as usual", "[client][preconnect]") {
+  Driver c(Role::Client, client_params());
+  c.message("enter", doctor_enter(), "conn-doc");
+  c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0"}}}}, "conn-doc");
+  c.feed(in::RemoteDescriptionSet{"offer"});
+  c.feed(in::TrackAdded{"audio", "a"});
+  c.feed(in::TrackAdded{"video", "v"});
+  c.feed(in::Call{1});
+  c.feed(callcore::test::media());
+  CHECK(c.state() == "connecting");
+  c.feed(in::PeerStateChange{"connectionstatechange", "connected"});
+  CHECK(c.state() == "connected");
+}
+
+TEST_CASE("client: instant answer — an audio-only client prepares only audio; a kind the offer lacks is added (renegotiated)", "[client][preconnect]") {
+  json p = client_params();
+  p["isAudio"] = true;
+  Driver c(Role::Client, p);
+  c.message("enter", doctor_enter(), "conn-doc");
+  c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0"}}}}, "conn-doc");
+  c.feed(in::RemoteDescriptionSet{"offer"});
+  CHECK(c.kinds() == Strings{"prepareSender", "setLocalDescription"});
+
+  // A video client whose doctor offered audio only: no video transceiver, so no TrackAdded for it.
+  Driver v(Role::Client, client_params());
+  v.message("enter", doctor_enter(), "conn-doc");
+  v.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0"}}}}, "conn-doc");
+  v.feed(in::RemoteDescriptionSet{"offer"});
+  v.feed(in::TrackAdded{"audio", "a"});
+  v.feed(in::Call{1});
+  v.feed(callcore::test::media());
+  CHECK(v.last[0].kind == "replaceTrack");
+  CHECK(v.find("addTrack") == json{{"pc", 1}, {"tag", "video"}, {"trackId", 2}, {"streamId", callcore::test::kLocalStream}});
+}
+
+TEST_CASE("client: instant answer — the doctor gives up while it rings: the connection is closed, nothing is told", "[client][preconnect]") {
+  Driver c(Role::Client, client_params());
+  c.message("enter", doctor_enter(), "conn-doc");
+  c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0"}}}}, "conn-doc");
+  c.feed(in::RemoteDescriptionSet{"offer"});
+  c.feed(in::RemoteTrack{"video", "doc-stream"});
+  c.message("hangUp", {{"reason", "answer"}}, "conn-doc");
+  CHECK(c.has("closePc"));
+  CHECK_FALSE(c.has("emit", "track"));
+  CHECK(c.state() == "idle");
+  // It rings again: a fresh connection for the new offer.
+  c.message("enter", doctor_enter(), "conn-doc");
+  c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0 again"}}}}, "conn-doc");
+  CHECK(c.kinds() == Strings{"emit:offer", "createPc", "setRemoteDescription"});
+  CHECK(c.find("setRemoteDescription")["description"]["sdp"] == "v=0 again");
+}
+
+TEST_CASE("client: instant answer — a failed browser operation while ringing falls back to the held offer on answer", "[client][preconnect]") {
+  Driver c(Role::Client, client_params());
+  c.message("enter", doctor_enter(), "conn-doc");
+  c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0 held"}}}}, "conn-doc");
+  c.feed(in::OperationFailed{"setRemoteDescription", "OperationError", "bad sdp"});
+  CHECK(c.kinds() == Strings{"closePc"});
+  c.feed(in::Call{1});
+  c.feed(callcore::test::media());
+  CHECK(c.has("createPc"));
+  CHECK(c.has("addTrack"));
+  CHECK(c.find("setRemoteDescription")["description"]["sdp"] == "v=0 held");
+}
+
+TEST_CASE("client: instant answer — ICE failed while ringing: the restart policy takes over on answer", "[client][preconnect]") {
+  Driver c(Role::Client, client_params());
+  c.message("enter", doctor_enter(), "conn-doc");
+  c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0"}}}}, "conn-doc");
+  c.feed(in::RemoteDescriptionSet{"offer"});
+  c.feed(in::TrackAdded{"audio", "a"});
+  c.feed(in::TrackAdded{"video", "v"});
+  c.feed(in::LocalDescription{"answer", "v=0 answer"});
+  c.feed(in::PeerStateChange{"iceconnectionstatechange", "disconnected"});
+  CHECK_FALSE(c.has("emit", "iceRestartEvent"));  // nothing before the answer
+  c.feed(in::Call{1});
+  c.feed(callcore::test::media());
+  CHECK(c.state() == "connecting");
+  CHECK(c.find("emit", "iceRestartEvent")["payload"]["phase"] == "disconnected");  // the grace period starts now
+}
+
+TEST_CASE("client: instant answer off (preconnect: false) holds the offer; preconnect must be a boolean", "[client][preconnect]") {
+  Driver c(Role::Client, no_preconnect());
+  c.message("enter", doctor_enter(), "conn-doc");
+  c.message("offer", {{"description", {{"type", "offer"}, {"sdp", "v=0"}}}}, "conn-doc");
+  CHECK(c.kinds() == Strings{"emit:offer"});
+  json bad = client_params();
+  bad["preconnect"] = "yes";
+  CHECK(std::holds_alternative<callcore::errors::CallError>(parse_params(bad)));
 }

@@ -390,3 +390,25 @@ TEST_CASE("doctor: network text cut for an error event never splits a UTF-8 char
   CHECK_NOTHROW(d.logger.to_json().dump());
   CHECK(d.state() == "idle");  // nothing changed
 }
+
+TEST_CASE("doctor: a client that connects while it rings (instant answer): its tracks are told and the call connected only on accept", "[doctor][preconnect]") {
+  Driver d = ringing();
+  d.message("enter", {{"name", "Alice"}}, "conn-cli");
+  d.feed(in::LocalDescription{"offer", "v=0 offer"});
+  CHECK(d.state() == "waitingAnswer");
+  // The client's answer and candidates come before its accept.
+  d.message("answer", {{"description", {{"type", "answer"}, {"sdp", "v=0 answer"}}}}, "conn-cli");
+  CHECK(d.find("setRemoteDescription")["description"]["sdp"] == "v=0 answer");
+  d.feed(in::RemoteDescriptionSet{"answer"});
+  d.feed(in::RemoteTrack{"audio", "cli-stream"});
+  d.feed(in::RemoteTrack{"video", "cli-stream"});
+  CHECK(d.kinds().empty());  // the app learns nothing of the client's media before the answer
+  d.feed(in::PeerStateChange{"connectionstatechange", "connected"});
+  CHECK(d.state() == "waitingAnswer");  // reachable is not answered
+  CHECK(d.session.answer_deadline().has_value());
+  d.message("accept", json::object(), "conn-cli");
+  CHECK(d.state() == "connected");
+  CHECK(d.has("emit", "track"));
+  CHECK(d.has("emit", "remoteStreamEvent"));
+  CHECK_FALSE(d.session.answer_deadline().has_value());
+}

@@ -202,6 +202,8 @@ constexpr std::array kEntries{
     Entry{kLogEventGroup, "CONNECTION_ID_CHANGED", log_event::kConnectionIdChanged},
     Entry{kLogEventGroup, "IGNORED_MESSAGE", log_event::kIgnoredMessage},
     Entry{kLogEventGroup, "OFFER_HELD", log_event::kOfferHeld},
+    Entry{kLogEventGroup, "PRECONNECT", log_event::kPreconnect},
+    Entry{kLogEventGroup, "PRECONNECT_DROPPED", log_event::kPreconnectDropped},
     Entry{kLogEventGroup, "OFFER_IGNORED", log_event::kOfferIgnored},
     Entry{kLogEventGroup, "OFFER_COLLISION", log_event::kOfferCollision},
     Entry{kLogEventGroup, "MEDIA_ACQUIRED", log_event::kMediaAcquired},

@@ -179,6 +179,9 @@ inline constexpr std::string_view kDuplicateMessage = "duplicateMessage";
 inline constexpr std::string_view kConnectionIdChanged = "connectionIdChanged";
 inline constexpr std::string_view kIgnoredMessage = "ignoredMessage";
 inline constexpr std::string_view kOfferHeld = "offerHeld";
+// Instant answer: the client connects while ringing; that connection was given up.
+inline constexpr std::string_view kPreconnect = "preconnect";
+inline constexpr std::string_view kPreconnectDropped = "preconnectDropped";
 inline constexpr std::string_view kOfferIgnored = "offerIgnored";
 inline constexpr std::string_view kOfferCollision = "offerCollision";
 inline constexpr std::string_view kMediaAcquired = "mediaAcquired";

@@ -105,7 +105,7 @@ std::optional<Input> decode_media(const std::string& kind, const json& j) {
 
 constexpr std::array<std::string_view, std::variant_size_v<Effect>> kEffectKinds{
     "openTransport", "closeTransport", "send",         "requestToken",    "createPc",        "closePc",       "setLocalDescription",
-    "setRemoteDescription", "addIceCandidate", "restartIce", "addTrack", "replaceTrack",  "removeTrack",
+    "setRemoteDescription", "addIceCandidate", "restartIce", "addTrack", "prepareSender", "replaceTrack",  "removeTrack",
     "dataSend",      "collectStats",   "acquireMedia",   "acquireDevice", "setTrackEnabled", "releaseTrack", "swapLocalTrack",
     "stopTracks",    "releaseStreams", "settle",       "emit"};
 
@@ -154,6 +154,7 @@ json encode(const Effect& effect) {
             if (e.simulcast) j["simulcast"] = true;
             return j;
           },
+          [](const fx::PrepareSender& e) { return json{{"pc", to_int(e.pc)}, {"tag", e.tag}, {"trackKind", e.kind}}; },
           [](const fx::ReplaceTrack& e) { return json{{"pc", to_int(e.pc)}, {"tag", e.tag}, {"trackId", track_json(e.track)}}; },
           [](const fx::RemoveTrack& e) { return json{{"pc", to_int(e.pc)}, {"tag", e.tag}}; },
           [](const fx::DataSend& e) { return json{{"pc", to_int(e.pc)}, {"label", e.label}, {"text", e.text}}; },

@@ -39,7 +39,7 @@ std::optional<Input> decode_input(const nlohmann::json& j);
 
 /// The `kind` of an effect on the wire: openTransport, closeTransport, send, requestToken, createPc, closePc,
 /// setLocalDescription, setRemoteDescription, addIceCandidate, restartIce, addTrack,
-/// replaceTrack, removeTrack, dataSend, collectStats, acquireMedia, acquireDevice, setTrackEnabled,
+/// prepareSender, replaceTrack, removeTrack, dataSend, collectStats, acquireMedia, acquireDevice, setTrackEnabled,
 /// releaseTrack, swapLocalTrack, stopTracks, releaseStreams, settle, emit.
 std::string_view effect_kind(const Effect& effect);
 

@@ -69,6 +69,11 @@ struct RestartIce { PcId pc{}; };
 /// sendEncodings}) with three encodings rid "h", "m", "l" scaled 1, 2, 4 (W3C webrtc-pc §5.2
 /// sendEncodings; RFC 8853 simulcast), instead of addTrack.
 struct AddTrack { PcId pc{}; std::string tag; TrackId track{}; std::string stream_id; bool simulcast = false; };
+/// Instant answer: the applied remote offer's transceiver of `kind` ("audio" | "video") that no
+/// sender uses becomes `tag`'s sender, with no track yet: direction sendrecv and a new MediaStream
+/// (setStreams), set before the answer so a later ReplaceTrack needs no renegotiation (W3C
+/// webrtc-pc §5.4). Report TrackAdded {tag, stream id}; nothing when the offer has no such one.
+struct PrepareSender { PcId pc{}; std::string tag; std::string kind; };
 /// The sender of `tag` sends `track` (replaceTrack, no renegotiation); nullopt: sends nothing.
 struct ReplaceTrack { PcId pc{}; std::string tag; std::optional<TrackId> track; };
 /// removeTrack(the sender of `tag`); the track itself is stopped by a ReleaseTrack when no other
@@ -114,7 +119,7 @@ namespace callcore::io {
 
 using Effect = std::variant<fx::OpenTransport, fx::CloseTransport, fx::Send, fx::RequestToken, fx::CreatePc, fx::ClosePc,
                             fx::SetLocalDescription, fx::SetRemoteDescription, fx::AddIceCandidate, fx::RestartIce,
-                            fx::AddTrack, fx::ReplaceTrack, fx::RemoveTrack, fx::DataSend, fx::CollectStats, fx::AcquireMedia,
+                            fx::AddTrack, fx::PrepareSender, fx::ReplaceTrack, fx::RemoveTrack, fx::DataSend, fx::CollectStats, fx::AcquireMedia,
                             fx::AcquireDevice, fx::SetTrackEnabled, fx::ReleaseTrack, fx::SwapLocalTrack,
                             fx::StopTracks, fx::ReleaseStreams, fx::SettleRequest, fx::Emit>;
 

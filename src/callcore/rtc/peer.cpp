@@ -29,6 +29,8 @@ void Peer::close() {
   ice_state_ = "new";
   reset_ice_restart();
   data_channel_open_ = false;
+  to_prepare_.clear();
+  prepared_.clear();
 }
 
 // ---- negotiation ------------------------------------------------------------------------------
@@ -101,7 +103,14 @@ void Peer::on_remote_description_set(std::string_view type) {
   auto queued = std::move(ice_queue_);
   ice_queue_.clear();
   for (auto& c : queued) ctx_.push(io::fx::AddIceCandidate{config_.id, std::move(c)});
-  if (type == ev::wire::kOffer) ctx_.push(io::fx::SetLocalDescription{config_.id, std::string(ev::wire::kAnswer)});
+  if (type == ev::wire::kOffer) {
+    for (auto& [tag, kind] : to_prepare_) {
+      prepared_[tag] = "";
+      ctx_.push(io::fx::PrepareSender{config_.id, tag, kind});
+    }
+    to_prepare_.clear();
+    ctx_.push(io::fx::SetLocalDescription{config_.id, std::string(ev::wire::kAnswer)});
+  }
   else offer_if_deferred();
 }
 
@@ -265,6 +274,27 @@ void Peer::add_sender(const std::string& tag, Sender sender) {
   if (!created_) return;  // open() adds it
   ctx_.push(io::fx::AddTrack{config_.id, tag, s.track, s.stream_id, s.simulcast});
   if (s.paused) ctx_.push(io::fx::ReplaceTrack{config_.id, tag, std::nullopt});
+}
+
+void Peer::prepare_senders(std::vector<std::pair<std::string, std::string>> tag_kinds) {
+  to_prepare_ = std::move(tag_kinds);
+}
+
+bool Peer::on_sender_prepared(const std::string& tag, const std::string& stream_id) {
+  auto it = prepared_.find(tag);
+  if (it == prepared_.end()) return false;
+  it->second = stream_id;
+  return true;
+}
+
+bool Peer::attach_prepared(const std::string& tag, Sender sender) {
+  auto it = prepared_.find(tag);
+  if (it == prepared_.end() || it->second.empty() || !created_) return false;
+  sender.stream_id = it->second;
+  prepared_.erase(it);
+  const Sender& s = senders_[tag] = std::move(sender);
+  ctx_.push(io::fx::ReplaceTrack{config_.id, tag, s.paused ? std::nullopt : std::optional<io::TrackId>(s.track)});
+  return true;
 }
 
 void Peer::replace_track(const std::string& tag, std::optional<io::TrackId> track) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -133,6 +134,19 @@ class Peer {
   /// Forgets every sender (no effect: the connection is closed or about to be).
   void clear_senders() { senders_.clear(); }
 
+  // ---- senders prepared before the media (instant answer) ------------------------------------
+  /// When the next remote offer is set, before its answer is made: PrepareSender for each
+  /// (tag, kind), so the answer already sends those kinds (with no track yet) and attach_prepared()
+  /// later starts the media without renegotiation.
+  void prepare_senders(std::vector<std::pair<std::string, std::string>> tag_kinds);
+  /// TrackAdded for a prepared tag: the stream id the far side sees. False when `tag` was not
+  /// prepared (the TrackAdded is an AddTrack's).
+  bool on_sender_prepared(const std::string& tag, const std::string& stream_id);
+  /// The prepared sender of `tag` carries `sender.track` from now on (ReplaceTrack, no
+  /// renegotiation), in the prepared stream; it becomes an ordinary sender. False (nothing done)
+  /// when `tag` has no prepared sender: add_sender() then.
+  bool attach_prepared(const std::string& tag, Sender sender);
+
   // ---- state for snapshots ------------------------------------------------------------------
   const PerfectNegotiation& negotiation() const { return negotiation_; }
   const std::vector<nlohmann::json>& candidate_queue() const { return ice_queue_; }
@@ -164,6 +178,8 @@ class Peer {
   base::Timers<Timer, 2> timers_;
   bool data_channel_open_ = false;
   std::map<std::string, Sender> senders_;
+  std::vector<std::pair<std::string, std::string>> to_prepare_;  // (tag, kind) at the next remote offer
+  std::map<std::string, std::string> prepared_;                   // tag → stream id ("" until TrackAdded)
 };
 
 }  // namespace callcore::rtc

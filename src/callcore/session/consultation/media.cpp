@@ -97,6 +97,7 @@ void ConsultationSession::on(const io::in::SendTrack& s) {
 }
 
 void ConsultationSession::on(const io::in::TrackAdded& a) {
+  if (peer_.on_sender_prepared(a.tag, a.stream_id)) return;  // instant answer: no track yet
   rtc::Sender* sender = peer_.sender(a.tag);
   if (!sender) return;
   sender->stream_id = a.stream_id;

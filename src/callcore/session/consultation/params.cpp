@@ -41,6 +41,10 @@ std::variant<Params, errors::CallError> parse_params(const json& j) {
     if (!it->is_boolean()) return errors::params_error("isAudio must be a boolean");
     p.is_audio = it->get<bool>();
   }
+  if (auto it = j.find("preconnect"); it != j.end()) {
+    if (!it->is_boolean()) return errors::params_error("preconnect must be a boolean");
+    p.preconnect = it->get<bool>();
+  }
   constexpr double kSecond = 1000, kMs = 1;
   auto enter = positive(j, "enterTimeoutSecond", p.enter_timeout, kSecond);
   if (!enter) return errors::params_error("enterTimeoutSecond must be a positive number of seconds");

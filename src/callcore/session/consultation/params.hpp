@@ -28,6 +28,7 @@ struct Params {
   std::string consultation_id;
   nlohmann::json doctor = nlohmann::json::object();  // {avatarId, fullName, specialityName}
   bool is_audio = false;
+  bool preconnect = true;                    // client: connect on the doctor's offer while ringing (instant answer)
   base::Ms enter_timeout{60000};             // enterTimeoutSecond
   base::Ms answer_timeout{60000};            // answerTimeoutSecond
   std::string signaling_url;                 // "" when the portal owns the socket (send)
@@ -45,7 +46,8 @@ struct Params {
 /// answerTimeoutSecond in s; iceDisconnectedGraceMs, iceRestartTimeoutMs, reconnectBackoffCapMs
 /// in ms), iceRestartMaxAttempts is not an integer 1-100, or not exactly one of signalingUrl /
 /// send (`hasSend` true) is given — the message then says how to give one (configure()).
-/// `randomSeed` (number >= 0) seeds the jitter. `token` (string, at most 8192 characters, for
+/// `preconnect` (boolean, default true; client only) connects while ringing (docs/api.md,
+/// "Instant answer"); a non-boolean is a params error. `randomSeed` (number >= 0) seeds the jitter. `token` (string, at most 8192 characters, for
 /// the built-in socket's join; docs/protocol.md §2.1) and `hasGetToken` (boolean: the app gave
 /// getToken()) are optional; a non-string token is a params error.
 std::variant<Params, errors::CallError> parse_params(const nlohmann::json& j);

@@ -153,6 +153,7 @@ void ConsultationSession::on(const io::in::HangUp&) {
 
 void ConsultationSession::on(const io::in::Destroy&) {
   if (destroyed_) return;
+  drop_preconnection("destroyed before the answer");
   if (in_call()) end_call(wire::kHangUp, std::nullopt, /*notify_remote=*/true);
   destroyed_ = true;
   transport_.stop(json{{"type", wire::kLeave}, {"data", json::object()}});
@@ -182,12 +183,17 @@ void ConsultationSession::on(const io::in::MediaAcquired& m) {
   media_ready_ = true;
   local_stream_id_ = m.stream_id;
   ctx_.log(log::Level::Info, le::kMediaAcquired, {{"audio", m.audio.has_value()}, {"video", m.video.has_value()}});
-  // The call's own tracks are the "audio" and "video" tags, sent in the local stream.
-  if (m.audio) peer_.add_sender("audio", rtc::Sender{"audio", *m.audio, m.stream_id, false});
-  if (m.video) peer_.add_sender("video", rtc::Sender{"video", *m.video, m.stream_id, false});
+  // The call's own tracks are the "audio" and "video" tags, sent in the local stream — or, when
+  // the client connected while ringing, on the senders prepared then (no renegotiation).
+  auto send = [&](const char* tag, io::TrackId track) {
+    if (!peer_.attach_prepared(tag, rtc::Sender{tag, track, m.stream_id, false}))
+      peer_.add_sender(tag, rtc::Sender{tag, track, m.stream_id, false});
+  };
+  if (m.audio) send("audio", *m.audio);
+  if (m.video) send("video", *m.video);
   ctx_.emit(ev::kLocalStream, {{"stream", m.stream_id}});
   apply_device_state();
-  peer_.open();
+  if (!peer_.created()) peer_.open();
   if (role_ == Role::Doctor) {
     set_state(CallState::WaitingEnter);
     timers_.start(Timer::Enter, ctx_.now() + params_.enter_timeout);
@@ -198,11 +204,10 @@ void ConsultationSession::on(const io::in::MediaAcquired& m) {
     return;
   }
   if (remote_) {
+    const bool apply_held = held_offer_ && !preconnecting_;
     send_accept();
-    if (held_offer_) {
-      peer_.apply_held_offer(*held_offer_);
-      held_offer_.reset();
-    }
+    if (apply_held) peer_.apply_held_offer(*held_offer_);
+    held_offer_.reset();
   } else {
     set_state(CallState::WaitingEnter);
     timers_.start(Timer::Enter, ctx_.now() + params_.enter_timeout);
@@ -217,7 +222,7 @@ void ConsultationSession::on(const io::in::MediaFailed& m) {
 // ---- the peer connection ------------------------------------------------------------------------
 
 void ConsultationSession::on(const io::in::LocalDescription& d) {
-  if (!in_call()) return;
+  if (!peer_active()) return;
   unsent_description_ = d;
   // The doctor's early offer waits for the client's enter; otherwise it goes now, followed by
   // any candidates gathered before the far side was known.
@@ -235,7 +240,7 @@ void ConsultationSession::signal_local_description() {
 }
 
 void ConsultationSession::on(const io::in::RemoteDescriptionSet& r) {
-  if (in_call()) peer_.on_remote_description_set(r.type);
+  if (peer_active()) peer_.on_remote_description_set(r.type);
 }
 
 void ConsultationSession::on(const io::in::NegotiationNeeded&) {
@@ -243,13 +248,20 @@ void ConsultationSession::on(const io::in::NegotiationNeeded&) {
 }
 
 void ConsultationSession::on(const io::in::OperationFailed& f) {
+  if (preconnecting_) {
+    // Connecting while ringing went wrong: the offer stays held and is applied on answer, as
+    // without preconnect.
+    ctx_.log(log::Level::Warn, le::kPreconnectDropped, {{"operation", f.operation}, {"name", f.name}, {"message", f.message}});
+    drop_preconnection("a browser operation failed");
+    return;
+  }
   if (!in_call()) return;
   if (auto failure = peer_.on_operation_failed(f.operation, f.name, f.message))
     end_call(failure->reason, failure->error, /*notify_remote=*/true);
 }
 
 void ConsultationSession::on(const io::in::LocalIceCandidate& c) {
-  if (!in_call()) return;
+  if (!peer_active()) return;
   // Candidates follow their offer: while the early offer waits for the client, so do they.
   if (!remote_ || unsent_description_) {
     if (unsent_candidates_.size() < kMaxUnsentCandidates) unsent_candidates_.push_back(c.candidate);
@@ -271,7 +283,10 @@ void ConsultationSession::on(const io::in::PeerStateChange& s) {
     peer_.on_signaling_state(s.state);
     return;
   }
-  if (!in_call() || !peer_.created()) return;
+  if (!peer_active() || !peer_.created()) return;
+  if (*event == ev::kIceConnectionStateChange) ice_state_ = s.state;
+  if (*event == ev::kConnectionStateChange) connection_state_ = s.state;
+  if (preconnecting_) return;  // no ICE restarts before the answer (on_answered() catches up)
   if (auto failure = peer_.on_connection_state(*event, s.state)) {
     end_call(failure->reason, failure->error, /*notify_remote=*/true);
     return;
@@ -282,13 +297,14 @@ void ConsultationSession::on(const io::in::PeerStateChange& s) {
 
 void ConsultationSession::on(const io::in::RemoteTrack& t) {
   ctx_.log(log::Level::Info, ev::kTrack, {{"kind", t.kind}, {"streamId", t.stream_id}});
-  if (!in_call()) return;
-  json track = {{"kind", t.kind}, {"streamId", t.stream_id}, {"connectionId", remote_ ? remote_->connection_id : ""}};
-  for (const auto& tag : remote_tags_) {
-    if (tag["streamId"] == t.stream_id && tag["kind"] == t.kind) track["tag"] = tag["tag"];
+  if (!peer_active()) return;
+  // Before the answer (the client connecting while it rings, the doctor waiting for accept) the
+  // app is not told: on_answered() tells it.
+  if (!has_answered_) {
+    if (held_tracks_.size() < 16) held_tracks_.push_back(t);
+    return;
   }
-  ctx_.emit(ev::kTrack, std::move(track));
-  if (remote_streams_.insert(t.stream_id).second) ctx_.emit(ev::kRemoteStream, {{"stream", t.stream_id}});
+  emit_remote_track(t);
 }
 
 void ConsultationSession::on(const io::in::StatsReport& r) {
@@ -331,6 +347,9 @@ void ConsultationSession::end_call(std::string_view reason, const std::optional<
   peer_.close();
   unsent_description_.reset();  // it belonged to the closed connection
   unsent_candidates_.clear();
+  preconnecting_ = false;
+  held_tracks_.clear();
+  ice_state_ = connection_state_ = "new";
   media_ready_ = false;
   // No tracks are sent or received any more: say so, so that players let go of them.
   if (!peer_.senders().empty()) {

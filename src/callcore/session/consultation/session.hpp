@@ -164,6 +164,15 @@ class ConsultationSession {
   signaling::vcm::Sender sender() const;
   std::string next_message_id();
   bool in_call() const;
+  /// In a call, or connecting before the answer (preconnect.cpp): the connection's inputs count.
+  bool peer_active() const { return in_call() || preconnecting_; }
+  // instant answer (preconnect.cpp)
+  void preconnect(const nlohmann::json& offer);
+  void drop_preconnection(std::string_view why);
+  /// The call is answered (both sides): Connecting, or Connected at once when the connection
+  /// already is (it connected before the answer); the remote tracks held until now are told.
+  void on_answered();
+  void emit_remote_track(const io::in::RemoteTrack& t);
   bool from_remote(const signaling::vcm::Message& msg) const;
 
   Role role_;
@@ -186,6 +195,12 @@ class ConsultationSession {
   bool is_mute_ = false;
   std::string local_stream_id_;               // the call's local MediaStream (MediaAcquired)
   std::optional<nlohmann::json> held_offer_;  // client: the doctor's offer, until we answer
+  // Instant answer (docs/api.md): the client connects on the doctor's offer while it rings; the
+  // remote tracks are told to the app (on both sides) only once the call is answered.
+  bool preconnecting_ = false;
+  std::vector<io::in::RemoteTrack> held_tracks_;
+  std::string ice_state_ = "new";         // the connection's last iceConnectionState
+  std::string connection_state_ = "new";  // and connectionState (W3C webrtc-pc §4.3.3)
   // Doctor: the first offer is made as soon as the connection exists (mediaAcquired), while its
   // enter is in flight. Until the client's enter names the far side, the offer and the local
   // candidates gathered for it wait here; then they go out in that order.

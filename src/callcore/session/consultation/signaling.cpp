@@ -186,7 +186,7 @@ void ConsultationSession::on_message(const vcm::Message& msg) {
       timers_.cancel(Timer::Answer);
       has_answered_ = true;
       ctx_.emit(ev::kAnswer, {{"connectionId", remote_->connection_id}});
-      set_state(CallState::Connecting);
+      on_answered();
       if (pending_call_) settle(*pending_call_, std::nullopt, /*with_local_stream=*/true);
       announce_tags();  // the offer went out when the client entered
       return;
@@ -278,6 +278,11 @@ void ConsultationSession::on_description(const vcm::Message& msg) {
     // one, and the candidates queued since that one belong to it (they follow their offer).
     if (held_offer_) peer_.clear_candidates();
     held_offer_ = description;
+    // Instant answer: connect now (preconnect.cpp); the offer stays held in case that fails.
+    if (params_.preconnect && state_ == CallState::Idle && remote_ && !destroyed_) {
+      preconnect(description);
+      return;
+    }
     ctx_.log(log::Level::Info, le::kOfferHeld, {{"why", "applied when the client answers"}});
   } else {
     ctx_.log(log::Level::Warn, le::kIgnoredMessage, {{"type", vcm::to_string(msg.type)}, {"why", "no peer connection yet"}});
@@ -288,6 +293,7 @@ void ConsultationSession::on_remote_hang_up(std::string_view reason, std::string
   ctx_.emit(ev::kHangUp, {{"reason", reason}, {"connectionId", connection_id}});
   if (!in_call()) {
     // Not in a call (e.g. the client before answering): forget the far side and its offer.
+    drop_preconnection("the doctor hung up before the answer");
     remote_.reset();
     has_entered_ = false;
     held_offer_.reset();
@@ -328,7 +334,7 @@ void ConsultationSession::send_enter(const std::vector<std::string>& to) {
 void ConsultationSession::send_accept() {
   has_answered_ = true;
   send_to_remote(wire::kAccept, json::object());
-  set_state(CallState::Connecting);
+  on_answered();
   if (pending_call_) settle(*pending_call_, std::nullopt, /*with_local_stream=*/true);
   announce_tags();
 }
