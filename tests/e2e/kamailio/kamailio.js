@@ -68,7 +68,7 @@ export async function startKamailio({ algorithm = 'MD5', users = { alice: 'alice
   // db_text tables (Kamailio's dbtext schema): the version table names subscriber's version 7.
   writeFileSync(path.join(dbDir, 'version'), 'id(int,auto) table_name(string) table_version(int)\n0:subscriber:7\n');
   const rows = Object.entries(users).map(([user, password], i) => `${i + 1}:${user}:${KAMAILIO_REALM}:${password}::`);
-  writeFileSync(path.join(dbDir, 'subscriber'), `id(int,auto) username(string) domain(string) password(string) ha1(string) ha1b(string)\n${rows.join('\n')}\n`);
+  writeFileSync(path.join(dbDir, 'subscriber'), `id(int,auto) username(string) domain(string) password(string) ha1(string,null) ha1b(string,null)\n${rows.join('\n')}\n`);
   const port = await freePort();
   const cfg = path.join(dir, 'kamailio.cfg');
   writeFileSync(cfg, readFileSync(path.join(HERE, 'kamailio.cfg'), 'utf8').replaceAll('@PORT@', String(port)).replaceAll('@DBTEXT_DIR@', dbDir));
