@@ -2,8 +2,9 @@
 // Debian Chromium pages with fake camera and microphone, Kamailio 5.6 started by the test on
 // 127.0.0.1 with the project's config (tests/e2e/kamailio/) and stopped by PID. Registration
 // with MD5 digest and, on an instance of its own, SHA-256 (RFC 8760); a wrong password; a call
-// with audio and video both ways judged by getStats(); decline → the caller's typed cause;
-// hangUp → the far side's call:ended. One browser, its two pages reused by every test.
+// with audio and video both ways judged by getStats(); decline (486, 603) and cancel while
+// ringing → the caller's typed cause; hangUp → the far side's call:ended. One browser, its two
+// pages reused by every test.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSuite, waitFor, waitUntil } from './harness.js';
@@ -142,5 +143,23 @@ describe('sip: SipConnector through Kamailio', () => {
       assert.deepEqual(failed, { originator: 'remote', cause, statusCode: code, reasonPhrase: reason });
       assert.ok((await eventsOf(bob, 'incoming-call:declinedIncomingCall')).length >= 1);
     }
+  }));
+
+  it('cancel while ringing: alice hangs up → CANCEL; bob gets incoming-call:terminatedIncomingCall, alice\'s call() rejects "local: Canceled"', { timeout: TEST_TIMEOUT }, run(async () => {
+    const before = (await eventsOf(bob, 'incoming-call:ringing')).length;
+    const progressed = (await eventsOf(alice, 'call:progress')).length;
+    const dialled = alice.evaluate(() => window.dial('bob'));
+    await waitEvent(bob, 'incoming-call:ringing', before + 1);
+    // The 180 reached alice (a CANCEL waits for a provisional response, RFC 3261 §9.1).
+    await waitEvent(alice, 'call:progress', progressed + 1);
+    await alice.evaluate(() => window.connector.hangUp());
+    const result = await dialled;
+    assert.equal(result.ok, false);
+    assert.equal(result.error.type, 'sip');
+    assert.equal(result.error.description, 'local: Canceled');
+    await waitEvent(bob, 'incoming-call:terminatedIncomingCall');
+    assert.equal((await eventsOf(bob, 'incoming-call:terminatedIncomingCall'))[0].incomingNumber, 'alice');
+    assert.deepEqual((await eventsOf(bob, 'call:failed')).at(-1), { originator: 'remote', cause: 'Canceled' });
+    assert.equal(await bob.evaluate(() => window.connector.callPhase), 'idle');
   }));
 });
