@@ -25,11 +25,14 @@ const SIP_PC = 1;
  */
 class AppMediaHost extends MediaHost {
   /**
-   * Holds `stream` (the app's MediaStream) and its first audio and video track.
+   * Holds `stream` (the app's MediaStream) and its first audio and video track, in place of the
+   * last call's (one call at a time: the senders took their tracks when they were added).
    * @param {MediaStream | null | undefined} stream
    * @returns {{audio: number | null, video: number | null, streamId: string}} the handles the core takes
    */
   holdStream(stream) {
+    this.forget();
+    this.closed = false;
     if (!stream || typeof stream.getTracks !== 'function') return { audio: null, video: null, streamId: '' };
     this.addRemoteStream(stream); // recorded by id, so the senders share the app's stream (addTrack)
     const audio = stream.getAudioTracks()[0];
