@@ -104,7 +104,7 @@ test('the declarations type a portal use of the API, the seed README usage of bo
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const config = JSON.parse(readFileSync(join(root, 'tests', 'types', 'tsconfig.json'), 'utf8'));
   assert.equal(config.compilerOptions.strict, true);
-  assert.deepEqual(config.files, ['usage.ts', 'seed-api.ts', 'seed/portal.ts', 'seed/doctor.ts', 'seed/client.ts', 'room.ts']);
+  assert.deepEqual(config.files, ['usage.ts', 'seed-api.ts', 'seed/portal.ts', 'seed/doctor.ts', 'seed/client.ts', 'room.ts', 'sip.ts']);
   const run = () => execFileSync(process.execPath, [tsc, '-p', join(root, 'tests', 'types', 'tsconfig.json')], { cwd: root, stdio: 'pipe' });
   try {
     run();
