@@ -5,6 +5,9 @@
 // agent and returns "" or the CallError JSON of a refused request; the shell then drains the
 // effects (js/sip/sip-connector.js). No call logic lives here: JSON fields are handed over as
 // they are, and the core checks them (make_user_agent, parse_extra_headers).
+// The app's requests are not input kinds yet: the flight recorder sees their outputs as a drain
+// step, and a replay of a SIP session is not supported (tools/replay.hpp reports "unknown
+// session kind"), as for the room.
 #include <optional>
 #include <string>
 
