@@ -91,6 +91,7 @@ export class SipConnector {
     this._hosts = null;
     this._final = null;
     this._mainStream = null;
+    this._generation = 0; // connect() / disconnect() calls: a connect() still waiting is superseded
   }
 
   // ---- connection -----------------------------------------------------------------------------
@@ -110,11 +111,18 @@ export class SipConnector {
    *   registered — or once the socket is open with `register: false`
    * @throws {CallError} (rejection) 'params' (invalid parameters), 'sip' (registration refused:
    *   "SIP 401 Unauthorized (Authentication Error)" for a wrong password, 403, ...), 'connection'
-   *   (the socket closed before), 'state' (disconnect() or another connect() came first)
+   *   (the socket closed before), 'state' (disconnect() or another connect() came first, also
+   *   while this one was still waiting for `params` or for the last session's disconnect)
    */
   async connect(params) {
+    // A later connect() or disconnect() supersedes this one while it waits (sip-connector's
+    // connection queue: superseded connects are dropped).
+    const generation = ++this._generation;
+    const superseded = () => CallError.fromCore({ type: 'state', message: 'connect() was superseded', description: 'disconnect() or another connect() came before it started' });
     const resolved = typeof params === 'function' ? await params() : params;
-    await this.disconnect();
+    if (generation !== this._generation) throw superseded();
+    await this._disconnect();
+    if (generation !== this._generation) throw superseded();
     const { iceServers = [], ...coreParams } = resolved && typeof resolved === 'object' ? resolved : {};
     const session = new core.Sip('', JSON.stringify(resolved && typeof resolved === 'object'
       ? { ...coreParams, randomSeed: Math.floor(Math.random() * 2 ** 32) } // tags, branches, Call-IDs, cnonces, delays
@@ -145,7 +153,12 @@ export class SipConnector {
    * @returns {Promise<void>} resolved once the socket is closed (the core waits for the
    *   un-REGISTER's answer, 32 s at most)
    */
-  async disconnect() {
+  disconnect() {
+    this._generation += 1;
+    return this._disconnect();
+  }
+
+  async _disconnect() {
     if (!this._loop?.session) {
       this._release();
       return;
