@@ -112,7 +112,10 @@ export class SipConnector {
    * @throws {CallError} (rejection) 'params' (invalid parameters), 'sip' (registration refused:
    *   "SIP 401 Unauthorized (Authentication Error)" for a wrong password, 403, ...), 'connection'
    *   (the socket closed before), 'state' (disconnect() or another connect() came first, also
-   *   while this one was still waiting for `params` or for the last session's disconnect)
+   *   while this one was still waiting for `params` or for the last session's disconnect).
+   *   After a 'sip' or 'connection' rejection the agent stays configured — the core keeps its
+   *   policy (no REGISTER after a refused password; reconnects after a lost socket) — until
+   *   disconnect() or the next connect().
    */
   async connect(params) {
     // A later connect() or disconnect() supersedes this one while it waits (sip-connector's
