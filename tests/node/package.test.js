@@ -258,6 +258,13 @@ test('callcore/sip: SipConnector from its own bundle and wasm; dist/sip.d.ts dec
     await assert.rejects(connecting, (e) => e instanceof mod.CallError);
     assert.equal(connector.isConfigured(), false);
   }
+  // The flight recorder keeps connect()'s parameters with the password redacted (logger.export()).
+  const secret = new sip.SipConnector();
+  await assert.rejects(secret.connect({ sipServerUrl: 'ws://127.0.0.1:1/', sipServerIp: '127.0.0.1', user: 'a', password: 'S3cret-Passw0rd' }));
+  await secret.disconnect();
+  const exported = sip.logger.export(); // JSON text
+  assert.ok(JSON.parse(exported).recording.sessions.some((r) => r.kind === 'sip' && r.params.password === '[redacted]'));
+  assert.ok(!exported.includes('S3cret-Passw0rd'), 'the password never reaches the export');
   assert.match(readFileSync(dist('sip.js'), 'utf8'), /new URL\("\.\/sip\.wasm",import\.meta\.url\)/);
   const dts = readFileSync(dist('sip.d.ts'), 'utf8');
   const declared = new Set([...dts.matchAll(/export declare (?:const|class|function|enum) (\w+)/g)].map((m) => m[1]));
