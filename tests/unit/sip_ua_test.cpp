@@ -603,6 +603,12 @@ TEST_CASE("promises: connect() settles on registered, or with CallError sip nami
   CHECK(settles(w)[0].first == 3);
   CHECK(settles(w)[0].second["type"] == "sip");
   CHECK(settles(w)[0].second["description"] == "SIP 401 Unauthorized (Authentication Error)");
+  // connect() again on the same agent: refused at once, no REGISTER with the refused password.
+  w.ua->connect(base::Ms(w.now), 13);
+  w.collect();
+  REQUIRE(settles(w).size() == 1);
+  CHECK(settles(w)[0].second["type"] == "sip");
+  CHECK(w.sent().empty());
 
   // The socket closes before: rejected with 'connection'; disconnect() first: 'state'.
   SipDriver c;
@@ -612,6 +618,16 @@ TEST_CASE("promises: connect() settles on registered, or with CallError sip nami
   REQUIRE(settles(c).size() == 1);
   CHECK(settles(c)[0].second["type"] == "connection");
   CHECK(settles(c)[0].second["description"] == "WebSocket closed: 1006 closed");
+  // connect() twice while connecting: the first promise is superseded, the second registers.
+  SipDriver t;
+  t.ua->connect(base::Ms(t.now), 14);
+  t.ua->connect(base::Ms(t.now), 15);
+  t.collect();
+  CHECK(settles(t) == std::vector<std::pair<int, json>>{{14, errors::to_json(errors::state_error("connect() called again before it settled"))}});
+  t.feed(io::in::TransportOpened{});
+  auto reg = t.request("REGISTER");
+  t.reply(reg, 200, "OK", {{"Contact", "<" + sipw::to_string(reg.contacts().front().uri) + ">;expires=300"}});
+  CHECK(settles(t) == std::vector<std::pair<int, json>>{{15, nullptr}});
   SipDriver s;
   s.ua->connect(base::Ms(s.now), 5);
   s.ua->disconnect(base::Ms(s.now), 6);

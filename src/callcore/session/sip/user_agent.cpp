@@ -63,6 +63,11 @@ void UserAgent::connect(base::Ms now, int request_id) {
       settle(request_id);
       return;
     }
+    if (register_terminal_) {  // refused credentials: no REGISTER will come until a new connect()
+      settle(request_id, errors::make(events::error_type::kSip, "The SIP registration failed",
+                                      "refused earlier with these credentials: disconnect() first"));
+      return;
+    }
     // Still on its way: this promise takes the outcome; an earlier one is superseded.
     settle(connect_request_, errors::state_error("connect() called again before it settled"));
     connect_request_ = request_id;

@@ -113,7 +113,9 @@ class UserAgent {
   /// `connected` when not registering): resolved then; rejected with CallError 'sip' ("SIP 401
   /// Unauthorized (Authentication Error)" in its description) on the first registrationFailed,
   /// 'connection' when the socket closes before, 'state' when disconnect() comes first. Once
-  /// connected (and registered), a further connect() resolves at once.
+  /// connected (and registered), a further connect() resolves at once; after refused
+  /// credentials it rejects at once ('sip'); while still on its way it takes over the promise
+  /// (the earlier one rejects 'state').
   void connect(base::Ms now, int request_id = 0);
   /// disconnect(): ends the call (BYE / CANCEL), un-REGISTERs when registered and closes the
   /// socket once that is answered (or after 64*T1 at most); no reconnect. Settles `request_id`
