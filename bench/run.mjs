@@ -220,7 +220,8 @@ for (const name of selected) {
   let data;
   let command = `npm run bench -- ${name}`;
   if (name === 'size') {
-    data = await (await import('./size.mjs')).size({ setBudget: args.includes('--set-budget'), log });
+    const sizeModule = await import('./size.mjs');
+    data = await sizeModule.size({ setBudget: sizeModule.setBudgetArg(args) ?? false, log });
   } else if (name === 'size-variants') {
     data = (await import('./size-variants.mjs')).sizeVariants({ log });
   } else if (name === 'latency') {

@@ -2,8 +2,9 @@
 // variant (bench/lib/size.mjs: dist/callcore.js + dist/callcore.wasm, or the one-file
 // dist/callcore.inline.js), the wasm binary, an anchor library, the budget, and what two product
 // entries could share (the layout note in scripts/build.mjs). `--set-budget` rewrites
-// bench/size-budget.json to the measured sizes + 5% (on purpose only).
-// Run: npm run bench -- size [--set-budget]   (or node bench/size.mjs after npm run build)
+// bench/size-budget.json to the measured sizes + 5% (on purpose only); `--set-budget=sipSplit,sipInline`
+// only those variants.
+// Run: npm run bench -- size [--set-budget[=VARIANT,...]]   (or node bench/size.mjs after npm run build)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -32,25 +33,44 @@ async function shareable() {
 }
 
 /**
- * bench/size-budget.json := the measured sizes + 5% (rounded up), every variant and part.
- * @param {{split: object, inline: object, roomSplit: object, roomInline: object}} measured measureDist()
+ * bench/size-budget.json := the measured sizes + 5% (rounded up) of `only` (default: every
+ * variant); the other variants keep their budget and measurement from the file, when it has them.
+ * @param {object} measured measureDist()
+ * @param {string[]} [only] variant names of VARIANTS (`--set-budget=sipSplit,sipInline`)
+ * @throws {Error} when `only` names an unknown variant
  */
-export function setBudget(measured) {
+export function setBudget(measured, only = Object.keys(VARIANTS)) {
+  for (const v of only) if (!VARIANTS[v]) throw new Error(`setBudget: unknown variant ${v}; known: ${Object.keys(VARIANTS).join(', ')}`);
+  let previous = { parts: {}, measuredAtBudget: {} };
+  try { previous = readBudget(); } catch { /* no file yet: every variant is set */ }
   const parts = {};
+  const measuredAtBudget = { date: new Date().toISOString().slice(0, 10) };
+  if (only.length < Object.keys(VARIANTS).length) measuredAtBudget.dates = { ...(previous.measuredAtBudget.dates ?? {}) };
   for (const [variant, names] of Object.entries(VARIANTS)) {
+    if (!only.includes(variant) && previous.parts[variant]) {
+      parts[variant] = previous.parts[variant];
+      measuredAtBudget[variant] = previous.measuredAtBudget[variant];
+      if (measuredAtBudget.dates && !measuredAtBudget.dates[variant]) measuredAtBudget.dates[variant] = previous.measuredAtBudget.date;
+      continue;
+    }
     parts[variant] = {};
     for (const p of names) parts[variant][p] = { gzip: Math.ceil(measured[variant][p].gzip * 1.05), brotli: Math.ceil(measured[variant][p].brotli * 1.05) };
-  }
-  const measuredAtBudget = { date: new Date().toISOString().slice(0, 10) };
-  for (const [variant, names] of Object.entries(VARIANTS)) {
     measuredAtBudget[variant] = Object.fromEntries(names.map((p) => [p, measured[variant][p]]));
+    if (measuredAtBudget.dates) measuredAtBudget.dates[variant] = measuredAtBudget.date;
   }
   const budget = {
-    comment: 'Size budget of what a page downloads for the consultation API and the room API (tests/node/size-budget.test.js): measured size + 5% when set (npm run bench -- size --set-budget); bytes, gzip -9 and brotli q11 (node:zlib). split = dist/callcore.js + dist/callcore.wasm (total = the two downloads added, js = the module, wasm = the binary); inline = dist/callcore.inline.js (total = the file, js = the file without the inlined wasm literal, wasm = that hex literal); roomSplit and roomInline: the same for dist/room.js + dist/room.wasm and dist/room.inline.js. See docs/benchmarks.md.',
+    comment: 'Size budget of what a page downloads for the consultation API, the room API and the SIP API (tests/node/size-budget.test.js): measured size + 5% when set (npm run bench -- size --set-budget, or --set-budget=VARIANT,... for some variants only; measuredAtBudget.dates then says when each was measured); bytes, gzip -9 and brotli q11 (node:zlib). split = dist/callcore.js + dist/callcore.wasm (total = the two downloads added, js = the module, wasm = the binary); inline = dist/callcore.inline.js (total = the file, js = the file without the inlined wasm literal, wasm = that hex literal); roomSplit and roomInline: the same for dist/room.js + dist/room.wasm and dist/room.inline.js; sipSplit and sipInline for dist/sip.js + dist/sip.wasm and dist/sip.inline.js. See docs/benchmarks.md.',
     measuredAtBudget,
     parts,
   };
   writeFileSync(BUDGET_FILE, `${JSON.stringify(budget, null, 2)}\n`);
+}
+
+/** The variants `--set-budget[=a,b]` in `args` asks for: null (absent), every variant, or those named. */
+export function setBudgetArg(args) {
+  const arg = args.find((a) => a === '--set-budget' || a.startsWith('--set-budget='));
+  if (!arg) return null;
+  return arg === '--set-budget' ? Object.keys(VARIANTS) : arg.slice('--set-budget='.length).split(',').filter(Boolean);
 }
 
 /**
@@ -62,8 +82,9 @@ export function setBudget(measured) {
 export async function size({ setBudget: set = false, log = () => {} } = {}) {
   const dist = measureDist();
   if (set) {
-    setBudget(dist);
-    log('bench/size-budget.json set to the measured sizes + 5%');
+    const only = Array.isArray(set) ? set : Object.keys(VARIANTS);
+    setBudget(dist, only);
+    log(`bench/size-budget.json set to the measured sizes + 5% (${only.join(', ')})`);
   }
   const wasmFile = sizes(readFileSync(join(ROOT, 'build', 'wasm', 'callcore_core.wasm')));
   const spBundle = readFileSync(join(ROOT, 'node_modules', 'simple-peer', 'simplepeer.min.js'));
@@ -94,8 +115,8 @@ export function sizeSection(r, { table, int, stamp }) {
   return [
     '## Size',
     '',
-    'What a browser downloads for the consultation API and for the room API, in each variant the package ships',
-    '(minified by esbuild); a consultation page downloads nothing of the room and the other way round.',
+    'What a browser downloads for the consultation API, the room API and the SIP API, in each variant the package ships',
+    '(minified by esbuild); a page of one product downloads nothing of the others.',
     'Bytes; gzip -9 and brotli q11 by node:zlib, each file compressed on its own as a server sends it.',
     '',
     table(['variant / part', 'raw', 'gzip', 'brotli', 'budget gzip / brotli'], [
@@ -112,6 +133,14 @@ export function sizeSection(r, { table, int, stamp }) {
         row('roomInline', 'total', '**`callcore/room/inline`**: dist/room.inline.js (one file)'),
         row('roomInline', 'js', 'its JavaScript'),
         row('roomInline', 'wasm', `its wasm core, inlined as hex text (${int(d.dist.roomInline.wasmBinary)} B binary)`),
+      ] : []),
+      ...(d.dist.sipSplit ? [
+        row('sipSplit', 'total', '**`callcore/sip`**: dist/sip.js + dist/sip.wasm (two downloads)'),
+        row('sipSplit', 'js', 'dist/sip.js: SipConnector, shell + Emscripten glue'),
+        row('sipSplit', 'wasm', 'dist/sip.wasm: the SIP user agent\'s wasm core (binary)'),
+        row('sipInline', 'total', '**`callcore/sip/inline`**: dist/sip.inline.js (one file)'),
+        row('sipInline', 'js', 'its JavaScript'),
+        row('sipInline', 'wasm', `its wasm core, inlined as hex text (${int(d.dist.sipInline.wasmBinary)} B binary)`),
       ] : []),
     ]),
     '',
@@ -146,5 +175,5 @@ export function sizeSection(r, { table, int, stamp }) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await size({ setBudget: process.argv.includes('--set-budget'), log: console.error }), null, 1));
+  console.log(JSON.stringify(await size({ setBudget: setBudgetArg(process.argv) ?? false, log: console.error }), null, 1));
 }

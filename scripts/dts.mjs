@@ -68,7 +68,7 @@ export function payloadDeclarations(payloads) {
 }
 
 /**
- * Writes dist/callcore.d.ts (and dist/room.d.ts, js/room/room.d.ts as is): js/callcore.d.ts + the enum and payload declarations of the core's
+ * Writes dist/callcore.d.ts (and dist/room.d.ts, dist/sip.d.ts: js/room/room.d.ts, js/sip/sip.d.ts as is): js/callcore.d.ts + the enum and payload declarations of the core's
  * dictionary, as printed by the build tool build/wasm/callcore_dictionary.cjs
  * (bindings/dictionary_json.cpp, run by node).
  * @param {{root: string, wasmDir: string}} options the repository root and build/wasm
@@ -83,5 +83,7 @@ export async function writeDeclarations({ root, wasmDir }) {
   // dist/room.d.ts (`callcore/room`): its own declarations, importing the shared ones and the
   // generated enums from ./callcore.js (this file), so they are declared once.
   writeFileSync(join(root, 'dist', 'room.d.ts'), readFileSync(join(root, 'js', 'room', 'room.d.ts'), 'utf8'));
+  // dist/sip.d.ts (`callcore/sip`): the same way.
+  writeFileSync(join(root, 'dist', 'sip.d.ts'), readFileSync(join(root, 'js', 'sip', 'sip.d.ts'), 'utf8'));
   return out;
 }

@@ -2,13 +2,14 @@
 # Installs what callcore needs from Debian's packages when run as root on Debian; otherwise
 # names what is missing and exits 1. Usage: scripts/install-deps.sh [--browser]
 #   --browser  also Chromium, Firefox ESR (the cross-browser calls of tests/e2e/firefox.test.js,
-#              driven by puppeteer-core over WebDriver BiDi), coturn (a TURN server) and janus (the
-#              SFU of the room e2e tests, tests/e2e/room.test.js), for the e2e tests (not needed by
+#              driven by puppeteer-core over WebDriver BiDi), coturn (a TURN server), janus (the
+#              SFU of the room e2e tests, tests/e2e/room.test.js) and kamailio with its websocket
+#              module (the SIP registrar/proxy of tests/e2e/sip.test.js), for the e2e tests (not needed by
 #              `npm run demo`).
 set -euo pipefail
 
 packages=(cmake g++ make emscripten nlohmann-json3-dev libfmt-dev catch2 clang libclang-rt-dev redis-server)
-[[ "${1:-}" == "--browser" ]] && packages+=(chromium firefox-esr coturn janus)
+[[ "${1:-}" == "--browser" ]] && packages+=(chromium firefox-esr coturn janus kamailio kamailio-websocket-modules)
 
 missing=()
 for p in "${packages[@]}"; do

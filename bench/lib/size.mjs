@@ -1,4 +1,4 @@
-// What a browser downloads for the consultation API, per variant and part, raw / gzip -9 /
+// What a browser downloads for the consultation API (and the room and SIP APIs), per variant and part, raw / gzip -9 /
 // brotli q11. Shared by bench/size.mjs (the table in docs/benchmarks.md) and
 // tests/node/size-budget.test.js. Two variants (scripts/build.mjs):
 //  - split: dist/callcore.js (the SDK's JavaScript + the Emscripten glue, minified: "js") and
@@ -23,14 +23,19 @@ export const DIST_INLINE = join(DIST_DIR, 'callcore.inline.js');
 export const DIST_ROOM = join(DIST_DIR, 'room.js');
 export const DIST_ROOM_WASM = join(DIST_DIR, 'room.wasm');
 export const DIST_ROOM_INLINE = join(DIST_DIR, 'room.inline.js');
+/** The SIP entry (`callcore/sip`): dist/sip.js + dist/sip.wasm, and dist/sip.inline.js. */
+export const DIST_SIP = join(DIST_DIR, 'sip.js');
+export const DIST_SIP_WASM = join(DIST_DIR, 'sip.wasm');
+export const DIST_SIP_INLINE = join(DIST_DIR, 'sip.inline.js');
 export const BUDGET_FILE = join(ROOT, 'bench', 'size-budget.json');
 /**
- * Variants and their parts, in table order: the consultation's (split, inline) and the room's
- * (roomSplit, roomInline), measured the same way.
+ * Variants and their parts, in table order: the consultation's (split, inline), the room's
+ * (roomSplit, roomInline) and the SIP product's (sipSplit, sipInline), measured the same way.
  */
 export const VARIANTS = {
   split: ['total', 'js', 'wasm'], inline: ['total', 'js', 'wasm'],
   roomSplit: ['total', 'js', 'wasm'], roomInline: ['total', 'js', 'wasm'],
+  sipSplit: ['total', 'js', 'wasm'], sipInline: ['total', 'js', 'wasm'],
 };
 
 const gzip = (buf) => gzipSync(buf, { level: 9 }).length;
@@ -80,13 +85,15 @@ export function measureInline(file = DIST_INLINE) {
 }
 
 /**
- * Every variant: `{split, inline}` of the consultation (`callcore`, `callcore/inline`) and
- * `{roomSplit, roomInline}` of the room (`callcore/room`, `callcore/room/inline`).
+ * Every variant: `{split, inline}` of the consultation (`callcore`, `callcore/inline`),
+ * `{roomSplit, roomInline}` of the room (`callcore/room`, `callcore/room/inline`) and
+ * `{sipSplit, sipInline}` of SIP (`callcore/sip`, `callcore/sip/inline`).
  */
 export function measureDist() {
   return {
     split: measureSplit(), inline: measureInline(),
     roomSplit: measureSplit(DIST_ROOM, DIST_ROOM_WASM), roomInline: measureInline(DIST_ROOM_INLINE),
+    sipSplit: measureSplit(DIST_SIP, DIST_SIP_WASM), sipInline: measureInline(DIST_SIP_INLINE),
   };
 }
 

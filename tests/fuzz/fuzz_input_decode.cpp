@@ -2,7 +2,7 @@
 // boundary. The bytes are parsed as JSON without exceptions (as bindings.cpp does with the text
 // the JS shell passes), then:
 //  - decode_input(json): an object with a known `kind` decodes to that input leaf, in its source
-//    group (sendFailed only with its `message` object); anything else to nullopt. Every field
+//    group (sendFailed only with its `message` object or string); anything else to nullopt. Every field
 //    the leaf copies has its JSON value when it has the documented type, else the documented
 //    fallback (strings "", integers 0 — also when they do not fit an int —, booleans false or
 //    absent); `pc` / `transport` name the input's PcId / TransportId; a mediaAcquired track is
@@ -166,7 +166,8 @@ void check_transport(const json& j, const io::TransportEvent& event) {
                  },
                  [&](const TransportMessage& m) { expect_str(j, "text", m.text); },
                  [&](const SendFailed& f) {
-                   FUZZ_CHECK(j.contains("message") && j["message"].is_object() && f.message == j["message"], "sendFailed message");
+                   FUZZ_CHECK(j.contains("message") && (j["message"].is_object() || j["message"].is_string()) && f.message == j["message"],
+                              "sendFailed message");
                    expect_str(j, "reason", f.reason);
                  },
                  [&](const TransportPaused&) {},
@@ -461,8 +462,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::optional<io::Input> input = io::decode_input(j);
   if (!input) {
     const std::string kind = str(j, "kind");
-    // sendFailed needs its `message` object; every other known kind always decodes.
-    const bool bad_send_failed = kind == "sendFailed" && !(j.contains("message") && j["message"].is_object());
+    // sendFailed needs its `message` object (or string: SIP text); every other known kind always decodes.
+    const bool bad_send_failed =
+        kind == "sendFailed" && !(j.contains("message") && (j["message"].is_object() || j["message"].is_string()));
     FUZZ_CHECK(bad_send_failed || !fuzz::known_input_kind(kind), "known kind '" + kind + "' did not decode");
     return 0;
   }

@@ -104,7 +104,7 @@ test('the declarations type a portal use of the API, the seed README usage of bo
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const config = JSON.parse(readFileSync(join(root, 'tests', 'types', 'tsconfig.json'), 'utf8'));
   assert.equal(config.compilerOptions.strict, true);
-  assert.deepEqual(config.files, ['usage.ts', 'seed-api.ts', 'seed/portal.ts', 'seed/doctor.ts', 'seed/client.ts', 'room.ts']);
+  assert.deepEqual(config.files, ['usage.ts', 'seed-api.ts', 'seed/portal.ts', 'seed/doctor.ts', 'seed/client.ts', 'room.ts', 'sip.ts']);
   const run = () => execFileSync(process.execPath, [tsc, '-p', join(root, 'tests', 'types', 'tsconfig.json')], { cwd: root, stdio: 'pipe' });
   try {
     run();
@@ -227,14 +227,64 @@ test('callcore/room: VideoCallClient from its own bundle and wasm; dist/room.d.t
   assert.deepEqual(Object.keys(room).filter((key) => !declared.has(key)), []);
 });
 
-test('a consultation page downloads no room code, and a room page none of the consultation (esbuild metafiles)', () => {
+test('callcore/sip: SipConnector from its own bundle and wasm; dist/sip.d.ts declares every export', async () => {
+  const sip = await import('callcore/sip');
+  const inline = await import('callcore/sip/inline');
+  assert.deepEqual(Object.keys(inline).sort(), Object.keys(sip).sort());
+  for (const mod of [sip, inline]) {
+    const connector = new mod.SipConnector();
+    assert.equal(connector.isRegistered, false);
+    assert.equal(connector.isConfigured(), false);
+    assert.equal(mod.EVENT_LIST.SIP_REGISTERED, 'connection:registered');
+    assert.equal(mod.EVENT_LIST.SIP_INCOMING_RINGING, 'incoming-call:ringing');
+    // Parameters the core refuses reject connect() with its CallError 'params'.
+    await assert.rejects(connector.connect({ sipServerIp: '127.0.0.1', user: 'a', password: 'p' }),
+      (e) => e instanceof mod.CallError && e.type === 'params' && /sipServerUrl/.test(e.description));
+    await assert.rejects(connector.connect({ sipServerUrl: 'ws://127.0.0.1:1/', sipServerIp: '127.0.0.1', password: 'p' }),
+      (e) => e.type === 'params' && /user/.test(e.description));
+    await assert.rejects(connector.connect({ sipServerUrl: 'ws://127.0.0.1:1/', sipServerIp: '127.0.0.1', user: 'a', extraHeaders: ['X-A: 1\r\nVia: x'] }),
+      (e) => e.type === 'params' && /CR or LF/.test(e.description));
+    // Requests before connect() are refused with 'state'; hangUp() has nothing to end.
+    await assert.rejects(connector.call({ number: '100' }), (e) => e.type === 'state');
+    await assert.rejects(connector.declineToIncomingCall(), (e) => e.type === 'state');
+    await connector.hangUp();
+    assert.deepEqual(connector.getRemoteStreams(), { mainStream: undefined, contentedStream: undefined });
+    // disconnect() settles a pending connect() (no server listens on port 1 anyway).
+    const connecting = connector.connect({ sipServerUrl: 'ws://127.0.0.1:1/', sipServerIp: '127.0.0.1', user: 'a', password: 'p' });
+    connecting.catch(() => {});
+    const facade = new mod.SipConnectorFacade(connector);
+    assert.equal(facade.isRegistered, false);
+    await facade.disconnectFromServer();
+    await assert.rejects(connecting, (e) => e instanceof mod.CallError);
+    assert.equal(connector.isConfigured(), false);
+  }
+  // The flight recorder keeps connect()'s parameters with the password redacted (logger.export()).
+  const secret = new sip.SipConnector();
+  await assert.rejects(secret.connect({ sipServerUrl: 'ws://127.0.0.1:1/', sipServerIp: '127.0.0.1', user: 'a', password: 'S3cret-Passw0rd' }));
+  await secret.disconnect();
+  const exported = sip.logger.export(); // JSON text
+  assert.ok(JSON.parse(exported).recording.sessions.some((r) => r.kind === 'sip' && r.params.password === '[redacted]'));
+  assert.ok(!exported.includes('S3cret-Passw0rd'), 'the password never reaches the export');
+  assert.match(readFileSync(dist('sip.js'), 'utf8'), /new URL\("\.\/sip\.wasm",import\.meta\.url\)/);
+  const dts = readFileSync(dist('sip.d.ts'), 'utf8');
+  const declared = new Set([...dts.matchAll(/export declare (?:const|class|function|enum) (\w+)/g)].map((m) => m[1]));
+  for (const m of dts.matchAll(/^export \{([^}]*)\} from/gm)) for (const n of m[1].split(',')) declared.add(n.trim().replace(/^type /, ''));
+  assert.deepEqual(Object.keys(sip).filter((key) => !declared.has(key)), []);
+});
+
+test('each product page downloads only its own code: consultation, room and SIP (esbuild metafiles)', () => {
   const inputs = (name) => Object.keys(JSON.parse(readFileSync(join(root, 'build', `${name}.meta.json`), 'utf8')).inputs);
   const consultation = inputs('callcore');
   const room = inputs('room');
-  assert.deepEqual(consultation.filter((f) => f.includes('js/room/') || f.includes('callcore_room')), []);
+  const sip = inputs('sip');
+  assert.deepEqual(consultation.filter((f) => f.includes('js/room/') || f.includes('callcore_room') || f.includes('js/sip/') || f.includes('callcore_sip')), []);
   assert.ok(room.some((f) => f.endsWith('build/wasm/callcore_room.cjs')));
-  assert.deepEqual(room.filter((f) => f.includes('js/consultation/') || f.includes('callcore_core.cjs') || f === 'js/core.js'), []);
+  assert.deepEqual(room.filter((f) => f.includes('js/consultation/') || f.includes('callcore_core.cjs') || f === 'js/core.js' || f.includes('js/sip/') || f.includes('callcore_sip')), []);
+  assert.ok(sip.some((f) => f.endsWith('build/wasm/callcore_sip.cjs')));
+  assert.deepEqual(sip.filter((f) => f.includes('js/consultation/') || f.includes('callcore_core.cjs') || f === 'js/core.js' || f.includes('js/room/') || f.includes('callcore_room')), []);
   assert.notDeepEqual(readFileSync(dist('room.wasm')), readFileSync(dist('callcore.wasm')));
+  assert.notDeepEqual(readFileSync(dist('sip.wasm')), readFileSync(dist('callcore.wasm')));
+  assert.notDeepEqual(readFileSync(dist('sip.wasm')), readFileSync(dist('room.wasm')));
 });
 
 test('dist/callcore.d.ts declares every runtime export (of callcore and callcore/inline)', async () => {

@@ -208,6 +208,11 @@ TEST_CASE("inputs decode from their JSON form by source, and junk decodes to not
   CHECK_FALSE(std::get<in::MediaAcquired>(m.event).video.has_value());
   CHECK_FALSE(decode_input(json{{"kind", "nope"}}).has_value());
   CHECK_FALSE(decode_input(json{{"kind", "sendFailed"}, {"transport", 1}}).has_value());  // no message to requeue
+  // A SIP message is a string (RFC 7118: one SIP message per WebSocket text message).
+  const auto sip = std::get<FromTransport>(*decode_input(json{{"kind", "sendFailed"}, {"transport", 1}, {"message", "OPTIONS sip:a@b SIP/2.0\r\n"}, {"reason", "socket not open"}}));
+  CHECK(std::get<in::SendFailed>(sip.event).message == "OPTIONS sip:a@b SIP/2.0\r\n");
+  CHECK(std::get<in::SendFailed>(sip.event).reason == "socket not open");
+  CHECK_FALSE(decode_input(json{{"kind", "sendFailed"}, {"transport", 1}, {"message", 5}}).has_value());
   CHECK_FALSE(decode_input(json::array()).has_value());
 }
 

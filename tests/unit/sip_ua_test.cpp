@@ -550,3 +550,205 @@ TEST_CASE("add_candidates: by index or mid, no duplicates, end-of-candidates whe
                "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=candidate:a\r\na=end-of-candidates\r\n");
   CHECK(session::sip::add_candidates(out, c, true) == out);
 }
+
+// ---- the app's promises (request ids settled by the core) and connect()'s parameters ---------
+
+namespace {
+
+// The settle effects of the latest input: (requestId, error JSON or null).
+std::vector<std::pair<int, json>> settles(const SipDriver& d) {
+  std::vector<std::pair<int, json>> out;
+  for (const auto& o : d.last) {
+    if (o.kind == "settle") out.emplace_back(o.data["requestId"].get<int>(), o.data["error"]);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("promises: connect() settles on registered, or with CallError sip naming the 401; disconnect() once closed",
+          "[sip][ua][promise]") {
+  SipDriver d;
+  d.ua->connect(base::Ms(d.now), 7);
+  d.collect();
+  d.feed(io::in::TransportOpened{});
+  CHECK(settles(d).empty());  // connected, not yet registered
+  auto first = d.request("REGISTER");
+  d.reply(first, 401, "Unauthorized", {{"WWW-Authenticate", kMd5Challenge}});
+  CHECK(settles(d).empty());
+  auto second = d.request("REGISTER");
+  d.reply(second, 200, "OK", {{"Contact", "<" + sipw::to_string(second.contacts().front().uri) + ">;expires=300"}});
+  REQUIRE(settles(d).size() == 1);
+  CHECK(settles(d)[0] == std::pair<int, json>{7, nullptr});
+  // Already registered: a further connect() resolves at once.
+  d.ua->connect(base::Ms(d.now), 8);
+  d.collect();
+  CHECK(settles(d) == std::vector<std::pair<int, json>>{{8, nullptr}});
+  // disconnect(): resolved when the un-REGISTER is answered and the socket closes.
+  d.ua->disconnect(base::Ms(d.now), 9);
+  d.collect();
+  CHECK(settles(d).empty());
+  d.reply(d.request("REGISTER"), 200, "OK");
+  CHECK(d.has("closeTransport"));
+  CHECK(settles(d) == std::vector<std::pair<int, json>>{{9, nullptr}});
+
+  // A wrong password: 401 after credentials → rejected, the status and reason in the description.
+  SipDriver w;
+  w.ua->connect(base::Ms(w.now), 3);
+  w.collect();
+  w.feed(io::in::TransportOpened{});
+  w.reply(w.request("REGISTER"), 401, "Unauthorized", {{"WWW-Authenticate", kMd5Challenge}});
+  w.reply(w.request("REGISTER"), 401, "Unauthorized", {{"WWW-Authenticate", kMd5Challenge}});
+  REQUIRE(settles(w).size() == 1);
+  CHECK(settles(w)[0].first == 3);
+  CHECK(settles(w)[0].second["type"] == "sip");
+  CHECK(settles(w)[0].second["description"] == "SIP 401 Unauthorized (Authentication Error)");
+  // connect() again on the same agent: refused at once, no REGISTER with the refused password.
+  w.ua->connect(base::Ms(w.now), 13);
+  w.collect();
+  REQUIRE(settles(w).size() == 1);
+  CHECK(settles(w)[0].second["type"] == "sip");
+  CHECK(w.sent().empty());
+
+  // The socket closes before: rejected with 'connection'; disconnect() first: 'state'.
+  SipDriver c;
+  c.ua->connect(base::Ms(c.now), 4);
+  c.collect();
+  c.feed(io::in::TransportClosed{1006, ""});
+  REQUIRE(settles(c).size() == 1);
+  CHECK(settles(c)[0].second["type"] == "connection");
+  CHECK(settles(c)[0].second["description"] == "WebSocket closed: 1006 closed");
+  // connect() twice while connecting: the first promise is superseded, the second registers.
+  SipDriver t;
+  t.ua->connect(base::Ms(t.now), 14);
+  t.ua->connect(base::Ms(t.now), 15);
+  t.collect();
+  CHECK(settles(t) == std::vector<std::pair<int, json>>{{14, errors::to_json(errors::state_error("connect() called again before it settled"))}});
+  t.feed(io::in::TransportOpened{});
+  auto reg = t.request("REGISTER");
+  t.reply(reg, 200, "OK", {{"Contact", "<" + sipw::to_string(reg.contacts().front().uri) + ">;expires=300"}});
+  CHECK(settles(t) == std::vector<std::pair<int, json>>{{15, nullptr}});
+  SipDriver s;
+  s.ua->connect(base::Ms(s.now), 5);
+  s.ua->disconnect(base::Ms(s.now), 6);
+  s.collect();
+  CHECK(settles(s).size() == 2);
+  CHECK(settles(s)[0] == std::pair<int, json>{5, errors::to_json(errors::state_error("disconnect() before connect() settled"))});
+  CHECK(settles(s)[1] == std::pair<int, json>{6, nullptr});
+  // Without REGISTER, connect() resolves on connected.
+  auto config = ua_config();
+  config.register_ = false;
+  SipDriver u(config);
+  u.ua->connect(base::Ms(u.now), 11);
+  u.collect();
+  u.feed(io::in::TransportOpened{});
+  CHECK(settles(u) == std::vector<std::pair<int, json>>{{11, nullptr}});
+}
+
+TEST_CASE("promises: call() resolves on the 2xx, rejects with 'remote: SIP 486 Busy Here (Busy)'; answer() on the ACK",
+          "[sip][ua][promise]") {
+  SipDriver d;
+  register_ok(d);
+  REQUIRE_FALSE(d.ua->call("bob", kMedia, base::Ms(d.now), {{"X-Vinteo-Mic-State", "1"}}, 21));
+  d.collect();
+  d.feed(io::in::LocalDescription{"offer", kOffer});
+  d.feed(io::in::LocalIceCandidate{nullptr});
+  auto invite = d.request("INVITE");
+  CHECK(invite.first("X-Vinteo-Mic-State") == "1");
+  d.reply(invite, 180, "Ringing", {{"Contact", "<sip:bob@b.invalid;transport=ws>"}});
+  CHECK(settles(d).empty());
+  d.reply(invite, 200, "OK", {{"Contact", "<sip:bob@b.invalid;transport=ws>"}}, kAnswer);
+  CHECK(settles(d) == std::vector<std::pair<int, json>>{{21, nullptr}});
+  d.ua->hang_up(base::Ms(d.now));
+  d.collect();
+  CHECK(settles(d).empty());  // settled once only
+  d.reply(d.request("BYE"), 200, "OK");
+
+  REQUIRE_FALSE(d.ua->call("bob", kMedia, base::Ms(d.now), {}, 22));
+  d.collect();
+  d.feed(io::in::LocalDescription{"offer", kOffer});
+  d.feed(io::in::LocalIceCandidate{nullptr});
+  d.reply(d.request("INVITE"), 486, "Busy Here");
+  REQUIRE(settles(d).size() == 1);
+  CHECK(settles(d)[0].first == 22);
+  CHECK(settles(d)[0].second["type"] == "sip");
+  CHECK(settles(d)[0].second["description"] == "remote: SIP 486 Busy Here (Busy)");
+
+  // UAS: answer() resolves on the ACK; a CANCEL first rejects it.
+  d.text(invite_text("z9hG4bKp1"));
+  const std::string tag = d.response(180).to()->tag();
+  REQUIRE_FALSE(d.ua->answer(kMedia, base::Ms(d.now), 23));
+  d.collect();
+  d.feed(io::in::RemoteDescriptionSet{"offer"});
+  d.feed(io::in::LocalDescription{"answer", kAnswer});
+  d.feed(io::in::PeerStateChange{"icegatheringstatechange", "complete"});
+  d.response(200);
+  CHECK(settles(d).empty());
+  d.text(in_dialog("ACK", tag, 10, "z9hG4bKpack"));
+  CHECK(settles(d) == std::vector<std::pair<int, json>>{{23, nullptr}});
+}
+
+TEST_CASE("make_user_agent: sip-connector's connect() parameters; a refused one names its field", "[sip][ua][params]") {
+  log::Logger logger(100);
+  const auto make = [&](const json& p) { return session::sip::make_user_agent("", p, logger, base::Ms(0)); };
+  const auto refused = [&](const json& p) {
+    auto made = make(p);
+    REQUIRE(std::holds_alternative<errors::CallError>(made));
+    CHECK(std::get<errors::CallError>(made).type == "params");
+    return std::get<errors::CallError>(made).description;
+  };
+  const json ok = {{"sipServerUrl", "vinteo.example"}, {"sipServerIp", "10.0.0.1"}, {"user", "100"}, {"password", "p"},
+                   {"displayName", "Ann Lee"}, {"remoteAddress", "192.0.2.7"}, {"extraHeaders", {"X-A: 1"}}, {"randomSeed", 3}};
+  auto made = make(ok);
+  REQUIRE(std::holds_alternative<std::unique_ptr<session::sip::UserAgent>>(made));
+  auto& ua = *std::get<std::unique_ptr<session::sip::UserAgent>>(made);
+  ua.connect(base::Ms(0));
+  std::optional<io::Effect> e;
+  bool opened = false;
+  while ((e = ua.poll_output())) {
+    if (auto* o = std::get_if<io::fx::OpenTransport>(&*e)) {
+      CHECK(o->url == "wss://vinteo.example/webrtc/wss/");  // sip-connector's socket URL
+      CHECK(o->protocol == "sip");
+      opened = true;
+    }
+  }
+  CHECK(opened);
+  ua.handle(io::make_input(io::in::TransportOpened{}, 1), base::Ms(1));
+  std::string registered;
+  while ((e = ua.poll_output())) {
+    if (auto* s = std::get_if<io::fx::Send>(&*e)) registered = s->message.get<std::string>();
+  }
+  auto reg = std::get<sipw::Message>(sipw::parse(registered));
+  CHECK(sipw::to_string(reg.request()->uri) == "sip:10.0.0.1");
+  CHECK(reg.from()->uri.user == "100");
+  CHECK(reg.from()->display_name() == "Ann_Lee");  // sip-connector: spaces become '_'
+  CHECK(reg.first("X-Vinteo-Remote") == "192.0.2.7");
+  CHECK(reg.first("X-A") == "1");
+
+  CHECK(std::holds_alternative<std::unique_ptr<session::sip::UserAgent>>(
+      make({{"sipServerUrl", "ws://127.0.0.1:5/"}, {"sipServerIp", "127.0.0.1"}, {"register", false}})));  // random user
+  CHECK(refused(json::array()) == "connect() parameters must be an object");
+  CHECK(refused({{"sipServerIp", "h"}, {"user", "a"}}).find("sipServerUrl") == 0);
+  CHECK(refused({{"sipServerUrl", "h"}, {"user", "a"}}).find("sipServerIp") == 0);
+  CHECK(refused({{"sipServerUrl", "h"}, {"sipServerIp", "h"}}).find("user must be given") == 0);
+  CHECK(refused({{"sipServerUrl", "h"}, {"sipServerIp", "h"}, {"user", "a b"}}).find("user must be") == 0);
+  CHECK(refused({{"sipServerUrl", "h"}, {"sipServerIp", "h"}, {"user", "a"}, {"password", "x\r\nVia: y"}}).find("password") == 0);
+  CHECK(refused({{"sipServerUrl", "h"}, {"sipServerIp", "h"}, {"user", "a"}, {"registerExpires", 0}}).find("registerExpires") == 0);
+  CHECK(refused({{"sipServerUrl", "h"}, {"sipServerIp", "h"}, {"user", "a"}, {"connectionRecoveryMinInterval", 9},
+                 {"connectionRecoveryMaxInterval", 3}}).find("connectionRecoveryMaxInterval") == 0);
+}
+
+TEST_CASE("parse_extra_headers: JsSIP's \"Name: value\" strings; no header injection", "[sip][ua][params]") {
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  auto parsed = session::sip::parse_extra_headers(json{"X-Vinteo-Mic-State: 1", " X-B :  two words "}, "extraHeaders");
+  REQUIRE(std::holds_alternative<Headers>(parsed));
+  CHECK(std::get<Headers>(parsed) == Headers{{"X-Vinteo-Mic-State", "1"}, {"X-B", "two words"}});
+  CHECK(std::get<Headers>(session::sip::parse_extra_headers(nullptr, "h")).empty());
+  for (const json& bad : {json("X-A: 1"), json::array({"X-A: 1\r\nVia: x"}), json::array({"no colon"}), json::array({"X A: 1"}),
+                          json::array({1})}) {
+    CHECK(std::holds_alternative<errors::CallError>(session::sip::parse_extra_headers(bad, "extraHeaders")));
+  }
+  json many = json::array();
+  for (int i = 0; i < 33; ++i) many.push_back("X-N: " + std::to_string(i));
+  CHECK(std::holds_alternative<errors::CallError>(session::sip::parse_extra_headers(many, "extraHeaders")));
+}

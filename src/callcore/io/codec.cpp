@@ -49,8 +49,9 @@ std::optional<Input> decode_transport(const std::string& kind, const json& j) {
   if (kind == "transportClosed") return FromTransport{id, TransportClosed{int_or(j, "code", 0), str(j, "reason")}};
   if (kind == "transportMessage") return FromTransport{id, TransportMessage{str(j, "text")}};
   if (kind == "sendFailed") {
+    // The message the Send effect carried: a JSON object, or a string (SIP text, RFC 7118).
     auto it = j.find("message");
-    if (it == j.end() || !it->is_object()) return std::nullopt;
+    if (it == j.end() || !(it->is_object() || it->is_string())) return std::nullopt;
     return FromTransport{id, SendFailed{*it, str(j, "reason")}};
   }
   if (kind == "transportPaused") return FromTransport{id, TransportPaused{}};

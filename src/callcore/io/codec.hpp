@@ -20,7 +20,7 @@ namespace callcore::io {
 ///   trackControl {requestId, action: pause|resume|close, tag}, switchDevice {requestId,
 ///   trackKind, deviceId};
 /// - transport (with `transport`): transportOpened, transportClosed {code, reason},
-///   transportMessage {text}, sendFailed {message (object), reason}, transportPaused,
+///   transportMessage {text}, sendFailed {message (object, or string: SIP text), reason}, transportPaused,
 ///   transportResumed {connectionId}, tokenProvided {token}, tokenFailed {reason};
 /// - peer connection (with `pc`): localDescription {type, sdp}, remoteDescriptionSet {type},
 ///   operationFailed {operation, name, message}, localIceCandidate {candidate: object | null},
@@ -34,7 +34,7 @@ namespace callcore::io {
 /// Missing or mistyped fields read as empty/zero/false (a candidate keeps only its scalar
 /// members; a statsReport's entries keep only their scalar members, `report` other than an
 /// array reads as null). Returns nullopt for a non-object, an unknown kind, or sendFailed without a message
-/// object; never throws.
+/// object or string; never throws.
 std::optional<Input> decode_input(const nlohmann::json& j);
 
 /// The `kind` of an effect on the wire: openTransport, closeTransport, send, requestToken, createPc, closePc,

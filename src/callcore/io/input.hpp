@@ -40,7 +40,8 @@ struct TransportClosed { int code = 0; std::string reason; };
 /// A message arrived, as text (not yet validated).
 struct TransportMessage { std::string text; };
 /// A Send effect could not be performed (socket not open, or the portal's send threw): the
-/// message goes back to the queue, in order, until the transport is back.
+/// message goes back to the queue, in order, until the transport is back. `message` is what the
+/// Send carried: a JSON object, or a string (SIP text; the SIP agent treats the socket as lost).
 struct SendFailed { nlohmann::json message; std::string reason; };
 /// The portal's socket dropped (socketDisconnected()): outbound messages are queued.
 struct TransportPaused {};

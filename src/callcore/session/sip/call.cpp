@@ -53,7 +53,8 @@ bool is_sdp(const wire::Message& m) {
 // ---- the app's call requests -------------------------------------------------------------------
 
 std::optional<errors::CallError> UserAgent::call(const std::string& number, const CallMedia& media, base::Ms now,
-                                                 std::vector<std::pair<std::string, std::string>> extra_headers) {
+                                                 std::vector<std::pair<std::string, std::string>> extra_headers,
+                                                 int request_id) {
   ctx_.set_now(now);
   if (!open_) return errors::state_error("call() needs a connected SIP socket (connect() first)");
   if (call_.phase != CallPhase::kIdle) return errors::state_error("call() while another call is in progress");
@@ -67,6 +68,7 @@ std::optional<errors::CallError> UserAgent::call(const std::string& number, cons
   call_.call_id = new_token(20);
   call_.local_tag = new_token(10);
   call_.extra_headers = std::move(extra_headers);
+  call_.request_id = request_id;
   open_peer(media);
   peer_.make_offer();
   ctx_.emit(ev::kCallConnecting, {{"number", number}});
@@ -83,13 +85,14 @@ void UserAgent::open_peer(const CallMedia& media) {
   peer_.open();
 }
 
-std::optional<errors::CallError> UserAgent::answer(const CallMedia& media, base::Ms now) {
+std::optional<errors::CallError> UserAgent::answer(const CallMedia& media, base::Ms now, int request_id) {
   ctx_.set_now(now);
   if (call_.phase != CallPhase::kRinging || !call_.server_key) return errors::state_error("no incoming call to answer");
   auto it = servers_.find(*call_.server_key);
   if (it == servers_.end()) return errors::state_error("the incoming call's transaction has ended");
   open_peer(media);
   call_.phase = CallPhase::kAnswering;
+  call_.request_id = request_id;
   peer_.on_remote_description({{"type", "offer"}, {"sdp", it->second.request().body}}, true);
   return std::nullopt;
 }
@@ -144,6 +147,8 @@ std::optional<errors::CallError> UserAgent::send_info(const std::string& content
                                                       base::Ms now) {
   ctx_.set_now(now);
   if (call_.phase != CallPhase::kConfirmed || !call_.dialog || !open_) return errors::state_error("sendInfo() needs an established call");
+  if (content_type.empty() || content_type.find_first_of("\r\n") != std::string::npos)
+    return errors::params_error("contentType must be a media type on one line");
   wire::Message m = wire::dialog_request(*call_.dialog, "INFO", via(), contact());
   for (const auto& [name, value] : headers) m.add(name, value);
   m.add("Content-Type", content_type);
@@ -272,6 +277,7 @@ void UserAgent::on_invite_response(const Client& client, const wire::Message& re
     ctx_.emit(ev::kCallAccepted, {{"originator", "remote"}});
     peer_.on_remote_description({{"type", "answer"}, {"sdp", response.body}}, false);
     ctx_.emit(ev::kCallConfirmed, {{"originator", "local"}});
+    settle(call_.request_id);
     return;
   }
   if (code < 200) {
@@ -324,6 +330,9 @@ void UserAgent::end_call(std::string_view event, const std::string& originator, 
   if (code) payload["statusCode"] = *code;
   if (!reason.empty()) payload["reasonPhrase"] = reason;
   ctx_.emit(event, payload);
+  // call()'s / answer()'s promise, when the call ends before it was confirmed.
+  std::string description = code ? "SIP " + std::to_string(*code) + (reason.empty() ? "" : " " + reason) + " (" + cause + ")" : cause;
+  settle(call_.request_id, errors::make(events::error_type::kSip, "The call failed", originator + ": " + description));
   peer_.close();
   peer_.clear_senders();
   timers_.cancel(Timer::kGather);
@@ -439,6 +448,7 @@ void UserAgent::on_ack(const wire::Message& ack) {
   timers_.cancel(Timer::kAckWait);
   call_.phase = CallPhase::kConfirmed;
   ctx_.emit(ev::kCallConfirmed, {{"originator", "remote"}});
+  settle(call_.request_id);
 }
 
 // ---- SDP ---------------------------------------------------------------------------------------

@@ -113,6 +113,7 @@ void UserAgent::on_register_response(const Client& client, const wire::Message& 
       registered_ = true;
       ctx_.emit(ev::kRegistered, {{"expires", expires}});
     }
+    settle(connect_request_);
     return;
   }
   if (code == 401 || code == 407) {
@@ -155,6 +156,9 @@ void UserAgent::registration_failed(const std::string& cause, std::optional<int>
   if (!reason.empty()) payload["reasonPhrase"] = reason;
   ctx_.emit(ev::kRegistrationFailed, payload);
   if (was) ctx_.emit(ev::kUnregistered, json::object());
+  // connect()'s promise: the status and reason in the description ("SIP 401 Unauthorized").
+  std::string description = code ? "SIP " + std::to_string(*code) + (reason.empty() ? "" : " " + reason) + " (" + cause + ")" : cause;
+  settle(connect_request_, errors::make(events::error_type::kSip, "The SIP registration failed", description));
   if (terminal) {
     register_terminal_ = true;  // sip-connector: REGISTER 401/403 after credentials is terminal
     return;

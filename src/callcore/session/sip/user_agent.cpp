@@ -51,9 +51,29 @@ std::string UserAgent::aor() const { return "sip:" + config_.user + "@" + config
 
 // ---- the app's connection requests -------------------------------------------------------------
 
-void UserAgent::connect(base::Ms now) {
+void UserAgent::settle(int& request_id, std::optional<errors::CallError> error) {
+  if (request_id > 0) ctx_.push(io::fx::SettleRequest{request_id, std::move(error), false});
+  request_id = 0;
+}
+
+void UserAgent::connect(base::Ms now, int request_id) {
   ctx_.set_now(now);
-  if (wanted_) return;
+  if (wanted_) {
+    if (open_ && (registered_ || !config_.register_)) {
+      settle(request_id);
+      return;
+    }
+    if (register_terminal_) {  // refused credentials: no REGISTER will come until a new connect()
+      settle(request_id, errors::make(events::error_type::kSip, "The SIP registration failed",
+                                      "refused earlier with these credentials: disconnect() first"));
+      return;
+    }
+    // Still on its way: this promise takes the outcome; an earlier one is superseded.
+    settle(connect_request_, errors::state_error("connect() called again before it settled"));
+    connect_request_ = request_id;
+    return;
+  }
+  connect_request_ = request_id;
   wanted_ = true;
   closing_ = false;
   register_terminal_ = false;
@@ -66,10 +86,16 @@ void UserAgent::open_socket() {
   ctx_.emit(ev::kConnecting, {{"url", config_.url}});
 }
 
-void UserAgent::disconnect(base::Ms now) {
+void UserAgent::disconnect(base::Ms now, int request_id) {
   ctx_.set_now(now);
-  if (!wanted_) return;
+  if (!wanted_) {
+    settle(request_id);
+    return;
+  }
+  settle(disconnect_request_);
+  disconnect_request_ = request_id;
   wanted_ = false;
+  settle(connect_request_, errors::state_error("disconnect() before connect() settled"));
   timers_.cancel(Timer::kReconnect);
   hang_up(now);
   if (open_ && registered_) {
@@ -112,7 +138,11 @@ void UserAgent::on_opened() {
   ping_failures_ = 0;
   ctx_.emit(ev::kConnected, {{"url", config_.url}});
   timers_.start(Timer::kPing, ctx_.now() + config_.ping_interval);
-  if (config_.register_ && !register_terminal_) send_register(false, false);
+  if (config_.register_ && !register_terminal_) {
+    send_register(false, false);
+  } else {
+    settle(connect_request_);  // sip-connector: without REGISTER, connect() resolves on `connected`
+  }
 }
 
 void UserAgent::on_closed(int code, const std::string& reason) {
@@ -142,6 +172,9 @@ void UserAgent::drop_socket(const std::string& why, bool reconnect, bool push_cl
     payload["reconnectInMs"] = delay.value;
   }
   ctx_.emit(ev::kDisconnected, payload);
+  settle(connect_request_, errors::make(events::error_type::kConnection, "The SIP server connection closed before connect() succeeded",
+                                        "WebSocket closed: " + (code ? std::to_string(code) + " " : std::string()) + why));
+  if (!wanted_) settle(disconnect_request_);
 }
 
 void UserAgent::send(const wire::Message& message) {

@@ -30,8 +30,10 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -102,18 +104,35 @@ class UserAgent {
   UserAgent(UaConfig config, log::Logger& logger, base::Ms now);
 
   // ---- the app's requests (sip-connector names) ------------------------------------------
+  // `request_id` (optional, > 0): the app's promise of that request, settled by a SettleRequest
+  // effect with that id when its outcome is known (sip-connector's promise semantics, below).
+  // 0: nothing is settled.
+
   /// connect(): opens the socket (subprotocol "sip"); REGISTER follows when configured.
-  void connect(base::Ms now);
+  /// Settles `request_id` (sip-connector connect(): resolves on `registered`, or on the socket's
+  /// `connected` when not registering): resolved then; rejected with CallError 'sip' ("SIP 401
+  /// Unauthorized (Authentication Error)" in its description) on the first registrationFailed,
+  /// 'connection' when the socket closes before, 'state' when disconnect() comes first. Once
+  /// connected (and registered), a further connect() resolves at once; after refused
+  /// credentials it rejects at once ('sip'); while still on its way it takes over the promise
+  /// (the earlier one rejects 'state').
+  void connect(base::Ms now, int request_id = 0);
   /// disconnect(): ends the call (BYE / CANCEL), un-REGISTERs when registered and closes the
-  /// socket once that is answered (or after 64*T1 at most); no reconnect.
-  void disconnect(base::Ms now);
+  /// socket once that is answered (or after 64*T1 at most); no reconnect. Settles `request_id`
+  /// (resolved) once the socket is closed, at once when it was not open.
+  void disconnect(base::Ms now, int request_id = 0);
   /// call({number, mediaStream}): INVITE sip:{number}@{domain}. `extra_headers` go into the
   /// INVITE (tools.getExtraHeaders). Fails (CallError 'state') without an open socket or with a
-  /// call in progress.
+  /// call in progress. Settles `request_id` (sip-connector call(): resolves on `confirmed`):
+  /// resolved on the 2xx, rejected with CallError 'sip' when the call fails (description: "SIP
+  /// 486 Busy Here (Busy)", or the cause alone when no response came).
   std::optional<errors::CallError> call(const std::string& number, const CallMedia& media, base::Ms now,
-                                        std::vector<std::pair<std::string, std::string>> extra_headers = {});
-  /// answerToIncomingCall(): answers the ringing call with the peer's answer.
-  std::optional<errors::CallError> answer(const CallMedia& media, base::Ms now);
+                                        std::vector<std::pair<std::string, std::string>> extra_headers = {},
+                                        int request_id = 0);
+  /// answerToIncomingCall(): answers the ringing call with the peer's answer. Settles
+  /// `request_id`: resolved on the ACK (`call:confirmed`), rejected (CallError 'sip') when the
+  /// call ends before.
+  std::optional<errors::CallError> answer(const CallMedia& media, base::Ms now, int request_id = 0);
   /// declineToIncomingCall({statusCode}) (486 busy, 603 decline, 487 by default in sip-connector).
   std::optional<errors::CallError> decline(int status_code, base::Ms now);
   /// hangUp(): CANCEL (before a final response), BYE (established), 480 (ringing here).
@@ -175,6 +194,7 @@ class UserAgent {
     std::vector<std::pair<std::string, std::string>> extra_headers;
     bool reinvite = false;                  // the pending server INVITE is a re-INVITE
     bool cancel_pending = false;            // hang_up() before a provisional response
+    int request_id = 0;                     // call()'s or answer()'s promise, until confirmed / ended
   };
 
   // transport
@@ -224,6 +244,8 @@ class UserAgent {
   void end_call(std::string_view event, const std::string& originator, const std::string& cause,
                 std::optional<int> code = std::nullopt, const std::string& reason = {});
   void on_timeout(base::Ms now);
+  // the app's promises (request ids, 0: none)
+  void settle(int& request_id, std::optional<errors::CallError> error = std::nullopt);
 
   UaConfig config_;
   io::Context ctx_;
@@ -246,6 +268,8 @@ class UserAgent {
   std::optional<Auth> proxy_auth_;  // the last INVITE challenge (407/401)
   int ping_failures_ = 0;
   std::optional<std::string> ping_branch_;  // its clients_ key
+  int connect_request_ = 0;     // connect()'s promise, until registered / failed
+  int disconnect_request_ = 0;  // disconnect()'s promise, until the socket is closed
 
   Call call_;
   std::string pending_sdp_;         // the peer's description waiting for candidates
@@ -253,6 +277,27 @@ class UserAgent {
   std::vector<nlohmann::json> local_candidates_;
   bool gathering_complete_ = false;
 };
+
+/// A user agent from sip-connector's connect() parameters (JSON, as given to SipConnector.connect):
+///  - `sipServerUrl` (string, required): a host name (→ `wss://{host}/webrtc/wss/`, sip-connector's
+///    socket URL) or a full `ws://` / `wss://` URL used as is;
+///  - `sipServerIp` (string, required): the domain of the AOR `sip:{user}@{sipServerIp}`;
+///  - `user`, `password` (strings): required when `register` (default true); without
+///    registration an empty user becomes a random number in 100000-99999999 (sip-connector);
+///  - `displayName` (string): spaces become `_` (sip-connector); `userAgent` (string);
+///  - `registerExpires` (seconds, 1-86400, default 300); `remoteAddress` (string: the REGISTER's
+///    `X-Vinteo-Remote`); `extraHeaders` (array of "Name: value" strings, JsSIP's form: REGISTER);
+///  - `connectionRecoveryMinInterval` / `connectionRecoveryMaxInterval` (seconds, JsSIP's
+///    connection_recovery_min/max_interval, default 2 / 6); `randomSeed` (number).
+/// Returns CallError 'params' naming the first invalid field. `role` is ignored.
+std::variant<std::unique_ptr<UserAgent>, errors::CallError> make_user_agent(std::string_view role, const nlohmann::json& options,
+                                                                           log::Logger& logger, base::Ms now);
+
+/// Extra SIP header fields in JsSIP's form: a JSON array of "Name: value" strings. Each name must
+/// be a token (RFC 3261 §25.1) and no value may hold CR or LF (no header injection); at most 32.
+/// Returns the (name, value) pairs, trimmed, or CallError 'params' naming `field`.
+std::variant<std::vector<std::pair<std::string, std::string>>, errors::CallError> parse_extra_headers(
+    const nlohmann::json& headers, std::string_view field);
 
 /// The SDP `sdp` with each candidate (RTCIceCandidateInit JSON: candidate, sdpMLineIndex or
 /// sdpMid) added as an a= line at the end of its media section, unless it is already there;
