@@ -52,8 +52,14 @@ export class PeerHost {
       entry.channels.set(label, channel);
       channel.onopen = channel.onclose = () => this._input({ kind: 'dataChannelState', pc: id, state: channel.readyState });
       channel.onmessage = (event) =>
-        this._input({ kind: 'dataChannelMessage', pc: id, text: typeof event.data === 'string' ? event.data : '' });
+        this._input({ kind: 'dataChannelMessage', pc: id, label, text: typeof event.data === 'string' ? event.data : '' });
     }
+    // Channels the far side opens in-band (RFC 8832; e.g. Janus VideoRoom relays each publisher's
+    // data under a channel labelled with its id): their messages, with the label, to the core.
+    pc.ondatachannel = ({ channel }) => {
+      channel.onmessage = (event) =>
+        this._input({ kind: 'dataChannelMessage', pc: id, label: channel.label, text: typeof event.data === 'string' ? event.data : '' });
+    };
     pc.onnegotiationneeded = () => this._input({ kind: 'negotiationNeeded', pc: id });
     pc.onicecandidate = (event) =>
       this._input({ kind: 'localIceCandidate', pc: id, candidate: event.candidate ? event.candidate.toJSON() : null });

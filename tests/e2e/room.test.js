@@ -144,10 +144,58 @@ describe('room: VideoCallClient on Janus VideoRoom', { skip: noNamespace ? `cann
       // p1's audio still flows.
       await waitDecodesFrom(page, []);
     }
-    await p1.evaluate(() => window.client.enableVideo(true));
+    // The others are told (participantUpdated, from p1's Janus display) and their stores show it.
+    const seenUpdate = async (page, mark, videoEnabled) => {
+      const event = await waitFor(page, ({ mark, id, videoEnabled }) => window.events.slice(mark).find((e) =>
+        e.eventType === 'participantUpdated' && e.payload.participantId === id && e.payload.videoEnabled === videoEnabled),
+      { mark, id: p1.userId, videoEnabled }, { timeout: WAIT, message: `participantUpdated ${p1.userId} videoEnabled ${videoEnabled}` });
+      assert.equal(event.payload.display, 'p1', 'the display name without the state');
+      assert.equal(event.payload.audioEnabled, true);
+      const peer = await page.evaluate((id) => {
+        const p = window.store.getSnapshot().peers.find((x) => x.id === id);
+        const listed = window.client.participants.find((x) => x.id === id);
+        return { deviceState: p.deviceState, displayName: p.displayName, videoEnabled: listed.videoEnabled };
+      }, p1.userId);
+      assert.deepEqual(peer, { deviceState: { isMute: false, isHidden: !videoEnabled }, displayName: 'p1', videoEnabled },
+        `[${page.label}] store and participants show p1's camera ${videoEnabled ? 'on' : 'off'}`);
+      return event.t;
+    };
+    for (const page of [p2, p3, p4]) await seenUpdate(page, 0, false);
+    const marksOn = await Promise.all([p2, p3, p4].map((p) => p.evaluate(() => window.events.length)));
+    const onAt = await p1.evaluate(() => { const t = Date.now(); window.client.enableVideo(true); return t; });
+    const delays = [];
+    for (const [i, page] of [p2, p3, p4].entries()) delays.push((await seenUpdate(page, marksOn[i], true)) - onAt);
+    console.log(`room e2e: participantUpdated (camera on) seen by the others ${delays.join(', ')} ms after enableVideo(true)`);
     await waitDecodesFrom(p2, [p1.userId]);
 
     step('camera off and on seen');
+    // Data: p2 sends two texts; each other page gets each exactly once, in order, and p2 none of
+    // its own. (The second is the condition to wait on: on an ordered channel a duplicate of the
+    // first would arrive before it.)
+    for (const page of pages) {
+      await waitFor(page, () => window.client.subscriberConnection?.sctp?.state === 'connected', undefined,
+        { timeout: WAIT, message: 'the subscriber\'s SCTP association is up' });
+    }
+    await waitFor(p2, () => window.client.dataChannelOpen, undefined, { timeout: WAIT, message: 'p2\'s data channel open' });
+    const texts = [`hello from p2 ${Date.now()}`, 'привет, second'];
+    const sentAt = await p2.evaluate(async (texts) => {
+      const t = Date.now();
+      for (const text of texts) await window.client.sendData(text);
+      return t;
+    }, texts);
+    const dataDelays = [];
+    for (const page of [p1, p3, p4]) {
+      const last = await waitFor(page, (text) => window.events.find((e) => e.eventType === 'dataReceived' && e.payload.text === text),
+        texts[1], { timeout: WAIT, message: 'the second data message' });
+      dataDelays.push(last.t - sentAt);
+      const got = await page.evaluate(() => window.events.filter((e) => e.eventType === 'dataReceived').map((e) => e.payload));
+      assert.deepEqual(got, texts.map((text) => ({ participantId: p2.userId, display: 'p2', text })), `[${page.label}] each message once, in order, from p2`);
+    }
+    assert.equal(await p2.evaluate(() => window.events.filter((e) => e.eventType === 'dataReceived').length), 0, 'p2 does not get its own messages');
+    const refused = await p2.evaluate(() => window.client.sendData('').then(() => null, (e) => e.type));
+    assert.equal(refused, 'params');
+    console.log(`room e2e: data messages received ${dataDelays.join(', ')} ms after sendData`);
+
     // p4 leaves: the others get participantLeft within 2 s and release its receivers.
     const marks = await Promise.all([p1, p2, p3].map((p) => p.evaluate(() => window.events.length)));
     const leftAt = await p4.evaluate(() => {

@@ -197,7 +197,8 @@ TEST_CASE("room: enableAudio/enableVideo disable the track and stop Janus relayi
   CHECK(d.kinds() == Strings{"emit:localDeviceStateEvent", "setTrackEnabled", "setTrackEnabled", "send"});
   CHECK(d.find("setTrackEnabled") == json{{"trackId", 1}, {"enabled", false}});
   CHECK(d.request("message", "configure")["body"] ==
-        json{{"request", "configure"}, {"streams", {{{"mid", "0"}, {"send", false}}, {{"mid", "1"}, {"send", true}}}}});
+        json{{"request", "configure"}, {"display", "Me\x1f{\"audio\":false,\"video\":true}"},
+             {"streams", {{{"mid", "0"}, {"send", false}}, {{"mid", "1"}, {"send", true}}}}});
   CHECK(d.snapshot()["audioEnabled"] == false);
   d.feed(in::ChangeDeviceState{true, false});  // enableVideo(false), enableAudio(true)
   CHECK(d.request("message", "configure")["body"]["streams"] ==
@@ -338,4 +339,147 @@ TEST_CASE("room: the other app requests are refused", "[room]") {
   d.feed(in::Call{6});
   CHECK(d.find("settle")["requestId"] == 6);
   CHECK(d.find("settle")["error"]["type"] == "state");
+}
+
+TEST_CASE("room: the mute state travels in the display: sent with join, publish and configure", "[room]") {
+  RoomDriver d;
+  d.feed(in::ChangeDeviceState{std::nullopt, true});  // enableAudio(false) before joinCall
+  d.feed(in::Call{1});
+  d.feed(in::TransportOpened{});
+  d.janus(RoomDriver::success(d.request("create"), t::kSession));
+  d.janus(RoomDriver::success(d.request("attach"), t::kPubHandle));
+  CHECK(d.request("message", "join")["body"]["display"] == "Me\x1f{\"audio\":false,\"video\":true}");
+  // Both on again: the plain name (what other Janus clients show as is).
+  d.feed(in::ChangeDeviceState{std::nullopt, false});
+  CHECK(d.session->snapshot()["audioEnabled"] == true);
+}
+
+TEST_CASE("room: encode_presence / decode_presence", "[room]") {
+  using session::room::Presence;
+  CHECK(session::room::encode_presence(Presence{"Ann", true, true}) == "Ann");
+  CHECK(session::room::encode_presence(Presence{"Ann", true, false}) == "Ann\x1f{\"audio\":true,\"video\":false}");
+  auto ok = [](std::string_view text) { return std::get<Presence>(session::room::decode_presence(text)); };
+  CHECK(ok("Иван") == Presence{"Иван", true, true});
+  CHECK(ok("Ann\x1f{\"audio\":true,\"video\":false}") == Presence{"Ann", true, false});
+  CHECK(ok("Ann\x1f{\"video\":false,\"extra\":1}") == Presence{"Ann", true, false});
+  CHECK(ok("\x1f{}") == Presence{"", true, true});
+  for (std::string bad : {std::string("Ann\x1fnot json"), std::string("Ann\x1f[1]"), std::string("Ann\x1f{\"audio\":0}"),
+                          std::string("Ann\x1f") + std::string(300, ' ') + "{}"}) {
+    INFO(bad);
+    CHECK(std::holds_alternative<std::string>(session::room::decode_presence(bad)));
+  }
+  // A display option with the separator is refused (it would read back as a state).
+  auto options = t::room_options();
+  options["display"] = "A\x1f";
+  CHECK(std::holds_alternative<errors::CallError>(session::room::parse_config(options)));
+}
+
+TEST_CASE("room: another participant's mute state: participantJoined, participantUpdated, snapshot", "[room]") {
+  RoomDriver d;
+  json bob = t::publisher(t::kBob, "Bob\x1f{\"audio\":true,\"video\":false}");
+  d.join(json::array({bob}));
+  auto joined = d.events("participantJoined");
+  REQUIRE(joined.size() == 1);
+  CHECK(joined[0]["display"] == "Bob");
+  CHECK(joined[0]["videoEnabled"] == false);
+  CHECK(joined[0]["audioEnabled"] == true);
+  auto participant = [&] { return d.snapshot()["participants"][0]; };
+  CHECK(participant()["display"] == "Bob");
+  CHECK(participant()["videoEnabled"] == false);
+
+  // Bob's configure display: Janus pushes {"videoroom":"event","id","display"} to our publisher handle.
+  auto update = [&](const std::string& display) {
+    return d.janus(RoomDriver::event(t::kSession, t::kPubHandle, {{"videoroom", "event"}, {"id", t::kBob}, {"display", display}}));
+  };
+  update("Bob");
+  auto updated = d.events("participantUpdated");
+  REQUIRE(updated.size() == 1);
+  CHECK(updated[0] == json{{"participantId", "11"}, {"display", "Bob"}, {"audioEnabled", true}, {"videoEnabled", true}});
+  CHECK(participant()["videoEnabled"] == true);
+  update("Bob\x1f{\"audio\":false,\"video\":true}");
+  CHECK(d.events("participantUpdated").at(0)["audioEnabled"] == false);
+  // The same again: no event.
+  update("Bob\x1f{\"audio\":false,\"video\":true}");
+  CHECK(d.events("participantUpdated").empty());
+
+  // A state that does not read: a roomError and a log entry, nothing changes.
+  const json before = d.snapshot();
+  const auto deadline = d.deadline();
+  update("Robert\x1f{\"audio\":\"no\"}");
+  CHECK(d.events("participantUpdated").empty());
+  REQUIRE(d.events("roomError").size() == 1);
+  CHECK(d.events("roomError")[0]["type"] == "signaling");
+  CHECK(d.snapshot() == before);
+  CHECK(d.deadline() == deadline);
+  const auto& entries = d.logger.entries();
+  CHECK(std::any_of(entries.begin(), entries.end(), [](const auto& e) { return e.event == "messageRefused"; }));
+
+  // An update of somebody unknown changes nothing.
+  d.janus(RoomDriver::event(t::kSession, t::kPubHandle, {{"videoroom", "event"}, {"id", 999}, {"display", "X"}}));
+  CHECK(d.events("participantUpdated").empty());
+  CHECK(d.snapshot() == before);
+
+  // A `publishers` list with a new display of a known participant (e.g. after its republish).
+  d.janus(RoomDriver::event(t::kSession, t::kPubHandle,
+                            {{"videoroom", "event"}, {"room", t::kRoom}, {"publishers", {t::publisher(t::kBob, "Bob")}}}));
+  REQUIRE(d.events("participantUpdated").size() == 1);
+  CHECK(d.events("participantUpdated")[0]["audioEnabled"] == true);
+  CHECK(d.events("participantJoined").empty());
+}
+
+TEST_CASE("room: sendData goes on the publisher's data channel once it is open", "[room]") {
+  RoomDriver d;
+  d.feed(in::SendMessage{5, "roomData", "hi"});
+  CHECK(d.find("settle")["error"]["type"] == "state");  // not joined
+  d.join();
+  d.publish();
+  // The publisher connection is created with its in-band data channel (Janus relays it).
+  d.feed(in::SendMessage{6, "roomData", "hi"});
+  CHECK(d.find("settle")["error"]["type"] == "state");  // not open yet
+  CHECK(d.snapshot()["data"] == json{{"sending", false}, {"receiving", false}});
+  d.feed(in::DataChannelState{"open"}, -1, 1);
+  CHECK(d.snapshot()["data"]["sending"] == true);
+  d.feed(in::SendMessage{7, "roomData", "hello, room"});
+  CHECK(d.kinds() == Strings{"dataSend", "settle"});
+  CHECK(d.find("dataSend") == json{{"pc", 1}, {"label", "callcore-room"}, {"text", "hello, room"}});
+  CHECK(d.find("settle") == json{{"requestId", 7}, {"error", nullptr}, {"withLocalStream", false}});
+  for (const json& bad : {json(""), json(42), json(nullptr), json(std::string(session::room::kMaxDataBytes + 1, 'x'))}) {
+    d.feed(in::SendMessage{8, "roomData", bad});
+    CHECK(d.kinds() == Strings{"settle"});
+    CHECK(d.find("settle")["error"]["type"] == "params");
+  }
+}
+
+TEST_CASE("room: the others' data streams are subscribed; a message names its sender by the channel label", "[room]") {
+  RoomDriver d;
+  json bob = t::publisher(t::kBob, "Bob");
+  bob["streams"].push_back({{"type", "data"}, {"mindex", 2}, {"mid", "2"}});
+  d.join(json::array({bob}));
+  d.janus(RoomDriver::success(d.request("attach"), t::kSubHandle));
+  const json join = d.request("message", "join");
+  CHECK(join["body"]["streams"] == json{{{"feed", t::kBob}, {"mid", "0"}}, {{"feed", t::kBob}, {"mid", "1"}},
+                                        {{"feed", t::kBob}, {"mid", "2"}}});
+  json data_stream = {{"mindex", 2}, {"mid", "2"}, {"type", "data"}, {"active", true}, {"sources", 1}};
+  d.subscribe(join, "attached", {t::sub_stream(0, "0", "audio", t::kBob, "0"), t::sub_stream(1, "1", "video", t::kBob, "1"), data_stream});
+  d.answer_subscription();
+  CHECK(d.find("createPc")["dataChannels"][0]["label"] == "callcore-room-in");
+  d.feed(in::DataChannelState{"open"}, -1, 2);
+  CHECK(d.snapshot()["data"]["receiving"] == true);
+
+  d.feed(in::DataChannelMessage{"hello from Bob", "11"}, -1, 2);
+  REQUIRE(d.events("dataReceived").size() == 1);
+  CHECK(d.events("dataReceived")[0] == json{{"participantId", "11"}, {"display", "Bob"}, {"text", "hello from Bob"}});
+
+  // A label that names nobody of the room, or not an id: roomError + log, nothing changes.
+  const json before = d.snapshot();
+  for (const std::string label : {"999", "JanusDataChannel", ""}) {
+    d.feed(in::DataChannelMessage{"x", label}, -1, 2);
+    CHECK(d.events("dataReceived").empty());
+    REQUIRE(d.events("roomError").size() == 1);
+    CHECK(d.events("roomError")[0]["type"] == "signaling");
+    CHECK(d.snapshot() == before);
+  }
+  // Data on the publisher connection (Janus sends none there): ignored.
+  d.feed(in::DataChannelMessage{"x", "11"}, -1, 1);
+  CHECK(d.last.empty());
 }

@@ -126,6 +126,8 @@ std::variant<RoomConfig, errors::CallError> parse_config(const json& j) {
       *field = it->get<std::string>();
     }
   }
+  if (c.display.find(kPresenceSeparator) != std::string::npos)
+    return errors::params_error("display must not contain U+001F (callcore appends the mute state after it)");
   // audio / video: a boolean, or MediaTrackConstraints passed to getUserMedia as given.
   for (auto [key, on, constraints] : {std::tuple{"audio", &c.audio, &c.audio_constraints},
                                       std::tuple{"video", &c.video, &c.video_constraints}}) {
@@ -170,11 +172,11 @@ std::variant<std::unique_ptr<RoomSession>, errors::CallError> make_session(const
 RoomSession::RoomSession(RoomConfig config, log::Logger& logger, base::Ms now)
     : config_(std::move(config)),
       ctx_(logger, now, config_.random_seed),
-      publisher_(rtc::PeerConfig{kPublisherPc, /*polite=*/false, config_.ice, {}}, ctx_,
+      publisher_(rtc::PeerConfig{kPublisherPc, /*polite=*/false, config_.ice, {kPublisherData}}, ctx_,
                  [this](std::string_view type, json fields) { signal_publisher(type, fields); }),
       // The subscriber only answers Janus's offers (it never offers: polite, no ICE restarts of
       // its own — Janus restarts ICE with a new offer).
-      subscriber_(rtc::PeerConfig{kSubscriberPc, /*polite=*/true, rtc::IceRestartPolicy{base::Ms(3000), 0}, {}}, ctx_,
+      subscriber_(rtc::PeerConfig{kSubscriberPc, /*polite=*/true, rtc::IceRestartPolicy{base::Ms(3000), 0}, {kSubscriberData}}, ctx_,
                   [this](std::string_view type, json fields) { signal_subscriber(type, fields); }) {
   transaction_prefix_ = fmt::format("{:08x}", static_cast<std::uint32_t>(ctx_.random().next_unit() * 4294967296.0));
   ctx_.log(log::Level::Info, le::kSessionCreated, {{"product", "room"}, {"room", std::to_string(config_.room)}});
@@ -189,7 +191,7 @@ void RoomSession::handle(const io::Input& input, base::Ms now) {
                                   [this](const io::in::HangUp& r) { on(r); },
                                   [this](const io::in::Destroy& r) { on(r); },
                                   [this](const io::in::ChangeDeviceState& r) { on(r); },
-                                  [this](const io::in::SendMessage& r) { on_unsupported(r, "sendMessage"); },
+                                  [this](const io::in::SendMessage& r) { on(r); },
                                   [this](const io::in::SendTrack& r) { on_unsupported(r, "sendTrack"); },
                                   [this](const io::in::TrackControl& r) { on_unsupported(r, "trackControl"); },
                                   [this](const io::in::SwitchDevice& r) { on_unsupported(r, "switchDevice"); },
@@ -241,7 +243,8 @@ json RoomSession::snapshot() const {
     if (auto it = layers_.find(id); it != layers_.end())
       layers = {{"substream", it->second.substream ? json(*it->second.substream) : json(nullptr)},
                 {"temporal", it->second.temporal ? json(*it->second.temporal) : json(nullptr)}};
-    participants.push_back({{"id", std::to_string(id)}, {"display", p.display}, {"tracks", tracks}, {"layers", layers}});
+    participants.push_back({{"id", std::to_string(id)}, {"display", p.display}, {"audioEnabled", p.audio},
+                            {"videoEnabled", p.video}, {"tracks", tracks}, {"layers", layers}});
   }
   json in_flight = json::array();
   for (const auto& r : in_flight_) in_flight.push_back({{"transaction", r.transaction}, {"request", to_string(r.kind)}});
@@ -254,6 +257,7 @@ json RoomSession::snapshot() const {
           {"audioEnabled", audio_on_},
           {"videoEnabled", video_on_},
           {"publishing", published_},
+          {"data", {{"sending", publisher_.data_channel_open()}, {"receiving", subscriber_.data_channel_open()}}},
           {"participants", participants},
           {"inFlight", in_flight},
           {"reconnectAttempt", transport_ ? transport_->reconnect_attempt() : 0}};
@@ -292,6 +296,48 @@ void RoomSession::on(const io::in::ChangeDeviceState& c) {
   apply_mute();
 }
 
+// sendData(text): on our publisher's data channel; Janus relays it to every subscriber of our
+// data stream (janus_videoroom_incoming_data → relay_data_packet, label = our id).
+void RoomSession::on(const io::in::SendMessage& m) {
+  std::optional<errors::CallError> err;
+  const std::string* text = m.body.is_string() ? &m.body.get_ref<const std::string&>() : nullptr;
+  if (!text || text->empty() || text->size() > kMaxDataBytes || !base::valid_utf8(*text)) {
+    err = errors::params_error(fmt::format("sendData(text): text must be a non-empty string of at most {} bytes", kMaxDataBytes));
+  } else if (phase_ != Phase::Joined || !published_) {
+    err = errors::state_error("sendData() before the room was joined and our media published");
+  } else if (!publisher_.send_data(*text)) {
+    err = errors::state_error("sendData(): the room's data channel is not open yet");
+  }
+  if (err) {
+    ctx_.log(log::Level::Warn, le::kRequestRefused, errors::to_json(*err));
+  } else {
+    ctx_.log(log::Level::Debug, le::kRoomData, {{"direction", "out"}, {"bytes", text->size()}});
+  }
+  ctx_.push(io::fx::SettleRequest{m.request_id, err});
+}
+
+// A data message from the subscriber connection: Janus labels each publisher's relayed channel
+// with its participant id. A label that names nobody we know is refused (roomError + log).
+void RoomSession::on_data(bool from_subscriber, const io::in::DataChannelMessage& message) {
+  if (!from_subscriber) {
+    ctx_.log(log::Level::Info, le::kIgnoredMessage, {{"why", "data on the publisher connection"}, {"label", message.label}});
+    return;
+  }
+  janus::Id feed = 0;
+  auto [end, ec] = std::from_chars(message.label.data(), message.label.data() + message.label.size(), feed);
+  auto p = participants_.find(feed);
+  if (ec != std::errc() || end != message.label.data() + message.label.size() || p == participants_.end()) {
+    refuse("invalidField", fmt::format("data channel \"{}\": not a participant of the room", base::utf8_prefix(message.label, 64)));
+    return;
+  }
+  if (!base::valid_utf8(message.text)) {
+    refuse("invalidText", fmt::format("data of participant {}: not UTF-8 text", feed));
+    return;
+  }
+  ctx_.log(log::Level::Debug, le::kRoomData, {{"direction", "in"}, {"participantId", std::to_string(feed)}, {"bytes", message.text.size()}});
+  ctx_.emit(ev::kRoomDataReceived, {{"participantId", std::to_string(feed)}, {"display", p->second.display}, {"text", message.text}});
+}
+
 template <typename R>
 void RoomSession::on_unsupported(const R& request, std::string_view what) {
   const auto err = errors::state_error(fmt::format("{}() is not available in a room", what));
@@ -309,11 +355,15 @@ void RoomSession::apply_mute() {
   }
   if (!published_ || !transport_ || !transport_->open()) return;
   vr::ConfigurePublisher configure;
+  configure.display = own_display();  // Janus tells the others (presence.hpp)
   for (const auto& [kind, mid] : local_mids_) {
     configure.streams.push_back({mid, kind == "audio" ? audio_on_ : video_on_, std::nullopt});
   }
-  if (!configure.streams.empty())
-    send(janus::Message{session_id_, publisher_handle_, configure, std::nullopt}, RequestKind::ConfigurePublisher);
+  send(janus::Message{session_id_, publisher_handle_, configure, std::nullopt}, RequestKind::ConfigurePublisher);
+}
+
+std::string RoomSession::own_display() const {
+  return encode_presence(Presence{config_.display, audio_on_, video_on_});
 }
 
 void RoomSession::select_layers(janus::Id participant, std::optional<int> substream, std::optional<int> temporal,
@@ -581,7 +631,7 @@ void RoomSession::signal_publisher(std::string_view type, const json& fields) {
   local_mids_ = mids_by_kind(jsep->sdp);
   if (!published_) {
     vr::Publish publish;
-    publish.display = config_.display;
+    publish.display = own_display();
     send(janus::Message{session_id_, publisher_handle_, publish, jsep}, RequestKind::Publish);
   } else {
     send(janus::Message{session_id_, publisher_handle_, vr::ConfigurePublisher{}, jsep}, RequestKind::ConfigurePublisher);
@@ -639,6 +689,8 @@ void RoomSession::on_pc(rtc::Peer& peer, const io::PcEvent& event) {
                  [&](const io::in::NegotiationNeeded&) {
                    if (is_publisher) peer.on_negotiation_needed();  // the subscriber never offers
                  },
+                 [&](const io::in::DataChannelState& d) { peer.on_data_channel_state(d.state); },
+                 [&](const io::in::DataChannelMessage& m) { on_data(!is_publisher, m); },
                  [](const auto&) {},  // tracks are named by mid from Janus's stream lists
              },
              event);
@@ -650,7 +702,8 @@ std::set<std::pair<janus::Id, std::string>> RoomSession::wanted_streams() const 
   std::set<std::pair<janus::Id, std::string>> out;
   for (const auto& [id, p] : participants_) {
     for (const auto& s : p.streams) {
-      if (!s.disabled && (s.type == "audio" || s.type == "video")) out.emplace(id, s.mid);
+      // Its data stream too: sendData's messages come that way.
+      if (!s.disabled && (s.type == "audio" || s.type == "video" || s.type == "data")) out.emplace(id, s.mid);
     }
   }
   return out;

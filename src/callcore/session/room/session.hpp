@@ -49,6 +49,7 @@
 #include "callcore/io/input.hpp"
 #include "callcore/log/logger.hpp"
 #include "callcore/rtc/peer.hpp"
+#include "callcore/session/room/presence.hpp"
 #include "callcore/signaling/janus/codec.hpp"
 #include "callcore/signaling/transport.hpp"
 
@@ -60,6 +61,15 @@ namespace janus = signaling::janus;
 inline constexpr io::PcId kPublisherPc{1};
 inline constexpr io::PcId kSubscriberPc{2};
 inline constexpr io::TransportId kTransport{1};
+/// The publisher's data channel (sendData; Janus relays what it carries to the subscribers of
+/// our data stream under a channel labelled with our participant id), and the subscriber's own
+/// channel (opens the SCTP association from our side, as janus.js does; Janus sends nothing on
+/// it). In-band (DATA_CHANNEL_OPEN, RFC 8832): Janus creates the relayed channels that way.
+inline const io::fx::DataChannelConfig kPublisherData{"callcore-room", 0, /*negotiated=*/false, /*ordered=*/true};
+inline const io::fx::DataChannelConfig kSubscriberData{"callcore-room-in", 0, /*negotiated=*/false, /*ordered=*/true};
+/// The longest sendData text (bytes of UTF-8): within every browser's SCTP max-message-size
+/// (Chromium 256 KiB, Firefox 1 GiB, RFC 8841 default 64 KiB) and Janus's relay buffer.
+inline constexpr std::size_t kMaxDataBytes = 16 * 1024;
 
 /// How a room session is set up (from the app's options JSON, parse_config()).
 struct RoomConfig {
@@ -116,7 +126,9 @@ struct InFlight {
 
 /// A remote participant (a publisher of the room) as the session knows it.
 struct Participant {
-  std::string display;
+  std::string display;     ///< the name, without the state callcore appends (presence.hpp)
+  bool audio = true;       ///< its microphone is on (its enableAudio), as its display says
+  bool video = true;       ///< its camera is on (its enableVideo), as its display says
   std::vector<janus::videoroom::PublisherStream> streams;  ///< as Janus last listed them
 };
 
@@ -141,8 +153,11 @@ class RoomSession {
 
   /// Processes one input at `now`. App inputs: call {requestId} = joinCall (settled once
   /// joined, or with the CallError that stopped it), hangUp / destroy = leaveCall,
-  /// changeDeviceState {isMute → enableAudio(!isMute), isHidden → enableVideo(!isHidden)};
-  /// the other app requests are refused (CallError 'state'). Never throws.
+  /// changeDeviceState {isMute → enableAudio(!isMute), isHidden → enableVideo(!isHidden)},
+  /// sendMessage {requestId, body: text} = sendData(text) (settled once handed to the data
+  /// channel, or with CallError 'params' (not a string, empty, over kMaxDataBytes) / 'state'
+  /// (not joined, or the data channel not open yet)); the other app requests are refused
+  /// (CallError 'state'). Never throws.
   void handle(const io::Input& input, base::Ms now);
   /// selectLayers(participantId, substream, temporal) at `now`: the simulcast layers to receive
   /// of that participant's video (configure substream/temporal per mid); nullopt lifts a limit
@@ -156,6 +171,8 @@ class RoomSession {
 
   /// State for the shell and the store: {connectStatus, joined, room (text), participantId
   /// (text | null), sessionId (text | null), audioEnabled, videoEnabled, publishing,
+  /// data: {sending (our data channel is open: sendData works), receiving (the subscriber's
+  /// SCTP association is up: the others' data arrives)},
   /// participants: [{id, display, tracks: {tag: {kind, mid (ours, "" until received),
   /// receiving}}, layers: {substream, temporal} | null}], inFlight: [{transaction, request}],
   /// reconnectAttempt}. Ids are decimal text (64-bit).
@@ -180,6 +197,7 @@ class RoomSession {
   void on(const io::in::HangUp&) { leave(std::nullopt); }
   void on(const io::in::Destroy&) { leave(std::nullopt); }
   void on(const io::in::ChangeDeviceState&);
+  void on(const io::in::SendMessage&);
   template <typename R>
   void on_unsupported(const R& request, std::string_view what);
   // transport
@@ -189,6 +207,7 @@ class RoomSession {
   // peer connections
   void on_pc(rtc::Peer& peer, const io::PcEvent& event);
   void on_local_candidate(rtc::Peer& peer, const nlohmann::json& candidate);
+  void on_data(bool from_subscriber, const io::in::DataChannelMessage& message);
   // media
   void on_media(const io::MediaEvent& event);
   void on_timeout();
@@ -204,6 +223,8 @@ class RoomSession {
   void on_joined(const janus::videoroom::Joined& joined);
   void add_publishers(const std::vector<janus::videoroom::Publisher>& publishers, bool full_list);
   void remove_participant(janus::Id id, std::string_view reason);
+  void update_participant(janus::Id id, const std::string& display);
+  std::string own_display() const;
   void on_subscription(const std::vector<janus::videoroom::SubscriptionStream>& streams);
   void on_subscriber_offer(const janus::Jsep& jsep);
   void refuse(std::string_view code, std::string_view message);
