@@ -92,6 +92,15 @@ export declare class VideoCallClient {
   sendData(text: string): Promise<void>;
   /** Whether sendData() can send now (this participant's data channel is open). */
   readonly dataChannelOpen: boolean;
+  /**
+   * Publishes `track` (a video track, e.g. from getDisplayMedia) as a second video under the tag
+   * 'screen'; the others get trackAdded with tag 'screen'. Rejects with CallError 'params' | 'state'.
+   */
+  shareScreen(track: MediaStreamTrack): Promise<void>;
+  /** Stops the screen share (the others get trackRemoved with tag 'screen'). Rejects with CallError 'state'. */
+  stopScreenShare(): Promise<void>;
+  /** Whether a screen is shared. */
+  readonly screenSharing: boolean;
   /** Simulcast layers received of a participant's video (0–2; null lifts the limit). */
   selectLayers(participantId: string, layers?: { substream?: number | null; temporal?: number | null }): void;
   leaveCall(): Promise<void>;

@@ -187,6 +187,43 @@ export class VideoCallClient {
     return this._request({ kind: 'sendMessage', type: 'roomData', body: text });
   }
 
+  /**
+   * Shares a screen (the consultation's 'screen' tag, docs/media-tags.md): `track` is published
+   * as a second video whose Janus stream is described as 'screen' (a renegotiation); the others
+   * get `trackAdded` with tag 'screen' and `remoteTrack(id, 'screen')`. A second call replaces
+   * the shared track without renegotiation. When the user stops sharing in the browser (the
+   * track ends) the share stops as with stopScreenShare().
+   * @param {MediaStreamTrack} track a video track, e.g. `(await navigator.mediaDevices
+   *   .getDisplayMedia({video: true})).getVideoTracks()[0]` (from a user gesture)
+   * @returns {Promise<void>} resolves once the core added it; rejects with CallError 'params'
+   *   (not a video track, or the camera's) or 'state' (not joined)
+   */
+  shareScreen(track) {
+    if (!this._loop) {
+      return Promise.reject(CallError.fromCore({ type: 'state', message: 'Not in a room', description: 'shareScreen() before joinCall()' }));
+    }
+    const media = this._hosts.media;
+    const trackId = track ? media.idOf(track) ?? media.hold(track) : 0;
+    return this._request({ kind: 'sendTrack', tag: 'screen', trackKind: track?.kind ?? '', trackId, paused: false });
+  }
+
+  /**
+   * Stops the screen share: its sender is removed (renegotiated; the others get `trackRemoved`
+   * with tag 'screen') and the track stopped.
+   * @returns {Promise<void>} rejects with CallError 'state' when no screen is shared
+   */
+  stopScreenShare() {
+    if (!this._loop) {
+      return Promise.reject(CallError.fromCore({ type: 'state', message: 'Not in a room', description: 'stopScreenShare() before joinCall()' }));
+    }
+    return this._request({ kind: 'trackControl', action: 'close', tag: 'screen' });
+  }
+
+  /** Whether a screen is shared (shareScreen() until stopScreenShare() or the track ended). */
+  get screenSharing() {
+    return this._snapshot().screenSharing === true;
+  }
+
   /** Whether sendData() can send now: this participant's data channel to Janus is open. */
   get dataChannelOpen() {
     return this._snapshot().data?.sending === true;

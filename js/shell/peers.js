@@ -47,8 +47,10 @@ export class PeerHost {
     const entry = { pc, channels: new Map(), senders: new Map() };
     this._pcs.set(id, entry);
     this._decorate(pc, id);
-    for (const { label, ...init } of dataChannels) {
-      const channel = pc.createDataChannel(label, init);
+    for (const { label, id: channelId, ...init } of dataChannels) {
+      // `id` only with negotiated channels (W3C webrtc-pc §6.1 createDataChannel); an in-band
+      // channel (RFC 8832) gets its stream id from the SCTP role.
+      const channel = pc.createDataChannel(label, init.negotiated ? { ...init, id: channelId } : init);
       entry.channels.set(label, channel);
       channel.onopen = channel.onclose = () => this._input({ kind: 'dataChannelState', pc: id, state: channel.readyState });
       channel.onmessage = (event) =>

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_ARGS, startSuite, waitFor, waitUntil } from './harness.js';
 import { JANUS_ROOM, namespaceUnavailable, startJanusInNamespace } from './janus/janus.js';
 
-const TEST_TIMEOUT = 120000;
+const TEST_TIMEOUT = 180000;
 const WAIT = 20000;
 const noNamespace = namespaceUnavailable();
 // Chromium's host candidates as plain addresses (mDNS names cannot be resolved by Janus).
@@ -68,7 +68,7 @@ describe('room: VideoCallClient on Janus VideoRoom', { skip: noNamespace ? `cann
       { timeout: WAIT, message: `frames decoded and audio bytes keep growing from ${ids.join(', ')}` });
   }
 
-  it('four pages join one room: each decodes video and audio from the three others over the namespace link; one mutes its camera; one leaves', { timeout: TEST_TIMEOUT }, run(async () => {
+  it('four pages join one room: each decodes video and audio from the three others over the namespace link; one mutes its camera (the others are told); data messages; a screen share; one leaves', { timeout: TEST_TIMEOUT }, run(async () => {
     const start = Date.now();
     const step = (what) => console.log(`room e2e: ${what} at ${Date.now() - start} ms`);
     const pages = [];
@@ -195,6 +195,54 @@ describe('room: VideoCallClient on Janus VideoRoom', { skip: noNamespace ? `cann
     const refused = await p2.evaluate(() => window.client.sendData('').then(() => null, (e) => e.type));
     assert.equal(refused, 'params');
     console.log(`room e2e: data messages received ${dataDelays.join(', ')} ms after sendData`);
+
+    // Screen share: p3 publishes a second video under 'screen'; the others decode it next to
+    // p3's camera; stopped, it goes (trackRemoved, its receiver inactive).
+    const screenMarks = await Promise.all([p1, p2, p4].map((p) => p.evaluate(() => window.events.length)));
+    await p3.evaluate(() => window.armScreenShare());
+    await p3.mouse.click(20, 20);
+    const shared = await waitFor(p3, () => window.share, undefined, { timeout: WAIT, message: 'getDisplayMedia + shareScreen settled' });
+    assert.equal(shared.ok, true, `shareScreen resolved: ${JSON.stringify(shared)}`);
+    assert.equal(await p3.evaluate(() => window.client.screenSharing), true);
+    const screenOf = (m, id) => Object.entries(m).find(([, s]) => s.participantId === id && s.tag === 'screen');
+    const cameraOf = (m, id) => Object.entries(m).find(([, s]) => s.participantId === id && s.tag === 'video');
+    const screenMids = [];
+    for (const [i, page] of [p1, p2, p4].entries()) {
+      const added = await waitFor(page, ({ mark, id }) => window.events.slice(mark).find((e) => e.eventType === 'trackAdded' && e.payload.participantId === id && e.payload.tag === 'screen'),
+        { mark: screenMarks[i], id: p3.userId }, { timeout: WAIT, message: `trackAdded ${p3.userId}/screen` });
+      assert.equal(added.payload.kind, 'video');
+      assert.equal(added.payload.trackKind, 'video', 'trackAdded carries the video track');
+      screenMids.push(added.payload.mid);
+      // A second video of p3 decodes (frames grow), next to its camera.
+      const first = await waitUntil(page, () => window.inboundByMid(), undefined, (m) => screenOf(m, p3.userId)?.[1].framesDecoded > 0,
+        { timeout: WAIT, message: `${p3.userId}'s screen decoded` });
+      const base = screenOf(first, p3.userId)[1].framesDecoded;
+      const cameraBase = cameraOf(first, p3.userId)[1].framesDecoded;
+      const later = await waitUntil(page, () => window.inboundByMid(), undefined,
+        (m) => screenOf(m, p3.userId)?.[1].framesDecoded > base + 5 && cameraOf(m, p3.userId)?.[1].framesDecoded > cameraBase + 5,
+        { timeout: WAIT, message: `${p3.userId}'s screen and camera both keep decoding` });
+      assert.notEqual(screenOf(later, p3.userId)[0], cameraOf(later, p3.userId)[0], 'the screen has a mid of its own');
+      const track = await page.evaluate((id) => { const s = window.client.remoteTrack(id, 'screen'); const c = window.client.remoteTrack(id, 'video'); return s && { kind: s.kind, readyState: s.readyState, notCamera: s !== c }; }, p3.userId);
+      assert.deepEqual(track, { kind: 'video', readyState: 'live', notCamera: true }, `[${page.label}] remoteTrack(p3, 'screen')`);
+    }
+    step('screen share decoded by the others');
+    const stopMarks = await Promise.all([p1, p2, p4].map((p) => p.evaluate(() => window.events.length)));
+    await p3.evaluate(() => window.client.stopScreenShare());
+    assert.equal(await p3.evaluate(() => window.client.screenSharing), false);
+    assert.equal(await p3.evaluate(() => window.screenTrack.readyState), 'ended', 'the shared track is stopped');
+    for (const [i, page] of [p1, p2, p4].entries()) {
+      const removed = await waitFor(page, ({ mark, id }) => window.events.slice(mark).find((e) => e.eventType === 'trackRemoved' && e.payload.participantId === id && e.payload.tag === 'screen'),
+        { mark: stopMarks[i], id: p3.userId }, { timeout: WAIT, message: `trackRemoved ${p3.userId}/screen` });
+      assert.equal(removed.payload.mid, screenMids[i]);
+      await waitUntil(page, () => window.transceivers(), undefined,
+        (list) => list.some((t) => t.mid === screenMids[i] && (t.stopped || t.currentDirection === 'inactive' || t.currentDirection === 'stopped')),
+        { timeout: WAIT, message: `the screen's transceiver (mid ${screenMids[i]}) is inactive or stopped` });
+      assert.equal(await page.evaluate((id) => window.client.remoteTrack(id, 'screen'), p3.userId), null);
+      assert.equal(await page.evaluate((id) => Object.keys(window.client.participants.find((p) => p.id === id).tracks).sort().join(), p3.userId), 'audio,video');
+    }
+    // p3's camera is still decoded by the others.
+    await waitDecodesFrom(p1, [p3.userId]);
+    step('screen share stopped');
 
     // p4 leaves: the others get participantLeft within 2 s and release its receivers.
     const marks = await Promise.all([p1, p2, p3].map((p) => p.evaluate(() => window.events.length)));

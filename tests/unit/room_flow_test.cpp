@@ -9,6 +9,26 @@ using nlohmann::json;
 using Strings = std::vector<std::string>;
 namespace t = callcore::test;
 
+// The publisher's offer once the screen is added: audio 0, camera 1, data 2, screen 3 (its own
+// MediaStream "screen-stream", a=msid RFC 8830).
+static const std::string kPublisherOfferWithScreen =
+    "v=0
+m=audio 9 UDP/TLS/RTP/SAVPF 111
+a=mid:0
+a=msid:local-stream a1
+"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96
+a=mid:1
+a=msid:local-stream v1
+"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel
+a=mid:2
+"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96
+a=mid:3
+a=msid:screen-stream s1
+";
+
 TEST_CASE("room: join → publish → subscribe, with the Janus messages of each step", "[room]") {
   RoomDriver d;
   CHECK(d.last.empty());  // nothing before joinCall()
@@ -116,6 +136,8 @@ TEST_CASE("room: join → publish → subscribe, with the Janus messages of each
   CHECK(snap["participants"] ==
         json{{{"id", "11"},
               {"display", "Bob"},
+              {"audioEnabled", true},
+              {"videoEnabled", true},
               {"layers", nullptr},
               {"tracks",
                {{"audio", {{"kind", "audio"}, {"mid", "0"}, {"receiving", true}}},
@@ -482,4 +504,84 @@ TEST_CASE("room: the others' data streams are subscribed; a message names its se
   // Data on the publisher connection (Janus sends none there): ignored.
   d.feed(in::DataChannelMessage{"x", "11"}, -1, 1);
   CHECK(d.last.empty());
+}
+
+TEST_CASE("room: shareScreen publishes a second video described as 'screen'; stop and 'Stop sharing' remove it", "[room]") {
+  RoomDriver d;
+  const io::TrackId screen{3};
+  d.feed(in::SendTrack{4, "screen", "video", screen, false});
+  CHECK(d.find("settle")["error"]["type"] == "state");  // not joined
+  d.join();
+  d.publish();
+  d.feed(in::SendTrack{5, "camera2", "video", screen, false});
+  CHECK(d.find("settle")["error"]["type"] == "params");
+  d.feed(in::SendTrack{5, "screen", "video", t::kCam, false});
+  CHECK(d.find("settle")["error"]["type"] == "params");  // the camera's track
+  d.feed(in::SendTrack{6, "screen", "video", screen, false});
+  CHECK(d.kinds() == Strings{"addTrack", "settle"});
+  CHECK(d.find("addTrack") == json{{"pc", 1}, {"tag", "screen"}, {"trackId", 3}, {"streamId", ""}});
+  CHECK(d.find("settle")["error"] == nullptr);
+  CHECK(d.snapshot()["screenSharing"] == true);
+  d.feed(in::TrackAdded{"screen", "screen-stream"}, -1, 1);
+  d.feed(in::NegotiationNeeded{}, -1, 1);
+  const std::string offer = kPublisherOfferWithScreen;
+  d.feed(in::LocalDescription{"offer", offer}, -1, 1);
+  const json configure = d.request("message", "configure");
+  CHECK(configure["body"] == json{{"request", "configure"}, {"descriptions", {{{"mid", "3"}, {"description", "screen"}}}}});
+  CHECK(configure["jsep"]["type"] == "offer");
+
+  // enableVideo(false) is the camera's: the screen stays enabled.
+  d.feed(in::ChangeDeviceState{true, std::nullopt});
+  for (const auto& o : d.last) {
+    if (o.kind == "setTrackEnabled") CHECK(o.data["trackId"] != 3);
+  }
+
+  // stopScreenShare(): removeTrack (renegotiated) and the track released.
+  d.feed(in::TrackControl{7, "close", "screen"});
+  CHECK(d.kinds() == Strings{"removeTrack", "releaseTrack", "settle"});
+  CHECK(d.find("releaseTrack") == json{{"trackId", 3}});
+  CHECK(d.snapshot()["screenSharing"] == false);
+  d.feed(in::TrackControl{8, "close", "screen"});
+  CHECK(d.find("settle")["error"]["type"] == "state");
+
+  // Shared again, then the browser's "Stop sharing" ends the track.
+  d.feed(in::SendTrack{9, "screen", "video", io::TrackId{4}, false});
+  CHECK(d.has("addTrack"));
+  d.feed(in::TrackEnded{io::TrackId{4}});
+  CHECK(d.kinds() == Strings{"removeTrack", "releaseTrack"});
+  d.feed(in::TrackEnded{io::TrackId{4}});  // again: nothing
+  CHECK(d.last.empty());
+}
+
+TEST_CASE("room: another participant's screen: subscribed when listed, unsubscribed when disabled", "[room]") {
+  RoomDriver d;
+  d.join(json::array({t::publisher(t::kBob, "Bob")}));
+  d.janus(RoomDriver::success(d.request("attach"), t::kSubHandle));
+  const json join = d.request("message", "join");
+  d.subscribe(join, "attached", {t::sub_stream(0, "0", "audio", t::kBob, "0"), t::sub_stream(1, "1", "video", t::kBob, "1")});
+  d.answer_subscription();
+  const json start = d.request("message", "start");
+  d.janus(RoomDriver::event(t::kSession, t::kSubHandle, {{"videoroom", "event"}, {"room", t::kRoom}, {"started", "ok"}}, start));
+  // Bob shares: Janus lists his publisher again with the screen stream.
+  d.janus(RoomDriver::event(t::kSession, t::kPubHandle,
+                            {{"videoroom", "event"}, {"room", t::kRoom}, {"publishers", {t::publisher(t::kBob, "Bob", true)}}}));
+  const json sub = d.request("message", "subscribe");
+  CHECK(sub["body"]["streams"] == json{{{"feed", t::kBob}, {"mid", "2"}}});
+  d.subscribe(sub, "updated", {t::sub_stream(0, "0", "audio", t::kBob, "0"), t::sub_stream(1, "1", "video", t::kBob, "1"),
+                               t::sub_stream(2, "2", "video", t::kBob, "2")});
+  REQUIRE(d.events("trackAdded").size() == 1);
+  CHECK(d.events("trackAdded")[0]["tag"] == "screen");
+  d.answer_subscription();
+  d.janus(RoomDriver::event(t::kSession, t::kSubHandle, {{"videoroom", "event"}, {"room", t::kRoom}, {"started", "ok"}},
+                            d.request("message", "start")));
+  // Bob stops: his screen stream is listed disabled.
+  json bob = t::publisher(t::kBob, "Bob", true);
+  bob["streams"][2] = {{"type", "video"}, {"mindex", 2}, {"mid", "2"}, {"disabled", true}};
+  d.janus(RoomDriver::event(t::kSession, t::kPubHandle, {{"videoroom", "event"}, {"room", t::kRoom}, {"publishers", {bob}}}));
+  const json unsub = d.request("message", "unsubscribe");
+  CHECK(unsub["body"]["streams"] == json{{{"feed", t::kBob}, {"mid", "2"}}});
+  d.subscribe(unsub, "updated", {t::sub_stream(0, "0", "audio", t::kBob, "0"), t::sub_stream(1, "1", "video", t::kBob, "1")});
+  REQUIRE(d.events("trackRemoved").size() == 1);
+  CHECK(d.events("trackRemoved")[0] == json{{"participantId", "11"}, {"tag", "screen"}, {"kind", "video"}, {"mid", "2"}});
+  CHECK_FALSE(d.snapshot()["participants"][0]["tracks"].contains("screen"));
 }

@@ -63,6 +63,33 @@ std::map<std::string, std::string> mids_by_kind(std::string_view sdp) {
   return out;
 }
 
+// The mid of the m-section whose a=msid names MediaStream `stream_id` (RFC 8830 §2, "a=msid:
+// <stream id> <track id>"; RFC 8843 §15 a=mid), or "" when none does.
+std::string mid_of_stream(std::string_view sdp, std::string_view stream_id) {
+  if (stream_id.empty()) return "";
+  std::string mid;
+  bool match = false;
+  std::size_t pos = 0;
+  while (pos <= sdp.size()) {
+    std::size_t end = sdp.find('\n', pos);
+    if (end == std::string_view::npos) end = sdp.size();
+    std::string_view line = sdp.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.starts_with("m=")) {
+      if (match && !mid.empty()) return mid;
+      mid.clear();
+      match = false;
+    } else if (line.starts_with("a=mid:")) {
+      mid = std::string(line.substr(6));
+    } else if (line.starts_with("a=msid:")) {
+      std::string_view rest = line.substr(7);
+      match = match || rest.substr(0, rest.find(' ')) == stream_id;
+    }
+    pos = end + 1;
+  }
+  return match ? mid : "";
+}
+
 std::optional<janus::Jsep> jsep_of(const json& fields) {
   const json* d = fields.contains("description") ? &fields["description"] : nullptr;
   if (!d || !d->is_object()) return std::nullopt;
@@ -192,8 +219,8 @@ void RoomSession::handle(const io::Input& input, base::Ms now) {
                                   [this](const io::in::Destroy& r) { on(r); },
                                   [this](const io::in::ChangeDeviceState& r) { on(r); },
                                   [this](const io::in::SendMessage& r) { on(r); },
-                                  [this](const io::in::SendTrack& r) { on_unsupported(r, "sendTrack"); },
-                                  [this](const io::in::TrackControl& r) { on_unsupported(r, "trackControl"); },
+                                  [this](const io::in::SendTrack& r) { on(r); },
+                                  [this](const io::in::TrackControl& r) { on(r); },
                                   [this](const io::in::SwitchDevice& r) { on_unsupported(r, "switchDevice"); },
                               },
                               a.request);
@@ -257,6 +284,7 @@ json RoomSession::snapshot() const {
           {"audioEnabled", audio_on_},
           {"videoEnabled", video_on_},
           {"publishing", published_},
+          {"screenSharing", publisher_.senders().contains(std::string(kScreenTag))},
           {"data", {{"sending", publisher_.data_channel_open()}, {"receiving", subscriber_.data_channel_open()}}},
           {"participants", participants},
           {"inFlight", in_flight},
@@ -338,6 +366,57 @@ void RoomSession::on_data(bool from_subscriber, const io::in::DataChannelMessage
   ctx_.emit(ev::kRoomDataReceived, {{"participantId", std::to_string(feed)}, {"display", p->second.display}, {"text", message.text}});
 }
 
+// shareScreen(track): the screen as a second published video under the tag 'screen'. A new
+// sender renegotiates (negotiationneeded → configure + offer with its description); a second
+// share replaces the track on the same sender, without renegotiation.
+void RoomSession::on(const io::in::SendTrack& s) {
+  std::optional<errors::CallError> err;
+  if (s.tag != kScreenTag || s.kind != "video") {
+    err = errors::params_error("a room publishes one more track: the screen (tag 'screen', a video track)");
+  } else if (phase_ != Phase::Joined || !media_ready_) {
+    err = errors::state_error("shareScreen() before the room was joined");
+  } else {
+    for (const auto& [tag, sender] : publisher_.senders()) {
+      if (tag != s.tag && sender.track == s.track) err = errors::params_error(fmt::format("this track is already published as '{}'", tag));
+    }
+  }
+  if (err) {
+    ctx_.log(log::Level::Warn, le::kRequestRefused, errors::to_json(*err));
+    ctx_.push(io::fx::SettleRequest{s.request_id, err});
+    return;
+  }
+  if (rtc::Sender* sender = publisher_.sender(s.tag)) {
+    const io::TrackId old = sender->track;
+    sender->track = s.track;
+    publisher_.replace_track(s.tag, s.track);
+    if (old != s.track) ctx_.push(io::fx::ReleaseTrack{old});
+  } else {
+    publisher_.add_sender(s.tag, rtc::Sender{"video", s.track, "", false, false});
+    start_publishing();  // a receive-only participant starts publishing with its screen
+  }
+  ctx_.log(log::Level::Info, le::kSendTrack, {{"tag", s.tag}, {"kind", s.kind}});
+  ctx_.push(io::fx::SettleRequest{s.request_id, std::nullopt});
+}
+
+// stopScreenShare(): trackControl {close, 'screen'}; the sender goes (removeTrack: its m-section
+// becomes recvonly, Janus marks the stream disabled and the others unsubscribe it).
+void RoomSession::on(const io::in::TrackControl& c) {
+  std::optional<errors::CallError> err;
+  if (c.tag != kScreenTag || c.action != "close") {
+    err = errors::params_error("a room's only track control is closing the screen share");
+  } else if (!active() || !publisher_.sender(c.tag)) {
+    err = errors::state_error("stopScreenShare() without a screen shared");
+  }
+  if (err) {
+    ctx_.log(log::Level::Warn, le::kRequestRefused, errors::to_json(*err));
+    ctx_.push(io::fx::SettleRequest{c.request_id, err});
+    return;
+  }
+  publisher_.remove_sender(c.tag);
+  ctx_.log(log::Level::Info, le::kTrackControl, {{"tag", c.tag}, {"action", c.action}});
+  ctx_.push(io::fx::SettleRequest{c.request_id, std::nullopt});
+}
+
 template <typename R>
 void RoomSession::on_unsupported(const R& request, std::string_view what) {
   const auto err = errors::state_error(fmt::format("{}() is not available in a room", what));
@@ -351,7 +430,7 @@ void RoomSession::on_unsupported(const R& request, std::string_view what) {
 // bandwidth is saved; re-enabling reverses both. No renegotiation either way.
 void RoomSession::apply_mute() {
   for (const auto& [tag, s] : publisher_.senders()) {
-    ctx_.push(io::fx::SetTrackEnabled{s.track, tag == "audio" ? audio_on_ : video_on_});
+    if (tag == "audio" || tag == "video") ctx_.push(io::fx::SetTrackEnabled{s.track, tag == "audio" ? audio_on_ : video_on_});
   }
   if (!published_ || !transport_ || !transport_->open()) return;
   vr::ConfigurePublisher configure;
@@ -409,9 +488,18 @@ void RoomSession::on_media(const io::MediaEvent& event) {
                    if (m.video)
                      publisher_.add_sender("video", rtc::Sender{"video", *m.video, m.stream_id, false, config_.use_simulcast});
                    ctx_.emit(ev::kLocalStream, {{"stream", m.stream_id}});
-                   for (const auto& [tag, s] : publisher_.senders())
-                     ctx_.push(io::fx::SetTrackEnabled{s.track, tag == "audio" ? audio_on_ : video_on_});
+                   for (const auto& [tag, s] : publisher_.senders()) {
+                     if (tag == "audio" || tag == "video")
+                       ctx_.push(io::fx::SetTrackEnabled{s.track, tag == "audio" ? audio_on_ : video_on_});
+                   }
                    start_publishing();
+                 },
+                 [this](const io::in::TrackEnded& e) {
+                   // The browser ended the shared screen ("Stop sharing"): stop publishing it.
+                   const rtc::Sender* screen = publisher_.sender(std::string(kScreenTag));
+                   if (!active() || !screen || screen->track != e.track) return;
+                   ctx_.log(log::Level::Info, le::kTrackControl, {{"tag", std::string(kScreenTag)}, {"action", "ended"}});
+                   publisher_.remove_sender(std::string(kScreenTag));
                  },
                  [this](const io::in::MediaFailed& m) {
                    if (!active() || media_ready_) return;
@@ -629,12 +717,23 @@ void RoomSession::signal_publisher(std::string_view type, const json& fields) {
   auto jsep = jsep_of(fields);
   if (type != ev::wire::kOffer || !jsep) return;
   local_mids_ = mids_by_kind(jsep->sdp);
+  // The screen's m-section is described as "screen": Janus lists that description with the
+  // stream, and the others tag its track with it (tag_of).
+  std::vector<vr::StreamDescription> descriptions;
+  if (const rtc::Sender* screen = publisher_.sender(std::string(kScreenTag))) {
+    const std::string mid = mid_of_stream(jsep->sdp, screen->stream_id);
+    if (!mid.empty()) descriptions.push_back({mid, std::string(kScreenTag)});
+    else ctx_.log(log::Level::Warn, le::kRequestRefused, {{"request", "describe screen"}, {"why", "no m-section carries its stream"}});
+  }
   if (!published_) {
     vr::Publish publish;
     publish.display = own_display();
+    publish.descriptions = std::move(descriptions);
     send(janus::Message{session_id_, publisher_handle_, publish, jsep}, RequestKind::Publish);
   } else {
-    send(janus::Message{session_id_, publisher_handle_, vr::ConfigurePublisher{}, jsep}, RequestKind::ConfigurePublisher);
+    vr::ConfigurePublisher configure;
+    configure.descriptions = std::move(descriptions);
+    send(janus::Message{session_id_, publisher_handle_, configure, jsep}, RequestKind::ConfigurePublisher);
   }
 }
 
@@ -690,6 +789,11 @@ void RoomSession::on_pc(rtc::Peer& peer, const io::PcEvent& event) {
                    if (is_publisher) peer.on_negotiation_needed();  // the subscriber never offers
                  },
                  [&](const io::in::DataChannelState& d) { peer.on_data_channel_state(d.state); },
+                 [&](const io::in::TrackAdded& a) {
+                   // The shell put a sender's track (the screen's) in a new MediaStream: its id
+                   // finds the track's m-section in our offers (a=msid).
+                   if (rtc::Sender* sender = peer.sender(a.tag)) sender->stream_id = a.stream_id;
+                 },
                  [&](const io::in::DataChannelMessage& m) { on_data(!is_publisher, m); },
                  [](const auto&) {},  // tracks are named by mid from Janus's stream lists
              },

@@ -67,6 +67,9 @@ inline constexpr io::TransportId kTransport{1};
 /// it). In-band (DATA_CHANNEL_OPEN, RFC 8832): Janus creates the relayed channels that way.
 inline const io::fx::DataChannelConfig kPublisherData{"callcore-room", 0, /*negotiated=*/false, /*ordered=*/true};
 inline const io::fx::DataChannelConfig kSubscriberData{"callcore-room-in", 0, /*negotiated=*/false, /*ordered=*/true};
+/// The media tag of the screen share (the consultation's, docs/media-tags.md): published as a
+/// second video whose Janus stream description is this tag, so the others' trackAdded names it.
+inline constexpr std::string_view kScreenTag = "screen";
 /// The longest sendData text (bytes of UTF-8): within every browser's SCTP max-message-size
 /// (Chromium 256 KiB, Firefox 1 GiB, RFC 8841 default 64 KiB) and Janus's relay buffer.
 inline constexpr std::size_t kMaxDataBytes = 16 * 1024;
@@ -154,6 +157,9 @@ class RoomSession {
   /// Processes one input at `now`. App inputs: call {requestId} = joinCall (settled once
   /// joined, or with the CallError that stopped it), hangUp / destroy = leaveCall,
   /// changeDeviceState {isMute → enableAudio(!isMute), isHidden → enableVideo(!isHidden)},
+  /// sendTrack {tag 'screen', kind video, track} = shareScreen(track) (a second published
+  /// video, described to Janus as "screen"; renegotiated), trackControl {close, 'screen'} =
+  /// stopScreenShare() (also when the browser ends the track: "Stop sharing");
   /// sendMessage {requestId, body: text} = sendData(text) (settled once handed to the data
   /// channel, or with CallError 'params' (not a string, empty, over kMaxDataBytes) / 'state'
   /// (not joined, or the data channel not open yet)); the other app requests are refused
@@ -171,6 +177,7 @@ class RoomSession {
 
   /// State for the shell and the store: {connectStatus, joined, room (text), participantId
   /// (text | null), sessionId (text | null), audioEnabled, videoEnabled, publishing,
+  /// screenSharing (a 'screen' sender is published or about to be),
   /// data: {sending (our data channel is open: sendData works), receiving (the subscriber's
   /// SCTP association is up: the others' data arrives)},
   /// participants: [{id, display, tracks: {tag: {kind, mid (ours, "" until received),
@@ -198,6 +205,8 @@ class RoomSession {
   void on(const io::in::Destroy&) { leave(std::nullopt); }
   void on(const io::in::ChangeDeviceState&);
   void on(const io::in::SendMessage&);
+  void on(const io::in::SendTrack&);
+  void on(const io::in::TrackControl&);
   template <typename R>
   void on_unsupported(const R& request, std::string_view what);
   // transport
