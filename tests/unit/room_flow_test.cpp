@@ -12,22 +12,10 @@ namespace t = callcore::test;
 // The publisher's offer once the screen is added: audio 0, camera 1, data 2, screen 3 (its own
 // MediaStream "screen-stream", a=msid RFC 8830).
 static const std::string kPublisherOfferWithScreen =
-    "v=0
-m=audio 9 UDP/TLS/RTP/SAVPF 111
-a=mid:0
-a=msid:local-stream a1
-"
-    "m=video 9 UDP/TLS/RTP/SAVPF 96
-a=mid:1
-a=msid:local-stream v1
-"
-    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel
-a=mid:2
-"
-    "m=video 9 UDP/TLS/RTP/SAVPF 96
-a=mid:3
-a=msid:screen-stream s1
-";
+    "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=msid:local-stream a1\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=msid:local-stream v1\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:2\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:3\r\na=msid:screen-stream s1\r\n";
 
 TEST_CASE("room: join → publish → subscribe, with the Janus messages of each step", "[room]") {
   RoomDriver d;
