@@ -578,3 +578,56 @@ TEST_CASE("room: another participant's screen: subscribed when listed, unsubscri
   CHECK(d.events("trackRemoved")[0] == json{{"participantId", "11"}, {"tag", "screen"}, {"kind", "video"}, {"mid", "2"}});
   CHECK_FALSE(d.snapshot()["participants"][0]["tracks"].contains("screen"));
 }
+
+TEST_CASE("room: an unsubscribe answered without an offer is sent again until Janus renegotiates", "[room]") {
+  RoomDriver d;
+  d.join(json::array({t::publisher(t::kBob, "Bob"), t::publisher(t::kCarol, "Carol")}));
+  d.janus(RoomDriver::success(d.request("attach"), t::kSubHandle));
+  const json join = d.request("message", "join");
+  d.subscribe(join, "attached",
+              {t::sub_stream(0, "0", "audio", t::kBob, "0"), t::sub_stream(1, "1", "video", t::kBob, "1"),
+               t::sub_stream(2, "2", "audio", t::kCarol, "0"), t::sub_stream(3, "3", "video", t::kCarol, "1")});
+  d.answer_subscription();
+  d.janus(RoomDriver::event(t::kSession, t::kSubHandle, {{"videoroom", "event"}, {"room", t::kRoom}, {"started", "ok"}},
+                            d.request("message", "start")));
+  const double before = d.deadline();
+
+  // Bob leaves; our unsubscribe reaches Janus before its clean-up: "updated", no offer.
+  d.janus(RoomDriver::event(t::kSession, t::kPubHandle, {{"videoroom", "event"}, {"room", t::kRoom}, {"leaving", t::kBob}}));
+  const json unsubscribe = d.request("message", "unsubscribe");
+  d.janus(RoomDriver::ack(unsubscribe));
+  d.janus(RoomDriver::event(t::kSession, t::kSubHandle, {{"videoroom", "updated"}, {"room", t::kRoom}}, unsubscribe));
+  CHECK(d.sent().empty());
+  CHECK(d.deadline() == d.now + 500);  // the retry
+  d.advance(d.now + 500);
+  const json again = d.request("message", "unsubscribe");
+  CHECK(again["body"] == unsubscribe["body"]);
+  // Janus now offers the renegotiation its clean-up skipped: answered as usual, no more retries.
+  json inactive0 = t::sub_stream(0, "0", "audio", t::kBob, "0");
+  inactive0["active"] = false;
+  inactive0.erase("feed_id");
+  d.subscribe(again, "updated", {inactive0, t::sub_stream(2, "2", "audio", t::kCarol, "0"), t::sub_stream(3, "3", "video", t::kCarol, "1")});
+  CHECK(d.has("setRemoteDescription"));
+  d.answer_subscription();
+  d.janus(RoomDriver::event(t::kSession, t::kSubHandle, {{"videoroom", "event"}, {"room", t::kRoom}, {"started", "ok"}},
+                            d.request("message", "start")));
+  d.advance(d.now + 5000);
+  CHECK(d.sent().empty());
+
+  // Carol unpublishes; Janus never offers: three retries, then it stops.
+  d.janus(RoomDriver::event(t::kSession, t::kPubHandle, {{"videoroom", "event"}, {"room", t::kRoom}, {"unpublished", t::kCarol}}));
+  json req = d.request("message", "unsubscribe");
+  int sent = 0;
+  for (int i = 0; i < 10; ++i) {
+    d.janus(RoomDriver::event(t::kSession, t::kSubHandle, {{"videoroom", "updated"}, {"room", t::kRoom}}, req));
+    d.advance(d.now + 500);
+    if (d.sent().empty()) break;
+    req = d.request("message", "unsubscribe");
+    ++sent;
+  }
+  CHECK(sent == 3);
+  // Only the keepalive is left armed.
+  REQUIRE(d.session->poll_timeout().has_value());
+  CHECK(d.session->poll_timeout()->value == d.session->keepalive_deadline()->value);
+  (void)before;
+}

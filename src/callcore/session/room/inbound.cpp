@@ -236,9 +236,15 @@ void RoomSession::on_plugin_event(const vr::Event& event, const std::optional<ja
                    if (!from_subscriber) return;
                    if (u.streams) on_subscription(*u.streams);
                    if (jsep) {
+                     if (answers == RequestKind::UpdateSubscription) {
+                       pending_unsubscribe_.clear();  // the renegotiation came
+                       timers_.cancel(Timer::Unsubscribe);
+                     }
                      on_subscriber_offer(*jsep);
                    } else if (answers) {
                      subscription_busy_ = false;  // no SDP change: nothing to answer
+                     // An unsubscribe answered without an offer: Janus may owe one (pending_unsubscribe_).
+                     if (answers == RequestKind::UpdateSubscription && last_update_unsubscribed_) retry_unsubscribe_later();
                      if (subscription_dirty_) sync_subscription();
                    }
                  },

@@ -560,6 +560,8 @@ void RoomSession::rebuild_session(std::string_view why) {
   }
   received_.clear();
   subscribed_.clear();
+  pending_unsubscribe_.clear();
+  last_update_unsubscribed_ = false;
   subscriber_joined_ = false;
   subscription_busy_ = false;
   subscription_dirty_ = false;
@@ -629,6 +631,8 @@ void RoomSession::on_timeout() {
     if (*t == Timer::KeepAlive) {
       if (session_id_ && transport_ && transport_->open()) send(janus::KeepAlive{session_id_}, RequestKind::KeepAlive);
       timers_.start(Timer::KeepAlive, now + config_.keepalive);
+    } else if (*t == Timer::Unsubscribe) {
+      resend_unsubscribe();
     } else {
       std::vector<InFlight> due;
       for (auto it = in_flight_.begin(); it != in_flight_.end();) {
@@ -856,6 +860,40 @@ void RoomSession::sync_subscription() {
   if (send(janus::Message{session_id_, subscriber_handle_, body, std::nullopt}, RequestKind::UpdateSubscription)) {
     subscription_busy_ = true;
     subscribed_ = wanted;
+    last_update_unsubscribed_ = !update.unsubscribe.empty();
+    if (last_update_unsubscribed_) {
+      pending_unsubscribe_ = update.unsubscribe;
+      unsubscribe_retries_ = 0;
+      timers_.cancel(Timer::Unsubscribe);
+    }
+  }
+}
+
+// Janus answered an unsubscribe with `updated` and no offer (see pending_unsubscribe_): ask again
+// later, a few times, so the renegotiation Janus skipped is offered.
+void RoomSession::retry_unsubscribe_later() {
+  if (pending_unsubscribe_.empty() || unsubscribe_retries_ >= kUnsubscribeRetries) {
+    pending_unsubscribe_.clear();
+    return;
+  }
+  timers_.start(Timer::Unsubscribe, ctx_.now() + kUnsubscribeRetry);
+}
+
+void RoomSession::resend_unsubscribe() {
+  if (pending_unsubscribe_.empty() || !subscriber_joined_ || !transport_ || !transport_->open()) return;
+  if (subscription_busy_) return;  // a change is under way: its answer settles it
+  // Never take back what is wanted again (a participant that came back under the same id).
+  std::erase_if(pending_unsubscribe_, [this](const vr::UnsubscribeStream& u) {
+    return u.feed && (participants_.contains(*u.feed) || subscribed_.contains({*u.feed, u.mid}));
+  });
+  if (pending_unsubscribe_.empty()) return;
+  ++unsubscribe_retries_;
+  ctx_.log(log::Level::Info, le::kJanusRequest, {{"request", "unsubscribe again"}, {"attempt", unsubscribe_retries_},
+                                                {"why", "updated without an offer"}});
+  if (send(janus::Message{session_id_, subscriber_handle_, vr::Unsubscribe{pending_unsubscribe_}, std::nullopt},
+           RequestKind::UpdateSubscription)) {
+    subscription_busy_ = true;
+    last_update_unsubscribed_ = true;
   }
 }
 
@@ -908,6 +946,8 @@ void RoomSession::leave(std::optional<errors::CallError> error) {
   participants_.clear();
   layers_.clear();
   local_mids_.clear();
+  pending_unsubscribe_.clear();
+  last_update_unsubscribed_ = false;
   session_id_ = publisher_handle_ = subscriber_handle_ = private_id_ = participant_id_ = 0;
   phase_ = Phase::Idle;
   media_requested_ = media_ready_ = publishing_ = published_ = false;

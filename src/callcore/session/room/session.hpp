@@ -196,7 +196,7 @@ class RoomSession {
   std::optional<base::Ms> keepalive_deadline() const { return timers_.deadline(Timer::KeepAlive); }
 
  private:
-  enum class Timer { KeepAlive, Request };
+  enum class Timer { KeepAlive, Request, Unsubscribe };
   enum class Phase { Idle, Creating, Claiming, Attaching, Joining, Joined };
 
   // app
@@ -250,6 +250,8 @@ class RoomSession {
   void rebuild_session(std::string_view why);
   void start_publishing();
   void sync_subscription();
+  void retry_unsubscribe_later();
+  void resend_unsubscribe();
   void apply_layers();
   void apply_mute();
   void signal_publisher(std::string_view type, const nlohmann::json& fields);
@@ -268,7 +270,7 @@ class RoomSession {
   rtc::Peer publisher_;
   rtc::Peer subscriber_;
   std::unique_ptr<signaling::Transport> transport_;  // one per call() (a stopped Transport stays stopped)
-  base::Timers<Timer, 2> timers_;
+  base::Timers<Timer, 3> timers_;
 
   Status status_ = Status::Disconnected;
   Phase phase_ = Phase::Idle;
@@ -302,7 +304,21 @@ class RoomSession {
   std::map<std::string, ReceivedTrack> received_;           // subscriber mid → track
   std::map<janus::Id, Participant> participants_;
   std::map<janus::Id, Layers> layers_;
+  // The last unsubscribe sent, while Janus may still owe its renegotiation: an `unsubscribe` that
+  // reaches Janus after a publisher left the room but before Janus's own clean-up removed its
+  // streams is answered `updated` without an offer (janus_videoroom.c 1.1.2: "Publisher not
+  // found", no change), and the change the clean-up then makes (skipped_autoupdate, as we ask
+  // for no autoupdate) is only offered with the next subscription request. So such an answer is
+  // followed, kUnsubscribeRetry later, by the same unsubscribe again, at most kUnsubscribeRetries
+  // times; an offer ends it.
+  std::vector<janus::videoroom::UnsubscribeStream> pending_unsubscribe_;
+  int unsubscribe_retries_ = 0;
+  bool last_update_unsubscribed_ = false;  // the request in flight removed streams
 };
+
+/// Delay and count of the re-sent unsubscribe (RoomSession::pending_unsubscribe_).
+inline constexpr base::Ms kUnsubscribeRetry{500};
+inline constexpr int kUnsubscribeRetries = 3;
 
 /// Makes a session from the app's options JSON (parse_config), or the CallError 'params'.
 std::variant<std::unique_ptr<RoomSession>, errors::CallError> make_session(const nlohmann::json& options,
