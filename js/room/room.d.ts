@@ -47,6 +47,10 @@ export interface VideoCallClientEvents {
   participantLeft: EventDataMap[EVENT_LIST.PARTICIPANT_LEFT];
   trackAdded: RoomTrackAdded;
   trackRemoved: EventDataMap[EVENT_LIST.ROOM_TRACK_REMOVED];
+  /** Another participant's mute state or name changed: `{participantId, display, audioEnabled, videoEnabled}`. */
+  participantUpdated: EventDataMap[EVENT_LIST.PARTICIPANT_UPDATED];
+  /** Another participant's sendData(text), once per message: `{participantId, display, text}`. */
+  dataReceived: EventDataMap[EVENT_LIST.DATA_RECEIVED];
   error: CallError;
 }
 
@@ -58,6 +62,9 @@ export interface RoomParticipant {
   /** Janus's id as decimal text. */
   id: string;
   display: string;
+  /** Its microphone / camera is on (its enableAudio / enableVideo, read from its Janus display). */
+  audioEnabled: boolean;
+  videoEnabled: boolean;
   /** By tag ('audio', 'video', 'screen', ...): the subscriber mid ('' until received). */
   tracks: Record<string, { kind: 'audio' | 'video'; mid: string; receiving: boolean }>;
   /** The simulcast layers asked for (selectLayers), or null. */
@@ -77,6 +84,23 @@ export declare class VideoCallClient {
   joinCall(roomId: number | string | bigint, userId?: number | string | bigint | null, displayName?: string): Promise<void>;
   enableVideo(on: boolean): Promise<void>;
   enableAudio(on: boolean): Promise<void>;
+  /**
+   * Sends `text` (1–16384 bytes of UTF-8) to everybody else in the room over Janus's data
+   * channels; each gets `dataReceived` once. Rejects with CallError 'params' (bad text) or
+   * 'state' (not joined / published, or the data channel not open yet).
+   */
+  sendData(text: string): Promise<void>;
+  /** Whether sendData() can send now (this participant's data channel is open). */
+  readonly dataChannelOpen: boolean;
+  /**
+   * Publishes `track` (a video track, e.g. from getDisplayMedia) as a second video under the tag
+   * 'screen'; the others get trackAdded with tag 'screen'. Rejects with CallError 'params' | 'state'.
+   */
+  shareScreen(track: MediaStreamTrack): Promise<void>;
+  /** Stops the screen share (the others get trackRemoved with tag 'screen'). Rejects with CallError 'state'. */
+  stopScreenShare(): Promise<void>;
+  /** Whether a screen is shared. */
+  readonly screenSharing: boolean;
   /** Simulcast layers received of a participant's video (0–2; null lifts the limit). */
   selectLayers(participantId: string, layers?: { substream?: number | null; temporal?: number | null }): void;
   leaveCall(): Promise<void>;
@@ -114,7 +138,8 @@ export interface RoomStoreSnapshot {
     displayName: string;
     avatar: null;
     tracks: Record<string, { kind: 'audio' | 'video'; state: 'receiving' | 'pending'; track: MediaStreamTrack | null }>;
-    deviceState: null;
+    /** Its enableAudio / enableVideo (participantUpdated). */
+    deviceState: { isMute: boolean; isHidden: boolean };
   }>;
 }
 

@@ -13,9 +13,9 @@ import { snapshotStore } from '../snapshot-store.js';
  * avatar: null, hidden (!videoEnabled), muted (!audioEnabled), sendTracks: [{tag: 'audio' |
  * 'video', kind, state: 'sending' | 'paused', track}], recvTracks: [{participantId, tag, kind,
  * state: 'receiving', track}], peers: [{id, displayName, avatar: null, tracks: {[tag]: {kind,
- * state: 'receiving' | 'pending', track | null}}, deviceState: null}]}` — a participant's tag is
- * 'pending' until its track is received; Janus does not tell subscribers about mute, so a
- * peer's deviceState is null.
+ * state: 'receiving' | 'pending', track | null}}, deviceState: {isMute, isHidden}}]}` — a
+ * participant's tag is 'pending' until its track is received; deviceState is its
+ * enableAudio/enableVideo as the core read it from its Janus display (participantUpdated).
  * @param {import('./video-call-client.js').VideoCallClient} client
  * @returns {{getSnapshot(): object, subscribe(listener: () => void): () => void, destroy(): void}}
  */
@@ -28,7 +28,7 @@ export function createRoomStore(client) {
         tag: kind, kind, track,
         state: (kind === 'audio' ? core.audioEnabled : core.videoEnabled) ? 'sending' : 'paused',
       }));
-    const peers = core.participants.map(({ id, display, tracks }) => ({
+    const peers = core.participants.map(({ id, display, tracks, audioEnabled, videoEnabled }) => ({
       id,
       displayName: display,
       avatar: null,
@@ -36,7 +36,7 @@ export function createRoomStore(client) {
         const track = t.mid ? client._trackOfMid(t.mid) : null;
         return [tag, { kind: t.kind, state: t.receiving && track ? 'receiving' : 'pending', track }];
       })),
-      deviceState: null,
+      deviceState: { isMute: audioEnabled === false, isHidden: videoEnabled === false },
     }));
     const recvTracks = peers.flatMap((p) => Object.entries(p.tracks)
       .filter(([, t]) => t.state === 'receiving')

@@ -28,6 +28,8 @@ const SEED_EVENTS = Object.freeze({
   participantLeft: EVENT_LIST.PARTICIPANT_LEFT,
   trackAdded: EVENT_LIST.ROOM_TRACK_ADDED,
   trackRemoved: EVENT_LIST.ROOM_TRACK_REMOVED,
+  participantUpdated: EVENT_LIST.PARTICIPANT_UPDATED,
+  dataReceived: EVENT_LIST.DATA_RECEIVED,
   error: EVENT_LIST.ROOM_ERROR,
 });
 
@@ -40,14 +42,19 @@ export const ROOM_EVENTS = Object.freeze(Object.keys(SEED_EVENTS));
  * Events (`on(name, listener)`; the listener gets the payload, as in the seed):
  * - `connectionStatusChanged` `{status, previous}`: 'disconnected' | 'connecting' | 'connected' |
  *   'reconnecting';
- * - `participantJoined` `{participantId, display, tracks: [{tag, kind, mid}]}` (ids are Janus's
- *   64-bit ids as decimal text);
+ * - `participantJoined` `{participantId, display, audioEnabled, videoEnabled, tracks: [{tag, kind,
+ *   mid}]}` (ids are Janus's 64-bit ids as decimal text);
  * - `participantLeft` `{participantId, display, reason: 'left' | 'unpublished' | 'kicked'}`;
  * - `trackAdded` `{participantId, display, tag, kind, mid, track}`: `track` is the
  *   MediaStreamTrack received under `mid` of the subscriber connection; the event is delivered
  *   once the browser has that track (the core names the mid when Janus lists it, the track exists
  *   once Janus's offer is applied);
  * - `trackRemoved` `{participantId, tag, kind, mid}`;
+ * - `participantUpdated` `{participantId, display, audioEnabled, videoEnabled}`: another
+ *   participant's enableAudio/enableVideo (or display name) changed; the core reads it from the
+ *   display Janus relays (docs/room.md, "Mute visible to others");
+ * - `dataReceived` `{participantId, display, text}`: another participant's sendData(text), once
+ *   per message (Janus VideoRoom data channels);
  * - `error`: a CallError (type 'room' for Janus's refusals and timeouts, 'signaling' for refused
  *   messages, 'streamError' when getUserMedia failed: the room goes on receive-only).
  * Any EVENT_LIST value (e.g. 'allEvent', 'localStreamEvent') is accepted too; `emitter` gives the
@@ -140,7 +147,8 @@ export class VideoCallClient {
 
   /**
    * Publishes the camera or stops it (seed enableVideo): the local track is disabled and Janus
-   * stops relaying it, without renegotiation (docs/room.md, "Mute"). The choice stays with the
+   * stops relaying it, without renegotiation (docs/room.md, "Mute"); the others get
+   * `participantUpdated` with `videoEnabled` (docs/room.md, "Mute visible to others"). The choice stays with the
    * client: given before joinCall(), or kept from the last join, it is handed to the next join.
    * @param {boolean} on
    * @returns {Promise<void>} resolved once the core has taken it
@@ -160,6 +168,65 @@ export class VideoCallClient {
     this._device.isMute = !on;
     this._loop?.input({ kind: 'changeDeviceState', isMute: !on });
     return Promise.resolve();
+  }
+
+  /**
+   * Sends a text message to everybody else in the room (seed 001 RealtimeSocket "data
+   * messages"; seed 002's room): on this participant's data channel to Janus, which relays it to
+   * every participant subscribed to it; each of them gets `dataReceived` {participantId, display,
+   * text} once. Ordered and reliable (an SCTP stream, RFC 8831). Text only: bytes are not sent.
+   * @param {string} text 1 to 16384 bytes of UTF-8
+   * @returns {Promise<void>} resolves once handed to the data channel; rejects with CallError
+   *   'params' (not a non-empty string, too long) or 'state' (not joined, not yet published, or
+   *   the data channel not open yet: `dataChannelOpen` says when it is)
+   */
+  sendData(text) {
+    if (!this._loop) {
+      return Promise.reject(CallError.fromCore({ type: 'state', message: 'Not in a room', description: 'sendData() before joinCall()' }));
+    }
+    return this._request({ kind: 'sendMessage', type: 'roomData', body: text });
+  }
+
+  /**
+   * Shares a screen (the consultation's 'screen' tag, docs/media-tags.md): `track` is published
+   * as a second video whose Janus stream is described as 'screen' (a renegotiation); the others
+   * get `trackAdded` with tag 'screen' and `remoteTrack(id, 'screen')`. A second call replaces
+   * the shared track without renegotiation. When the user stops sharing in the browser (the
+   * track ends) the share stops as with stopScreenShare().
+   * @param {MediaStreamTrack} track a video track, e.g. `(await navigator.mediaDevices
+   *   .getDisplayMedia({video: true})).getVideoTracks()[0]` (from a user gesture)
+   * @returns {Promise<void>} resolves once the core added it; rejects with CallError 'params'
+   *   (not a video track, or the camera's) or 'state' (not joined)
+   */
+  shareScreen(track) {
+    if (!this._loop) {
+      return Promise.reject(CallError.fromCore({ type: 'state', message: 'Not in a room', description: 'shareScreen() before joinCall()' }));
+    }
+    const media = this._hosts.media;
+    const trackId = track ? media.idOf(track) ?? media.hold(track) : 0;
+    return this._request({ kind: 'sendTrack', tag: 'screen', trackKind: track?.kind ?? '', trackId, paused: false });
+  }
+
+  /**
+   * Stops the screen share: its sender is removed (renegotiated; the others get `trackRemoved`
+   * with tag 'screen') and the track stopped.
+   * @returns {Promise<void>} rejects with CallError 'state' when no screen is shared
+   */
+  stopScreenShare() {
+    if (!this._loop) {
+      return Promise.reject(CallError.fromCore({ type: 'state', message: 'Not in a room', description: 'stopScreenShare() before joinCall()' }));
+    }
+    return this._request({ kind: 'trackControl', action: 'close', tag: 'screen' });
+  }
+
+  /** Whether a screen is shared (shareScreen() until stopScreenShare() or the track ended). */
+  get screenSharing() {
+    return this._snapshot().screenSharing === true;
+  }
+
+  /** Whether sendData() can send now: this participant's data channel to Janus is open. */
+  get dataChannelOpen() {
+    return this._snapshot().data?.sending === true;
   }
 
   /**
@@ -229,7 +296,8 @@ export class VideoCallClient {
   }
 
   /**
-   * The other participants: `[{id, display, tracks: {[tag]: {kind, mid, receiving}}, layers}]`
+   * The other participants: `[{id, display, audioEnabled, videoEnabled, tracks: {[tag]: {kind, mid,
+   * receiving}}, layers}]`
    * (the core's snapshot, docs/room.md "Snapshot").
    */
   get participants() {

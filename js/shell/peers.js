@@ -47,13 +47,21 @@ export class PeerHost {
     const entry = { pc, channels: new Map(), senders: new Map() };
     this._pcs.set(id, entry);
     this._decorate(pc, id);
-    for (const { label, ...init } of dataChannels) {
-      const channel = pc.createDataChannel(label, init);
+    for (const { label, id: channelId, ...init } of dataChannels) {
+      // `id` only with negotiated channels (W3C webrtc-pc §6.1 createDataChannel); an in-band
+      // channel (RFC 8832) gets its stream id from the SCTP role.
+      const channel = pc.createDataChannel(label, init.negotiated ? { ...init, id: channelId } : init);
       entry.channels.set(label, channel);
       channel.onopen = channel.onclose = () => this._input({ kind: 'dataChannelState', pc: id, state: channel.readyState });
       channel.onmessage = (event) =>
-        this._input({ kind: 'dataChannelMessage', pc: id, text: typeof event.data === 'string' ? event.data : '' });
+        this._input({ kind: 'dataChannelMessage', pc: id, label, text: typeof event.data === 'string' ? event.data : '' });
     }
+    // Channels the far side opens in-band (RFC 8832; e.g. Janus VideoRoom relays each publisher's
+    // data under a channel labelled with its id): their messages, with the label, to the core.
+    pc.ondatachannel = ({ channel }) => {
+      channel.onmessage = (event) =>
+        this._input({ kind: 'dataChannelMessage', pc: id, label: channel.label, text: typeof event.data === 'string' ? event.data : '' });
+    };
     pc.onnegotiationneeded = () => this._input({ kind: 'negotiationNeeded', pc: id });
     pc.onicecandidate = (event) =>
       this._input({ kind: 'localIceCandidate', pc: id, candidate: event.candidate ? event.candidate.toJSON() : null });

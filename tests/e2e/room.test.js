@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_ARGS, startSuite, waitFor, waitUntil } from './harness.js';
 import { JANUS_ROOM, namespaceUnavailable, startJanusInNamespace } from './janus/janus.js';
 
-const TEST_TIMEOUT = 120000;
+const TEST_TIMEOUT = 180000;
 const WAIT = 20000;
 const noNamespace = namespaceUnavailable();
 // Chromium's host candidates as plain addresses (mDNS names cannot be resolved by Janus).
@@ -68,7 +68,7 @@ describe('room: VideoCallClient on Janus VideoRoom', { skip: noNamespace ? `cann
       { timeout: WAIT, message: `frames decoded and audio bytes keep growing from ${ids.join(', ')}` });
   }
 
-  it('four pages join one room: each decodes video and audio from the three others over the namespace link; one mutes its camera; one leaves', { timeout: TEST_TIMEOUT }, run(async () => {
+  it('four pages join one room: each decodes video and audio from the three others over the namespace link; one mutes its camera (the others are told); data messages; a screen share; one leaves', { timeout: TEST_TIMEOUT }, run(async () => {
     const start = Date.now();
     const step = (what) => console.log(`room e2e: ${what} at ${Date.now() - start} ms`);
     const pages = [];
@@ -144,10 +144,106 @@ describe('room: VideoCallClient on Janus VideoRoom', { skip: noNamespace ? `cann
       // p1's audio still flows.
       await waitDecodesFrom(page, []);
     }
-    await p1.evaluate(() => window.client.enableVideo(true));
+    // The others are told (participantUpdated, from p1's Janus display) and their stores show it.
+    const seenUpdate = async (page, mark, videoEnabled) => {
+      const event = await waitFor(page, ({ mark, id, videoEnabled }) => window.events.slice(mark).find((e) =>
+        e.eventType === 'participantUpdated' && e.payload.participantId === id && e.payload.videoEnabled === videoEnabled),
+      { mark, id: p1.userId, videoEnabled }, { timeout: WAIT, message: `participantUpdated ${p1.userId} videoEnabled ${videoEnabled}` });
+      assert.equal(event.payload.display, 'p1', 'the display name without the state');
+      assert.equal(event.payload.audioEnabled, true);
+      const peer = await page.evaluate((id) => {
+        const p = window.store.getSnapshot().peers.find((x) => x.id === id);
+        const listed = window.client.participants.find((x) => x.id === id);
+        return { deviceState: p.deviceState, displayName: p.displayName, videoEnabled: listed.videoEnabled };
+      }, p1.userId);
+      assert.deepEqual(peer, { deviceState: { isMute: false, isHidden: !videoEnabled }, displayName: 'p1', videoEnabled },
+        `[${page.label}] store and participants show p1's camera ${videoEnabled ? 'on' : 'off'}`);
+      return event.t;
+    };
+    for (const page of [p2, p3, p4]) await seenUpdate(page, 0, false);
+    const marksOn = await Promise.all([p2, p3, p4].map((p) => p.evaluate(() => window.events.length)));
+    const onAt = await p1.evaluate(() => { const t = Date.now(); window.client.enableVideo(true); return t; });
+    const delays = [];
+    for (const [i, page] of [p2, p3, p4].entries()) delays.push((await seenUpdate(page, marksOn[i], true)) - onAt);
+    console.log(`room e2e: participantUpdated (camera on) seen by the others ${delays.join(', ')} ms after enableVideo(true)`);
     await waitDecodesFrom(p2, [p1.userId]);
 
     step('camera off and on seen');
+    // Data: p2 sends two texts; each other page gets each exactly once, in order, and p2 none of
+    // its own. (The second is the condition to wait on: on an ordered channel a duplicate of the
+    // first would arrive before it.)
+    for (const page of pages) {
+      await waitFor(page, () => window.client.subscriberConnection?.sctp?.state === 'connected', undefined,
+        { timeout: WAIT, message: 'the subscriber\'s SCTP association is up' });
+    }
+    await waitFor(p2, () => window.client.dataChannelOpen, undefined, { timeout: WAIT, message: 'p2\'s data channel open' });
+    const texts = [`hello from p2 ${Date.now()}`, 'привет, second'];
+    const sentAt = await p2.evaluate(async (texts) => {
+      const t = Date.now();
+      for (const text of texts) await window.client.sendData(text);
+      return t;
+    }, texts);
+    const dataDelays = [];
+    for (const page of [p1, p3, p4]) {
+      const last = await waitFor(page, (text) => window.events.find((e) => e.eventType === 'dataReceived' && e.payload.text === text),
+        texts[1], { timeout: WAIT, message: 'the second data message' });
+      dataDelays.push(last.t - sentAt);
+      const got = await page.evaluate(() => window.events.filter((e) => e.eventType === 'dataReceived').map((e) => e.payload));
+      assert.deepEqual(got, texts.map((text) => ({ participantId: p2.userId, display: 'p2', text })), `[${page.label}] each message once, in order, from p2`);
+    }
+    assert.equal(await p2.evaluate(() => window.events.filter((e) => e.eventType === 'dataReceived').length), 0, 'p2 does not get its own messages');
+    const refused = await p2.evaluate(() => window.client.sendData('').then(() => null, (e) => e.type));
+    assert.equal(refused, 'params');
+    console.log(`room e2e: data messages received ${dataDelays.join(', ')} ms after sendData`);
+
+    // Screen share: p3 publishes a second video under 'screen'; the others decode it next to
+    // p3's camera; stopped, it goes (trackRemoved, its receiver inactive).
+    const screenMarks = await Promise.all([p1, p2, p4].map((p) => p.evaluate(() => window.events.length)));
+    await p3.evaluate(() => window.armScreenShare());
+    await p3.mouse.click(20, 20);
+    const shared = await waitFor(p3, () => window.share, undefined, { timeout: WAIT, message: 'getDisplayMedia + shareScreen settled' });
+    assert.equal(shared.ok, true, `shareScreen resolved: ${JSON.stringify(shared)}`);
+    assert.equal(await p3.evaluate(() => window.client.screenSharing), true);
+    const screenOf = (m, id) => Object.entries(m).find(([, s]) => s.participantId === id && s.tag === 'screen');
+    const cameraOf = (m, id) => Object.entries(m).find(([, s]) => s.participantId === id && s.tag === 'video');
+    const screenMids = [];
+    for (const [i, page] of [p1, p2, p4].entries()) {
+      const added = await waitFor(page, ({ mark, id }) => window.events.slice(mark).find((e) => e.eventType === 'trackAdded' && e.payload.participantId === id && e.payload.tag === 'screen'),
+        { mark: screenMarks[i], id: p3.userId }, { timeout: WAIT, message: `trackAdded ${p3.userId}/screen` });
+      assert.equal(added.payload.kind, 'video');
+      assert.equal(added.payload.trackKind, 'video', 'trackAdded carries the video track');
+      screenMids.push(added.payload.mid);
+      // A second video of p3 decodes (frames grow), next to its camera.
+      const first = await waitUntil(page, () => window.inboundByMid(), undefined, (m) => screenOf(m, p3.userId)?.[1].framesDecoded > 0,
+        { timeout: WAIT, message: `${p3.userId}'s screen decoded` });
+      const base = screenOf(first, p3.userId)[1].framesDecoded;
+      const cameraBase = cameraOf(first, p3.userId)[1].framesDecoded;
+      const later = await waitUntil(page, () => window.inboundByMid(), undefined,
+        (m) => screenOf(m, p3.userId)?.[1].framesDecoded > base + 5 && cameraOf(m, p3.userId)?.[1].framesDecoded > cameraBase + 5,
+        { timeout: WAIT, message: `${p3.userId}'s screen and camera both keep decoding` });
+      assert.notEqual(screenOf(later, p3.userId)[0], cameraOf(later, p3.userId)[0], 'the screen has a mid of its own');
+      const track = await page.evaluate((id) => { const s = window.client.remoteTrack(id, 'screen'); const c = window.client.remoteTrack(id, 'video'); return s && { kind: s.kind, readyState: s.readyState, notCamera: s !== c }; }, p3.userId);
+      assert.deepEqual(track, { kind: 'video', readyState: 'live', notCamera: true }, `[${page.label}] remoteTrack(p3, 'screen')`);
+    }
+    step('screen share decoded by the others');
+    const stopMarks = await Promise.all([p1, p2, p4].map((p) => p.evaluate(() => window.events.length)));
+    await p3.evaluate(() => window.client.stopScreenShare());
+    assert.equal(await p3.evaluate(() => window.client.screenSharing), false);
+    assert.equal(await p3.evaluate(() => window.screenTrack.readyState), 'ended', 'the shared track is stopped');
+    for (const [i, page] of [p1, p2, p4].entries()) {
+      const removed = await waitFor(page, ({ mark, id }) => window.events.slice(mark).find((e) => e.eventType === 'trackRemoved' && e.payload.participantId === id && e.payload.tag === 'screen'),
+        { mark: stopMarks[i], id: p3.userId }, { timeout: WAIT, message: `trackRemoved ${p3.userId}/screen` });
+      assert.equal(removed.payload.mid, screenMids[i]);
+      await waitUntil(page, () => window.transceivers(), undefined,
+        (list) => list.some((t) => t.mid === screenMids[i] && (t.stopped || t.currentDirection === 'inactive' || t.currentDirection === 'stopped')),
+        { timeout: WAIT, message: `the screen's transceiver (mid ${screenMids[i]}) is inactive or stopped` });
+      assert.equal(await page.evaluate((id) => window.client.remoteTrack(id, 'screen'), p3.userId), null);
+      assert.equal(await page.evaluate((id) => Object.keys(window.client.participants.find((p) => p.id === id).tracks).sort().join(), p3.userId), 'audio,video');
+    }
+    // p3's camera is still decoded by the others.
+    await waitDecodesFrom(p1, [p3.userId]);
+    step('screen share stopped');
+
     // p4 leaves: the others get participantLeft within 2 s and release its receivers.
     const marks = await Promise.all([p1, p2, p3].map((p) => p.evaluate(() => window.events.length)));
     const leftAt = await p4.evaluate(() => {

@@ -25,6 +25,16 @@ client.on('error', (error) => {
   console.log(e.type, e.description);
 });
 client.on(EVENT_LIST.PARTICIPANT_LEFT, (p) => console.log(p.reason));
+client.on('participantUpdated', ({ participantId, display, audioEnabled, videoEnabled }) => {
+  const muted: boolean = !audioEnabled;
+  console.log(participantId, display, muted, videoEnabled);
+});
+client.on('dataReceived', ({ participantId, text }) => {
+  const t: string = text;
+  console.log(participantId, t);
+});
+// @ts-expect-error: a dataReceived payload carries text, not bytes
+client.on('dataReceived', (d) => console.log(d.bytes));
 // @ts-expect-error: a participantLeft payload has no track
 client.on('participantLeft', (p) => console.log(p.track));
 
@@ -34,6 +44,13 @@ async function main(): Promise<void> {
     await client.enableVideo(true);
     await client.enableAudio(true);
     client.selectLayers('457', { substream: 0 });
+    if (client.dataChannelOpen) await client.sendData('hello, room');
+    const screen = (await navigator.mediaDevices.getDisplayMedia({ video: true })).getVideoTracks()[0];
+    await client.shareScreen(screen);
+    const sharing: boolean = client.screenSharing;
+    if (sharing) await client.stopScreenShare();
+    // @ts-expect-error: sendData takes text
+    await client.sendData(new Uint8Array(2));
   } catch (error) {
     if (error instanceof CallError) console.error(error.type);
   }
@@ -43,7 +60,7 @@ async function main(): Promise<void> {
 const store = createRoomStore(client);
 const unsubscribe = store.subscribe(() => {
   const snapshot: RoomStoreSnapshot = store.getSnapshot();
-  for (const peer of snapshot.peers) console.log(peer.displayName, Object.keys(peer.tracks));
+  for (const peer of snapshot.peers) console.log(peer.displayName, Object.keys(peer.tracks), peer.deviceState.isMute, peer.deviceState.isHidden);
 });
 unsubscribe();
 // @ts-expect-error: signalingUrl is required

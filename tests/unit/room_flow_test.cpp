@@ -9,6 +9,14 @@ using nlohmann::json;
 using Strings = std::vector<std::string>;
 namespace t = callcore::test;
 
+// The publisher's offer once the screen is added: audio 0, camera 1, data 2, screen 3 (its own
+// MediaStream "screen-stream", a=msid RFC 8830).
+static const std::string kPublisherOfferWithScreen =
+    "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=msid:local-stream a1\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=msid:local-stream v1\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:2\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:3\r\na=msid:screen-stream s1\r\n";
+
 TEST_CASE("room: join → publish → subscribe, with the Janus messages of each step", "[room]") {
   RoomDriver d;
   CHECK(d.last.empty());  // nothing before joinCall()
@@ -50,6 +58,8 @@ TEST_CASE("room: join → publish → subscribe, with the Janus messages of each
   CHECK(d.find("emit", "participantJoined")["payload"] ==
         json{{"participantId", "11"},
              {"display", "Bob"},
+             {"audioEnabled", true},
+             {"videoEnabled", true},
              {"tracks",
               {{{"tag", "audio"}, {"kind", "audio"}, {"mid", "0"}},
                {{"tag", "video"}, {"kind", "video"}, {"mid", "1"}},
@@ -116,6 +126,8 @@ TEST_CASE("room: join → publish → subscribe, with the Janus messages of each
   CHECK(snap["participants"] ==
         json{{{"id", "11"},
               {"display", "Bob"},
+              {"audioEnabled", true},
+              {"videoEnabled", true},
               {"layers", nullptr},
               {"tracks",
                {{"audio", {{"kind", "audio"}, {"mid", "0"}, {"receiving", true}}},
@@ -197,7 +209,8 @@ TEST_CASE("room: enableAudio/enableVideo disable the track and stop Janus relayi
   CHECK(d.kinds() == Strings{"emit:localDeviceStateEvent", "setTrackEnabled", "setTrackEnabled", "send"});
   CHECK(d.find("setTrackEnabled") == json{{"trackId", 1}, {"enabled", false}});
   CHECK(d.request("message", "configure")["body"] ==
-        json{{"request", "configure"}, {"streams", {{{"mid", "0"}, {"send", false}}, {{"mid", "1"}, {"send", true}}}}});
+        json{{"request", "configure"}, {"display", "Me\x1f{\"audio\":false,\"video\":true}"},
+             {"streams", {{{"mid", "0"}, {"send", false}}, {{"mid", "1"}, {"send", true}}}}});
   CHECK(d.snapshot()["audioEnabled"] == false);
   d.feed(in::ChangeDeviceState{true, false});  // enableVideo(false), enableAudio(true)
   CHECK(d.request("message", "configure")["body"]["streams"] ==
@@ -338,4 +351,283 @@ TEST_CASE("room: the other app requests are refused", "[room]") {
   d.feed(in::Call{6});
   CHECK(d.find("settle")["requestId"] == 6);
   CHECK(d.find("settle")["error"]["type"] == "state");
+}
+
+TEST_CASE("room: the mute state travels in the display: sent with join, publish and configure", "[room]") {
+  RoomDriver d;
+  d.feed(in::ChangeDeviceState{std::nullopt, true});  // enableAudio(false) before joinCall
+  d.feed(in::Call{1});
+  d.feed(in::TransportOpened{});
+  d.janus(RoomDriver::success(d.request("create"), t::kSession));
+  d.janus(RoomDriver::success(d.request("attach"), t::kPubHandle));
+  CHECK(d.request("message", "join")["body"]["display"] == "Me\x1f{\"audio\":false,\"video\":true}");
+  // Both on again: the plain name (what other Janus clients show as is).
+  d.feed(in::ChangeDeviceState{std::nullopt, false});
+  CHECK(d.session->snapshot()["audioEnabled"] == true);
+}
+
+TEST_CASE("room: encode_presence / decode_presence", "[room]") {
+  using session::room::Presence;
+  CHECK(session::room::encode_presence(Presence{"Ann", true, true}) == "Ann");
+  CHECK(session::room::encode_presence(Presence{"Ann", true, false}) == "Ann\x1f{\"audio\":true,\"video\":false}");
+  auto ok = [](std::string_view text) { return std::get<Presence>(session::room::decode_presence(text)); };
+  CHECK(ok("Иван") == Presence{"Иван", true, true});
+  CHECK(ok("Ann\x1f{\"audio\":true,\"video\":false}") == Presence{"Ann", true, false});
+  CHECK(ok("Ann\x1f{\"video\":false,\"extra\":1}") == Presence{"Ann", true, false});
+  CHECK(ok("\x1f{}") == Presence{"", true, true});
+  for (std::string bad : {std::string("Ann\x1fnot json"), std::string("Ann\x1f[1]"), std::string("Ann\x1f{\"audio\":0}"),
+                          std::string("Ann\x1f") + std::string(300, ' ') + "{}"}) {
+    INFO(bad);
+    CHECK(std::holds_alternative<std::string>(session::room::decode_presence(bad)));
+  }
+  // A display option with the separator is refused (it would read back as a state).
+  auto options = t::room_options();
+  options["display"] = "A\x1f";
+  CHECK(std::holds_alternative<errors::CallError>(session::room::parse_config(options)));
+}
+
+TEST_CASE("room: another participant's mute state: participantJoined, participantUpdated, snapshot", "[room]") {
+  RoomDriver d;
+  json bob = t::publisher(t::kBob, "Bob\x1f{\"audio\":true,\"video\":false}");
+  d.join(json::array({bob}));
+  auto joined = d.events("participantJoined");
+  REQUIRE(joined.size() == 1);
+  CHECK(joined[0]["display"] == "Bob");
+  CHECK(joined[0]["videoEnabled"] == false);
+  CHECK(joined[0]["audioEnabled"] == true);
+  auto participant = [&] { return d.snapshot()["participants"][0]; };
+  CHECK(participant()["display"] == "Bob");
+  CHECK(participant()["videoEnabled"] == false);
+
+  // Bob's configure display: Janus pushes {"videoroom":"event","id","display"} to our publisher handle.
+  auto update = [&](const std::string& display) {
+    return d.janus(RoomDriver::event(t::kSession, t::kPubHandle, {{"videoroom", "event"}, {"id", t::kBob}, {"display", display}}));
+  };
+  update("Bob");
+  auto updated = d.events("participantUpdated");
+  REQUIRE(updated.size() == 1);
+  CHECK(updated[0] == json{{"participantId", "11"}, {"display", "Bob"}, {"audioEnabled", true}, {"videoEnabled", true}});
+  CHECK(participant()["videoEnabled"] == true);
+  update("Bob\x1f{\"audio\":false,\"video\":true}");
+  CHECK(d.events("participantUpdated").at(0)["audioEnabled"] == false);
+  // The same again: no event.
+  update("Bob\x1f{\"audio\":false,\"video\":true}");
+  CHECK(d.events("participantUpdated").empty());
+
+  // A state that does not read: a roomError and a log entry, nothing changes.
+  const json before = d.snapshot();
+  const auto deadline = d.deadline();
+  update("Robert\x1f{\"audio\":\"no\"}");
+  CHECK(d.events("participantUpdated").empty());
+  REQUIRE(d.events("roomError").size() == 1);
+  CHECK(d.events("roomError")[0]["type"] == "signaling");
+  CHECK(d.snapshot() == before);
+  CHECK(d.deadline() == deadline);
+  const auto& entries = d.logger.entries();
+  CHECK(std::any_of(entries.begin(), entries.end(), [](const auto& e) { return e.event == "messageRefused"; }));
+
+  // An update of somebody unknown changes nothing.
+  d.janus(RoomDriver::event(t::kSession, t::kPubHandle, {{"videoroom", "event"}, {"id", 999}, {"display", "X"}}));
+  CHECK(d.events("participantUpdated").empty());
+  CHECK(d.snapshot() == before);
+
+  // A `publishers` list with a new display of a known participant (e.g. after its republish).
+  d.janus(RoomDriver::event(t::kSession, t::kPubHandle,
+                            {{"videoroom", "event"}, {"room", t::kRoom}, {"publishers", {t::publisher(t::kBob, "Bob")}}}));
+  REQUIRE(d.events("participantUpdated").size() == 1);
+  CHECK(d.events("participantUpdated")[0]["audioEnabled"] == true);
+  CHECK(d.events("participantJoined").empty());
+}
+
+TEST_CASE("room: sendData goes on the publisher's data channel once it is open", "[room]") {
+  RoomDriver d;
+  d.feed(in::SendMessage{5, "roomData", "hi"});
+  CHECK(d.find("settle")["error"]["type"] == "state");  // not joined
+  d.join();
+  d.publish();
+  // The publisher connection is created with its in-band data channel (Janus relays it).
+  d.feed(in::SendMessage{6, "roomData", "hi"});
+  CHECK(d.find("settle")["error"]["type"] == "state");  // not open yet
+  CHECK(d.snapshot()["data"] == json{{"sending", false}, {"receiving", false}});
+  d.feed(in::DataChannelState{"open"}, -1, 1);
+  CHECK(d.snapshot()["data"]["sending"] == true);
+  d.feed(in::SendMessage{7, "roomData", "hello, room"});
+  CHECK(d.kinds() == Strings{"dataSend", "settle"});
+  CHECK(d.find("dataSend") == json{{"pc", 1}, {"label", "callcore-room"}, {"text", "hello, room"}});
+  CHECK(d.find("settle") == json{{"requestId", 7}, {"error", nullptr}, {"withLocalStream", false}});
+  for (const json& bad : {json(""), json(42), json(nullptr), json(std::string(session::room::kMaxDataBytes + 1, 'x'))}) {
+    d.feed(in::SendMessage{8, "roomData", bad});
+    CHECK(d.kinds() == Strings{"settle"});
+    CHECK(d.find("settle")["error"]["type"] == "params");
+  }
+}
+
+TEST_CASE("room: the others' data streams are subscribed; a message names its sender by the channel label", "[room]") {
+  RoomDriver d;
+  json bob = t::publisher(t::kBob, "Bob");
+  bob["streams"].push_back({{"type", "data"}, {"mindex", 2}, {"mid", "2"}});
+  d.join(json::array({bob}));
+  d.janus(RoomDriver::success(d.request("attach"), t::kSubHandle));
+  const json join = d.request("message", "join");
+  CHECK(join["body"]["streams"] == json{{{"feed", t::kBob}, {"mid", "0"}}, {{"feed", t::kBob}, {"mid", "1"}},
+                                        {{"feed", t::kBob}, {"mid", "2"}}});
+  json data_stream = {{"mindex", 2}, {"mid", "2"}, {"type", "data"}, {"active", true}, {"sources", 1}};
+  d.subscribe(join, "attached", {t::sub_stream(0, "0", "audio", t::kBob, "0"), t::sub_stream(1, "1", "video", t::kBob, "1"), data_stream});
+  // The subscriber connection opens a data channel of its own (brings SCTP up, as janus.js does).
+  CHECK(d.find("createPc")["dataChannels"] ==
+        json{{{"label", "callcore-room-in"}, {"id", 0}, {"negotiated", false}, {"ordered", true}}});
+  CHECK(d.events("trackAdded").size() == 2);  // the data stream is no track
+  d.answer_subscription();
+  d.feed(in::DataChannelState{"open"}, -1, 2);
+  CHECK(d.snapshot()["data"]["receiving"] == true);
+
+  d.feed(in::DataChannelMessage{"hello from Bob", "11"}, -1, 2);
+  REQUIRE(d.events("dataReceived").size() == 1);
+  CHECK(d.events("dataReceived")[0] == json{{"participantId", "11"}, {"display", "Bob"}, {"text", "hello from Bob"}});
+
+  // A label that names nobody of the room, or not an id: roomError + log, nothing changes.
+  const json before = d.snapshot();
+  for (const std::string label : {"999", "JanusDataChannel", ""}) {
+    d.feed(in::DataChannelMessage{"x", label}, -1, 2);
+    CHECK(d.events("dataReceived").empty());
+    REQUIRE(d.events("roomError").size() == 1);
+    CHECK(d.events("roomError")[0]["type"] == "signaling");
+    CHECK(d.snapshot() == before);
+  }
+  // Data on the publisher connection (Janus sends none there): ignored.
+  d.feed(in::DataChannelMessage{"x", "11"}, -1, 1);
+  CHECK(d.last.empty());
+}
+
+TEST_CASE("room: shareScreen publishes a second video described as 'screen'; stop and 'Stop sharing' remove it", "[room]") {
+  RoomDriver d;
+  const io::TrackId screen{3};
+  d.feed(in::SendTrack{4, "screen", "video", screen, false});
+  CHECK(d.find("settle")["error"]["type"] == "state");  // not joined
+  d.join();
+  d.publish();
+  d.feed(in::SendTrack{5, "camera2", "video", screen, false});
+  CHECK(d.find("settle")["error"]["type"] == "params");
+  d.feed(in::SendTrack{5, "screen", "video", t::kCam, false});
+  CHECK(d.find("settle")["error"]["type"] == "params");  // the camera's track
+  d.feed(in::SendTrack{6, "screen", "video", screen, false});
+  CHECK(d.kinds() == Strings{"addTrack", "settle"});
+  CHECK(d.find("addTrack") == json{{"pc", 1}, {"tag", "screen"}, {"trackId", 3}, {"streamId", ""}});
+  CHECK(d.find("settle")["error"] == nullptr);
+  CHECK(d.snapshot()["screenSharing"] == true);
+  d.feed(in::TrackAdded{"screen", "screen-stream"}, -1, 1);
+  d.feed(in::NegotiationNeeded{}, -1, 1);
+  const std::string offer = kPublisherOfferWithScreen;
+  d.feed(in::LocalDescription{"offer", offer}, -1, 1);
+  const json configure = d.request("message", "configure");
+  CHECK(configure["body"] == json{{"request", "configure"}, {"descriptions", {{{"mid", "3"}, {"description", "screen"}}}}});
+  CHECK(configure["jsep"]["type"] == "offer");
+
+  // enableVideo(false) is the camera's: the screen stays enabled.
+  d.feed(in::ChangeDeviceState{true, std::nullopt});
+  for (const auto& o : d.last) {
+    if (o.kind == "setTrackEnabled") CHECK(o.data["trackId"] != 3);
+  }
+
+  // stopScreenShare(): removeTrack (renegotiated) and the track released.
+  d.feed(in::TrackControl{7, "close", "screen"});
+  CHECK(d.kinds() == Strings{"removeTrack", "releaseTrack", "settle"});
+  CHECK(d.find("releaseTrack") == json{{"trackId", 3}});
+  CHECK(d.snapshot()["screenSharing"] == false);
+  d.feed(in::TrackControl{8, "close", "screen"});
+  CHECK(d.find("settle")["error"]["type"] == "state");
+
+  // Shared again, then the browser's "Stop sharing" ends the track.
+  d.feed(in::SendTrack{9, "screen", "video", io::TrackId{4}, false});
+  CHECK(d.has("addTrack"));
+  d.feed(in::TrackEnded{io::TrackId{4}});
+  CHECK(d.kinds() == Strings{"removeTrack", "releaseTrack"});
+  d.feed(in::TrackEnded{io::TrackId{4}});  // again: nothing
+  CHECK(d.last.empty());
+}
+
+TEST_CASE("room: another participant's screen: subscribed when listed, unsubscribed when disabled", "[room]") {
+  RoomDriver d;
+  d.join(json::array({t::publisher(t::kBob, "Bob")}));
+  d.janus(RoomDriver::success(d.request("attach"), t::kSubHandle));
+  const json join = d.request("message", "join");
+  d.subscribe(join, "attached", {t::sub_stream(0, "0", "audio", t::kBob, "0"), t::sub_stream(1, "1", "video", t::kBob, "1")});
+  d.answer_subscription();
+  const json start = d.request("message", "start");
+  d.janus(RoomDriver::event(t::kSession, t::kSubHandle, {{"videoroom", "event"}, {"room", t::kRoom}, {"started", "ok"}}, start));
+  // Bob shares: Janus lists his publisher again with the screen stream.
+  d.janus(RoomDriver::event(t::kSession, t::kPubHandle,
+                            {{"videoroom", "event"}, {"room", t::kRoom}, {"publishers", {t::publisher(t::kBob, "Bob", true)}}}));
+  const json sub = d.request("message", "subscribe");
+  CHECK(sub["body"]["streams"] == json{{{"feed", t::kBob}, {"mid", "2"}}});
+  d.subscribe(sub, "updated", {t::sub_stream(0, "0", "audio", t::kBob, "0"), t::sub_stream(1, "1", "video", t::kBob, "1"),
+                               t::sub_stream(2, "2", "video", t::kBob, "2")});
+  REQUIRE(d.events("trackAdded").size() == 1);
+  CHECK(d.events("trackAdded")[0]["tag"] == "screen");
+  d.answer_subscription();
+  d.janus(RoomDriver::event(t::kSession, t::kSubHandle, {{"videoroom", "event"}, {"room", t::kRoom}, {"started", "ok"}},
+                            d.request("message", "start")));
+  // Bob stops: his screen stream is listed disabled.
+  json bob = t::publisher(t::kBob, "Bob", true);
+  bob["streams"][2] = {{"type", "video"}, {"mindex", 2}, {"mid", "2"}, {"disabled", true}};
+  d.janus(RoomDriver::event(t::kSession, t::kPubHandle, {{"videoroom", "event"}, {"room", t::kRoom}, {"publishers", {bob}}}));
+  const json unsub = d.request("message", "unsubscribe");
+  CHECK(unsub["body"]["streams"] == json{{{"feed", t::kBob}, {"mid", "2"}}});
+  d.subscribe(unsub, "updated", {t::sub_stream(0, "0", "audio", t::kBob, "0"), t::sub_stream(1, "1", "video", t::kBob, "1")});
+  REQUIRE(d.events("trackRemoved").size() == 1);
+  CHECK(d.events("trackRemoved")[0] == json{{"participantId", "11"}, {"tag", "screen"}, {"kind", "video"}, {"mid", "2"}});
+  CHECK_FALSE(d.snapshot()["participants"][0]["tracks"].contains("screen"));
+}
+
+TEST_CASE("room: an unsubscribe answered without an offer is sent again until Janus renegotiates", "[room]") {
+  RoomDriver d;
+  d.join(json::array({t::publisher(t::kBob, "Bob"), t::publisher(t::kCarol, "Carol")}));
+  d.janus(RoomDriver::success(d.request("attach"), t::kSubHandle));
+  const json join = d.request("message", "join");
+  d.subscribe(join, "attached",
+              {t::sub_stream(0, "0", "audio", t::kBob, "0"), t::sub_stream(1, "1", "video", t::kBob, "1"),
+               t::sub_stream(2, "2", "audio", t::kCarol, "0"), t::sub_stream(3, "3", "video", t::kCarol, "1")});
+  d.answer_subscription();
+  d.janus(RoomDriver::event(t::kSession, t::kSubHandle, {{"videoroom", "event"}, {"room", t::kRoom}, {"started", "ok"}},
+                            d.request("message", "start")));
+  const double before = d.deadline();
+
+  // Bob leaves; our unsubscribe reaches Janus before its clean-up: "updated", no offer.
+  d.janus(RoomDriver::event(t::kSession, t::kPubHandle, {{"videoroom", "event"}, {"room", t::kRoom}, {"leaving", t::kBob}}));
+  const json unsubscribe = d.request("message", "unsubscribe");
+  d.janus(RoomDriver::ack(unsubscribe));
+  d.janus(RoomDriver::event(t::kSession, t::kSubHandle, {{"videoroom", "updated"}, {"room", t::kRoom}}, unsubscribe));
+  CHECK(d.sent().empty());
+  CHECK(d.deadline() == d.now + 500);  // the retry
+  d.advance(d.now + 500);
+  const json again = d.request("message", "unsubscribe");
+  CHECK(again["body"] == unsubscribe["body"]);
+  // Janus now offers the renegotiation its clean-up skipped: answered as usual, no more retries.
+  json inactive0 = t::sub_stream(0, "0", "audio", t::kBob, "0");
+  inactive0["active"] = false;
+  inactive0.erase("feed_id");
+  d.subscribe(again, "updated", {inactive0, t::sub_stream(2, "2", "audio", t::kCarol, "0"), t::sub_stream(3, "3", "video", t::kCarol, "1")});
+  CHECK(d.has("setRemoteDescription"));
+  d.answer_subscription();
+  d.janus(RoomDriver::event(t::kSession, t::kSubHandle, {{"videoroom", "event"}, {"room", t::kRoom}, {"started", "ok"}},
+                            d.request("message", "start")));
+  d.advance(d.now + 5000);
+  CHECK(d.sent().empty());
+
+  // Carol unpublishes; Janus never offers: three retries, then it stops.
+  d.janus(RoomDriver::event(t::kSession, t::kPubHandle, {{"videoroom", "event"}, {"room", t::kRoom}, {"unpublished", t::kCarol}}));
+  json req = d.request("message", "unsubscribe");
+  int sent = 0;
+  for (int i = 0; i < 10; ++i) {
+    d.janus(RoomDriver::event(t::kSession, t::kSubHandle, {{"videoroom", "updated"}, {"room", t::kRoom}}, req));
+    d.advance(d.now + 500);
+    if (d.sent().empty()) break;
+    req = d.request("message", "unsubscribe");
+    ++sent;
+  }
+  CHECK(sent == 3);
+  // Only the keepalive is left armed.
+  REQUIRE(d.session->poll_timeout().has_value());
+  CHECK(d.session->poll_timeout()->value == d.session->keepalive_deadline()->value);
+  (void)before;
 }

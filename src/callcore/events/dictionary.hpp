@@ -74,6 +74,8 @@ inline constexpr std::string_view kParticipantLeft = "participantLeft";
 inline constexpr std::string_view kRoomTrackAdded = "trackAdded";
 inline constexpr std::string_view kRoomTrackRemoved = "trackRemoved";
 inline constexpr std::string_view kRoomError = "roomError";
+inline constexpr std::string_view kParticipantUpdated = "participantUpdated";
+inline constexpr std::string_view kRoomDataReceived = "dataReceived";
 // SIP user agent events (session/sip, docs/sip.md; sip-connector's `prefix:name` event names,
 // sip-connector v31 src/*/events.ts: connection:*, call:*, incoming-call:*).
 namespace sip {
@@ -218,6 +220,8 @@ inline constexpr std::string_view kJanusSessionClaimed = "janusSessionClaimed";
 inline constexpr std::string_view kJanusSessionRebuilt = "janusSessionRebuilt";
 inline constexpr std::string_view kRoomJoined = "roomJoined";
 inline constexpr std::string_view kRoomLeft = "roomLeft";
+inline constexpr std::string_view kParticipantState = "participantState";
+inline constexpr std::string_view kRoomData = "roomData";
 // The SIP user agent (session/sip): every message sent and received (a summary: method or
 // status, Call-ID, CSeq; never credentials or nonces), a transaction without an answer, a
 // reconnect decided by the core.

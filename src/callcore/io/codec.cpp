@@ -75,7 +75,7 @@ std::optional<Input> decode_pc(const std::string& kind, const json& j) {
   if (kind == "remoteTrack") return FromPc{id, RemoteTrack{str(j, "trackKind"), str(j, "streamId")}};
   if (kind == "negotiationNeeded") return FromPc{id, NegotiationNeeded{}};
   if (kind == "dataChannelState") return FromPc{id, DataChannelState{str(j, "state")}};
-  if (kind == "dataChannelMessage") return FromPc{id, DataChannelMessage{str(j, "text")}};
+  if (kind == "dataChannelMessage") return FromPc{id, DataChannelMessage{str(j, "text"), str(j, "label")}};
   if (kind == "dataChannelSendFailed") return FromPc{id, DataChannelSendFailed{str(j, "text")}};
   if (kind == "trackAdded") return FromPc{id, TrackAdded{str(j, "tag"), str(j, "streamId")}};
   if (kind == "statsReport") {

@@ -25,7 +25,7 @@ namespace callcore::io {
 /// - peer connection (with `pc`): localDescription {type, sdp}, remoteDescriptionSet {type},
 ///   operationFailed {operation, name, message}, localIceCandidate {candidate: object | null},
 ///   peerStateChange {event, state}, remoteTrack {trackKind, streamId}, negotiationNeeded,
-///   dataChannelState {state}, dataChannelMessage {text}, dataChannelSendFailed {text},
+///   dataChannelState {state}, dataChannelMessage {text, label?}, dataChannelSendFailed {text},
 ///   trackAdded {tag, streamId}, statsReport {report: array of stats dictionaries | null, error?};
 /// - media: mediaAcquired {audio: trackId | null, video: trackId | null, streamId}, mediaFailed
 ///   {name, message, constraint}, deviceAcquired {requestId, trackKind, trackId, deviceId},

@@ -72,8 +72,10 @@ struct RemoteTrack { std::string kind; std::string stream_id; };
 struct NegotiationNeeded {};
 /// The data channel's readyState changed ("open" | "closing" | "closed").
 struct DataChannelState { std::string state; };
-/// A data channel message arrived, as text.
-struct DataChannelMessage { std::string text; };
+/// A data channel message arrived, as text. `label`: the channel's label (W3C webrtc-pc §6.2
+/// RTCDataChannel.label; "" when the shell did not say), which names the sender on channels the
+/// far side created (Janus VideoRoom labels each publisher's relayed data with its id).
+struct DataChannelMessage { std::string text; std::string label; };
 /// channel.send(text) threw (the channel is closing): the text is to be sent another way.
 struct DataChannelSendFailed { std::string text; };
 /// An AddTrack effect with no stream put the tag's track in a new MediaStream: its id.

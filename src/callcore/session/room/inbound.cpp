@@ -147,7 +147,7 @@ void RoomSession::on_success(const janus::Success& s) {
       // A rejoin keeps the participant id the others know.
       if (participant_id_) join.id = participant_id_;
       else if (config_.id) join.id = config_.id;
-      join.display = config_.display;
+      join.display = own_display();
       join.token = config_.token;
       join.pin = config_.pin;
       send(janus::Message{session_id_, publisher_handle_, join, std::nullopt}, RequestKind::JoinPublisher);
@@ -236,11 +236,21 @@ void RoomSession::on_plugin_event(const vr::Event& event, const std::optional<ja
                    if (!from_subscriber) return;
                    if (u.streams) on_subscription(*u.streams);
                    if (jsep) {
+                     if (answers == RequestKind::UpdateSubscription) {
+                       pending_unsubscribe_.clear();  // the renegotiation came
+                       timers_.cancel(Timer::Unsubscribe);
+                     }
                      on_subscriber_offer(*jsep);
                    } else if (answers) {
                      subscription_busy_ = false;  // no SDP change: nothing to answer
+                     // An unsubscribe answered without an offer: Janus may owe one (pending_unsubscribe_).
+                     if (answers == RequestKind::UpdateSubscription && last_update_unsubscribed_) retry_unsubscribe_later();
                      if (subscription_dirty_) sync_subscription();
                    }
+                 },
+                 [&](const vr::ParticipantUpdated& u) {
+                   // A display change (configure display), pushed to every publisher handle.
+                   if (!from_subscriber && phase_ == Phase::Joined) update_participant(u.participant.id, u.participant.display);
                  },
                  [&](const vr::Destroyed&) {
                    leave(errors::make(ev::error_type::kRoom, "The room was closed", "VideoRoom: destroyed"));
@@ -279,18 +289,56 @@ void RoomSession::add_publishers(const std::vector<vr::Publisher>& publishers, b
   }
   for (const auto& p : publishers) {
     if (p.id == participant_id_ || p.dummy) continue;
+    const bool known = participants_.contains(p.id);
+    if (known) update_participant(p.id, p.display);
     auto [it, added] = participants_.try_emplace(p.id);
-    it->second.display = p.display;
     it->second.streams = p.streams;
-    if (!added) continue;
+    if (known) continue;
+    auto presence = decode_presence(p.display);
+    if (auto* bad = std::get_if<std::string>(&presence)) {
+      // Added all the same (it is in the room), with its display as given and both kinds on.
+      refuse("invalidField", fmt::format("participant {}: {}", p.id, *bad));
+      it->second.display = p.display;
+    } else {
+      const auto& state = std::get<Presence>(presence);
+      it->second.display = state.name;
+      it->second.audio = state.audio;
+      it->second.video = state.video;
+    }
     json tracks = json::array();
     for (const auto& s : p.streams) {
       if (!s.disabled && (s.type == "audio" || s.type == "video"))
         tracks.push_back({{"tag", tag_of(p.id, s.mid, s.type)}, {"kind", s.type}, {"mid", s.mid}});
     }
-    ctx_.emit(ev::kParticipantJoined, {{"participantId", std::to_string(p.id)}, {"display", p.display}, {"tracks", tracks}});
+    ctx_.emit(ev::kParticipantJoined, {{"participantId", std::to_string(p.id)}, {"display", it->second.display},
+                                       {"audioEnabled", it->second.audio}, {"videoEnabled", it->second.video},
+                                       {"tracks", tracks}});
   }
   sync_subscription();
+}
+
+// A known participant's display as Janus now gives it: a change of its name or mute state is a
+// participantUpdated event; a state suffix that does not read changes nothing (roomError + log).
+void RoomSession::update_participant(janus::Id id, const std::string& display) {
+  auto it = participants_.find(id);
+  if (it == participants_.end()) {
+    ctx_.log(log::Level::Info, le::kIgnoredMessage, {{"why", "update of an unknown participant"}, {"participantId", std::to_string(id)}});
+    return;
+  }
+  auto presence = decode_presence(display);
+  if (auto* bad = std::get_if<std::string>(&presence)) {
+    refuse("invalidField", fmt::format("participant {}: {}", id, *bad));
+    return;
+  }
+  const auto& state = std::get<Presence>(presence);
+  Participant& p = it->second;
+  if (p.display == state.name && p.audio == state.audio && p.video == state.video) return;
+  p.display = state.name;
+  p.audio = state.audio;
+  p.video = state.video;
+  ctx_.log(log::Level::Info, le::kParticipantState, {{"participantId", std::to_string(id)}, {"audioEnabled", p.audio}, {"videoEnabled", p.video}});
+  ctx_.emit(ev::kParticipantUpdated, {{"participantId", std::to_string(id)}, {"display", p.display},
+                                      {"audioEnabled", p.audio}, {"videoEnabled", p.video}});
 }
 
 void RoomSession::remove_participant(janus::Id id, std::string_view reason) {

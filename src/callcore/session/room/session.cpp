@@ -63,6 +63,33 @@ std::map<std::string, std::string> mids_by_kind(std::string_view sdp) {
   return out;
 }
 
+// The mid of the m-section whose a=msid names MediaStream `stream_id` (RFC 8830 §2, "a=msid:
+// <stream id> <track id>"; RFC 8843 §15 a=mid), or "" when none does.
+std::string mid_of_stream(std::string_view sdp, std::string_view stream_id) {
+  if (stream_id.empty()) return "";
+  std::string mid;
+  bool match = false;
+  std::size_t pos = 0;
+  while (pos <= sdp.size()) {
+    std::size_t end = sdp.find('\n', pos);
+    if (end == std::string_view::npos) end = sdp.size();
+    std::string_view line = sdp.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.starts_with("m=")) {
+      if (match && !mid.empty()) return mid;
+      mid.clear();
+      match = false;
+    } else if (line.starts_with("a=mid:")) {
+      mid = std::string(line.substr(6));
+    } else if (line.starts_with("a=msid:")) {
+      std::string_view rest = line.substr(7);
+      match = match || rest.substr(0, rest.find(' ')) == stream_id;
+    }
+    pos = end + 1;
+  }
+  return match ? mid : "";
+}
+
 std::optional<janus::Jsep> jsep_of(const json& fields) {
   const json* d = fields.contains("description") ? &fields["description"] : nullptr;
   if (!d || !d->is_object()) return std::nullopt;
@@ -126,6 +153,8 @@ std::variant<RoomConfig, errors::CallError> parse_config(const json& j) {
       *field = it->get<std::string>();
     }
   }
+  if (c.display.find(kPresenceSeparator) != std::string::npos)
+    return errors::params_error("display must not contain U+001F (callcore appends the mute state after it)");
   // audio / video: a boolean, or MediaTrackConstraints passed to getUserMedia as given.
   for (auto [key, on, constraints] : {std::tuple{"audio", &c.audio, &c.audio_constraints},
                                       std::tuple{"video", &c.video, &c.video_constraints}}) {
@@ -170,11 +199,11 @@ std::variant<std::unique_ptr<RoomSession>, errors::CallError> make_session(const
 RoomSession::RoomSession(RoomConfig config, log::Logger& logger, base::Ms now)
     : config_(std::move(config)),
       ctx_(logger, now, config_.random_seed),
-      publisher_(rtc::PeerConfig{kPublisherPc, /*polite=*/false, config_.ice, {}}, ctx_,
+      publisher_(rtc::PeerConfig{kPublisherPc, /*polite=*/false, config_.ice, {kPublisherData}}, ctx_,
                  [this](std::string_view type, json fields) { signal_publisher(type, fields); }),
       // The subscriber only answers Janus's offers (it never offers: polite, no ICE restarts of
       // its own — Janus restarts ICE with a new offer).
-      subscriber_(rtc::PeerConfig{kSubscriberPc, /*polite=*/true, rtc::IceRestartPolicy{base::Ms(3000), 0}, {}}, ctx_,
+      subscriber_(rtc::PeerConfig{kSubscriberPc, /*polite=*/true, rtc::IceRestartPolicy{base::Ms(3000), 0}, {kSubscriberData}}, ctx_,
                   [this](std::string_view type, json fields) { signal_subscriber(type, fields); }) {
   transaction_prefix_ = fmt::format("{:08x}", static_cast<std::uint32_t>(ctx_.random().next_unit() * 4294967296.0));
   ctx_.log(log::Level::Info, le::kSessionCreated, {{"product", "room"}, {"room", std::to_string(config_.room)}});
@@ -189,9 +218,9 @@ void RoomSession::handle(const io::Input& input, base::Ms now) {
                                   [this](const io::in::HangUp& r) { on(r); },
                                   [this](const io::in::Destroy& r) { on(r); },
                                   [this](const io::in::ChangeDeviceState& r) { on(r); },
-                                  [this](const io::in::SendMessage& r) { on_unsupported(r, "sendMessage"); },
-                                  [this](const io::in::SendTrack& r) { on_unsupported(r, "sendTrack"); },
-                                  [this](const io::in::TrackControl& r) { on_unsupported(r, "trackControl"); },
+                                  [this](const io::in::SendMessage& r) { on(r); },
+                                  [this](const io::in::SendTrack& r) { on(r); },
+                                  [this](const io::in::TrackControl& r) { on(r); },
                                   [this](const io::in::SwitchDevice& r) { on_unsupported(r, "switchDevice"); },
                               },
                               a.request);
@@ -241,7 +270,8 @@ json RoomSession::snapshot() const {
     if (auto it = layers_.find(id); it != layers_.end())
       layers = {{"substream", it->second.substream ? json(*it->second.substream) : json(nullptr)},
                 {"temporal", it->second.temporal ? json(*it->second.temporal) : json(nullptr)}};
-    participants.push_back({{"id", std::to_string(id)}, {"display", p.display}, {"tracks", tracks}, {"layers", layers}});
+    participants.push_back({{"id", std::to_string(id)}, {"display", p.display}, {"audioEnabled", p.audio},
+                            {"videoEnabled", p.video}, {"tracks", tracks}, {"layers", layers}});
   }
   json in_flight = json::array();
   for (const auto& r : in_flight_) in_flight.push_back({{"transaction", r.transaction}, {"request", to_string(r.kind)}});
@@ -254,6 +284,8 @@ json RoomSession::snapshot() const {
           {"audioEnabled", audio_on_},
           {"videoEnabled", video_on_},
           {"publishing", published_},
+          {"screenSharing", publisher_.senders().contains(std::string(kScreenTag))},
+          {"data", {{"sending", publisher_.data_channel_open()}, {"receiving", subscriber_.data_channel_open()}}},
           {"participants", participants},
           {"inFlight", in_flight},
           {"reconnectAttempt", transport_ ? transport_->reconnect_attempt() : 0}};
@@ -292,6 +324,99 @@ void RoomSession::on(const io::in::ChangeDeviceState& c) {
   apply_mute();
 }
 
+// sendData(text): on our publisher's data channel; Janus relays it to every subscriber of our
+// data stream (janus_videoroom_incoming_data → relay_data_packet, label = our id).
+void RoomSession::on(const io::in::SendMessage& m) {
+  std::optional<errors::CallError> err;
+  const std::string* text = m.body.is_string() ? &m.body.get_ref<const std::string&>() : nullptr;
+  if (!text || text->empty() || text->size() > kMaxDataBytes || !base::valid_utf8(*text)) {
+    err = errors::params_error(fmt::format("sendData(text): text must be a non-empty string of at most {} bytes", kMaxDataBytes));
+  } else if (phase_ != Phase::Joined || !published_) {
+    err = errors::state_error("sendData() before the room was joined and our media published");
+  } else if (!publisher_.send_data(*text)) {
+    err = errors::state_error("sendData(): the room's data channel is not open yet");
+  }
+  if (err) {
+    ctx_.log(log::Level::Warn, le::kRequestRefused, errors::to_json(*err));
+  } else {
+    ctx_.log(log::Level::Debug, le::kRoomData, {{"direction", "out"}, {"bytes", text->size()}});
+  }
+  ctx_.push(io::fx::SettleRequest{m.request_id, err});
+}
+
+// A data message from the subscriber connection: Janus labels each publisher's relayed channel
+// with its participant id. A label that names nobody we know is refused (roomError + log).
+void RoomSession::on_data(bool from_subscriber, const io::in::DataChannelMessage& message) {
+  if (!from_subscriber) {
+    ctx_.log(log::Level::Info, le::kIgnoredMessage, {{"why", "data on the publisher connection"}, {"label", message.label}});
+    return;
+  }
+  janus::Id feed = 0;
+  auto [end, ec] = std::from_chars(message.label.data(), message.label.data() + message.label.size(), feed);
+  auto p = participants_.find(feed);
+  if (ec != std::errc() || end != message.label.data() + message.label.size() || p == participants_.end()) {
+    refuse("invalidField", fmt::format("data channel \"{}\": not a participant of the room", base::utf8_prefix(message.label, 64)));
+    return;
+  }
+  if (!base::valid_utf8(message.text)) {
+    refuse("invalidText", fmt::format("data of participant {}: not UTF-8 text", feed));
+    return;
+  }
+  ctx_.log(log::Level::Debug, le::kRoomData, {{"direction", "in"}, {"participantId", std::to_string(feed)}, {"bytes", message.text.size()}});
+  ctx_.emit(ev::kRoomDataReceived, {{"participantId", std::to_string(feed)}, {"display", p->second.display}, {"text", message.text}});
+}
+
+// shareScreen(track): the screen as a second published video under the tag 'screen'. A new
+// sender renegotiates (negotiationneeded → configure + offer with its description); a second
+// share replaces the track on the same sender, without renegotiation.
+void RoomSession::on(const io::in::SendTrack& s) {
+  std::optional<errors::CallError> err;
+  if (s.tag != kScreenTag || s.kind != "video") {
+    err = errors::params_error("a room publishes one more track: the screen (tag 'screen', a video track)");
+  } else if (phase_ != Phase::Joined || !media_ready_) {
+    err = errors::state_error("shareScreen() before the room was joined");
+  } else {
+    for (const auto& [tag, sender] : publisher_.senders()) {
+      if (tag != s.tag && sender.track == s.track) err = errors::params_error(fmt::format("this track is already published as '{}'", tag));
+    }
+  }
+  if (err) {
+    ctx_.log(log::Level::Warn, le::kRequestRefused, errors::to_json(*err));
+    ctx_.push(io::fx::SettleRequest{s.request_id, err});
+    return;
+  }
+  if (rtc::Sender* sender = publisher_.sender(s.tag)) {
+    const io::TrackId old = sender->track;
+    sender->track = s.track;
+    publisher_.replace_track(s.tag, s.track);
+    if (old != s.track) ctx_.push(io::fx::ReleaseTrack{old});
+  } else {
+    publisher_.add_sender(s.tag, rtc::Sender{"video", s.track, "", false, false});
+    start_publishing();  // a receive-only participant starts publishing with its screen
+  }
+  ctx_.log(log::Level::Info, le::kSendTrack, {{"tag", s.tag}, {"kind", s.kind}});
+  ctx_.push(io::fx::SettleRequest{s.request_id, std::nullopt});
+}
+
+// stopScreenShare(): trackControl {close, 'screen'}; the sender goes (removeTrack: its m-section
+// becomes recvonly, Janus marks the stream disabled and the others unsubscribe it).
+void RoomSession::on(const io::in::TrackControl& c) {
+  std::optional<errors::CallError> err;
+  if (c.tag != kScreenTag || c.action != "close") {
+    err = errors::params_error("a room's only track control is closing the screen share");
+  } else if (!active() || !publisher_.sender(c.tag)) {
+    err = errors::state_error("stopScreenShare() without a screen shared");
+  }
+  if (err) {
+    ctx_.log(log::Level::Warn, le::kRequestRefused, errors::to_json(*err));
+    ctx_.push(io::fx::SettleRequest{c.request_id, err});
+    return;
+  }
+  publisher_.remove_sender(c.tag);
+  ctx_.log(log::Level::Info, le::kTrackControl, {{"tag", c.tag}, {"action", c.action}});
+  ctx_.push(io::fx::SettleRequest{c.request_id, std::nullopt});
+}
+
 template <typename R>
 void RoomSession::on_unsupported(const R& request, std::string_view what) {
   const auto err = errors::state_error(fmt::format("{}() is not available in a room", what));
@@ -305,15 +430,19 @@ void RoomSession::on_unsupported(const R& request, std::string_view what) {
 // bandwidth is saved; re-enabling reverses both. No renegotiation either way.
 void RoomSession::apply_mute() {
   for (const auto& [tag, s] : publisher_.senders()) {
-    ctx_.push(io::fx::SetTrackEnabled{s.track, tag == "audio" ? audio_on_ : video_on_});
+    if (tag == "audio" || tag == "video") ctx_.push(io::fx::SetTrackEnabled{s.track, tag == "audio" ? audio_on_ : video_on_});
   }
   if (!published_ || !transport_ || !transport_->open()) return;
   vr::ConfigurePublisher configure;
+  configure.display = own_display();  // Janus tells the others (presence.hpp)
   for (const auto& [kind, mid] : local_mids_) {
     configure.streams.push_back({mid, kind == "audio" ? audio_on_ : video_on_, std::nullopt});
   }
-  if (!configure.streams.empty())
-    send(janus::Message{session_id_, publisher_handle_, configure, std::nullopt}, RequestKind::ConfigurePublisher);
+  send(janus::Message{session_id_, publisher_handle_, configure, std::nullopt}, RequestKind::ConfigurePublisher);
+}
+
+std::string RoomSession::own_display() const {
+  return encode_presence(Presence{config_.display, audio_on_, video_on_});
 }
 
 void RoomSession::select_layers(janus::Id participant, std::optional<int> substream, std::optional<int> temporal,
@@ -359,9 +488,18 @@ void RoomSession::on_media(const io::MediaEvent& event) {
                    if (m.video)
                      publisher_.add_sender("video", rtc::Sender{"video", *m.video, m.stream_id, false, config_.use_simulcast});
                    ctx_.emit(ev::kLocalStream, {{"stream", m.stream_id}});
-                   for (const auto& [tag, s] : publisher_.senders())
-                     ctx_.push(io::fx::SetTrackEnabled{s.track, tag == "audio" ? audio_on_ : video_on_});
+                   for (const auto& [tag, s] : publisher_.senders()) {
+                     if (tag == "audio" || tag == "video")
+                       ctx_.push(io::fx::SetTrackEnabled{s.track, tag == "audio" ? audio_on_ : video_on_});
+                   }
                    start_publishing();
+                 },
+                 [this](const io::in::TrackEnded& e) {
+                   // The browser ended the shared screen ("Stop sharing"): stop publishing it.
+                   const rtc::Sender* screen = publisher_.sender(std::string(kScreenTag));
+                   if (!active() || !screen || screen->track != e.track) return;
+                   ctx_.log(log::Level::Info, le::kTrackControl, {{"tag", std::string(kScreenTag)}, {"action", "ended"}});
+                   publisher_.remove_sender(std::string(kScreenTag));
                  },
                  [this](const io::in::MediaFailed& m) {
                    if (!active() || media_ready_) return;
@@ -422,6 +560,8 @@ void RoomSession::rebuild_session(std::string_view why) {
   }
   received_.clear();
   subscribed_.clear();
+  pending_unsubscribe_.clear();
+  last_update_unsubscribed_ = false;
   subscriber_joined_ = false;
   subscription_busy_ = false;
   subscription_dirty_ = false;
@@ -491,6 +631,8 @@ void RoomSession::on_timeout() {
     if (*t == Timer::KeepAlive) {
       if (session_id_ && transport_ && transport_->open()) send(janus::KeepAlive{session_id_}, RequestKind::KeepAlive);
       timers_.start(Timer::KeepAlive, now + config_.keepalive);
+    } else if (*t == Timer::Unsubscribe) {
+      resend_unsubscribe();
     } else {
       std::vector<InFlight> due;
       for (auto it = in_flight_.begin(); it != in_flight_.end();) {
@@ -579,12 +721,23 @@ void RoomSession::signal_publisher(std::string_view type, const json& fields) {
   auto jsep = jsep_of(fields);
   if (type != ev::wire::kOffer || !jsep) return;
   local_mids_ = mids_by_kind(jsep->sdp);
+  // The screen's m-section is described as "screen": Janus lists that description with the
+  // stream, and the others tag its track with it (tag_of).
+  std::vector<vr::StreamDescription> descriptions;
+  if (const rtc::Sender* screen = publisher_.sender(std::string(kScreenTag))) {
+    const std::string mid = mid_of_stream(jsep->sdp, screen->stream_id);
+    if (!mid.empty()) descriptions.push_back({mid, std::string(kScreenTag)});
+    else ctx_.log(log::Level::Warn, le::kRequestRefused, {{"request", "describe screen"}, {"why", "no m-section carries its stream"}});
+  }
   if (!published_) {
     vr::Publish publish;
-    publish.display = config_.display;
+    publish.display = own_display();
+    publish.descriptions = std::move(descriptions);
     send(janus::Message{session_id_, publisher_handle_, publish, jsep}, RequestKind::Publish);
   } else {
-    send(janus::Message{session_id_, publisher_handle_, vr::ConfigurePublisher{}, jsep}, RequestKind::ConfigurePublisher);
+    vr::ConfigurePublisher configure;
+    configure.descriptions = std::move(descriptions);
+    send(janus::Message{session_id_, publisher_handle_, configure, jsep}, RequestKind::ConfigurePublisher);
   }
 }
 
@@ -639,6 +792,13 @@ void RoomSession::on_pc(rtc::Peer& peer, const io::PcEvent& event) {
                  [&](const io::in::NegotiationNeeded&) {
                    if (is_publisher) peer.on_negotiation_needed();  // the subscriber never offers
                  },
+                 [&](const io::in::DataChannelState& d) { peer.on_data_channel_state(d.state); },
+                 [&](const io::in::TrackAdded& a) {
+                   // The shell put a sender's track (the screen's) in a new MediaStream: its id
+                   // finds the track's m-section in our offers (a=msid).
+                   if (rtc::Sender* sender = peer.sender(a.tag)) sender->stream_id = a.stream_id;
+                 },
+                 [&](const io::in::DataChannelMessage& m) { on_data(!is_publisher, m); },
                  [](const auto&) {},  // tracks are named by mid from Janus's stream lists
              },
              event);
@@ -650,7 +810,8 @@ std::set<std::pair<janus::Id, std::string>> RoomSession::wanted_streams() const 
   std::set<std::pair<janus::Id, std::string>> out;
   for (const auto& [id, p] : participants_) {
     for (const auto& s : p.streams) {
-      if (!s.disabled && (s.type == "audio" || s.type == "video")) out.emplace(id, s.mid);
+      // Its data stream too: sendData's messages come that way.
+      if (!s.disabled && (s.type == "audio" || s.type == "video" || s.type == "data")) out.emplace(id, s.mid);
     }
   }
   return out;
@@ -699,6 +860,40 @@ void RoomSession::sync_subscription() {
   if (send(janus::Message{session_id_, subscriber_handle_, body, std::nullopt}, RequestKind::UpdateSubscription)) {
     subscription_busy_ = true;
     subscribed_ = wanted;
+    last_update_unsubscribed_ = !update.unsubscribe.empty();
+    if (last_update_unsubscribed_) {
+      pending_unsubscribe_ = update.unsubscribe;
+      unsubscribe_retries_ = 0;
+      timers_.cancel(Timer::Unsubscribe);
+    }
+  }
+}
+
+// Janus answered an unsubscribe with `updated` and no offer (see pending_unsubscribe_): ask again
+// later, a few times, so the renegotiation Janus skipped is offered.
+void RoomSession::retry_unsubscribe_later() {
+  if (pending_unsubscribe_.empty() || unsubscribe_retries_ >= kUnsubscribeRetries) {
+    pending_unsubscribe_.clear();
+    return;
+  }
+  timers_.start(Timer::Unsubscribe, ctx_.now() + kUnsubscribeRetry);
+}
+
+void RoomSession::resend_unsubscribe() {
+  if (pending_unsubscribe_.empty() || !subscriber_joined_ || !transport_ || !transport_->open()) return;
+  if (subscription_busy_) return;  // a change is under way: its answer settles it
+  // Never take back what is wanted again (a participant that came back under the same id).
+  std::erase_if(pending_unsubscribe_, [this](const vr::UnsubscribeStream& u) {
+    return u.feed && (participants_.contains(*u.feed) || subscribed_.contains({*u.feed, u.mid}));
+  });
+  if (pending_unsubscribe_.empty()) return;
+  ++unsubscribe_retries_;
+  ctx_.log(log::Level::Info, le::kJanusRequest, {{"request", "unsubscribe again"}, {"attempt", unsubscribe_retries_},
+                                                {"why", "updated without an offer"}});
+  if (send(janus::Message{session_id_, subscriber_handle_, vr::Unsubscribe{pending_unsubscribe_}, std::nullopt},
+           RequestKind::UpdateSubscription)) {
+    subscription_busy_ = true;
+    last_update_unsubscribed_ = true;
   }
 }
 
@@ -751,6 +946,8 @@ void RoomSession::leave(std::optional<errors::CallError> error) {
   participants_.clear();
   layers_.clear();
   local_mids_.clear();
+  pending_unsubscribe_.clear();
+  last_update_unsubscribed_ = false;
   session_id_ = publisher_handle_ = subscriber_handle_ = private_id_ = participant_id_ = 0;
   phase_ = Phase::Idle;
   media_requested_ = media_ready_ = publishing_ = published_ = false;

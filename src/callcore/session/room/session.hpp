@@ -49,6 +49,7 @@
 #include "callcore/io/input.hpp"
 #include "callcore/log/logger.hpp"
 #include "callcore/rtc/peer.hpp"
+#include "callcore/session/room/presence.hpp"
 #include "callcore/signaling/janus/codec.hpp"
 #include "callcore/signaling/transport.hpp"
 
@@ -60,6 +61,18 @@ namespace janus = signaling::janus;
 inline constexpr io::PcId kPublisherPc{1};
 inline constexpr io::PcId kSubscriberPc{2};
 inline constexpr io::TransportId kTransport{1};
+/// The publisher's data channel (sendData; Janus relays what it carries to the subscribers of
+/// our data stream under a channel labelled with our participant id), and the subscriber's own
+/// channel (opens the SCTP association from our side, as janus.js does; Janus sends nothing on
+/// it). In-band (DATA_CHANNEL_OPEN, RFC 8832): Janus creates the relayed channels that way.
+inline const io::fx::DataChannelConfig kPublisherData{"callcore-room", 0, /*negotiated=*/false, /*ordered=*/true};
+inline const io::fx::DataChannelConfig kSubscriberData{"callcore-room-in", 0, /*negotiated=*/false, /*ordered=*/true};
+/// The media tag of the screen share (the consultation's, docs/media-tags.md): published as a
+/// second video whose Janus stream description is this tag, so the others' trackAdded names it.
+inline constexpr std::string_view kScreenTag = "screen";
+/// The longest sendData text (bytes of UTF-8): within every browser's SCTP max-message-size
+/// (Chromium 256 KiB, Firefox 1 GiB, RFC 8841 default 64 KiB) and Janus's relay buffer.
+inline constexpr std::size_t kMaxDataBytes = 16 * 1024;
 
 /// How a room session is set up (from the app's options JSON, parse_config()).
 struct RoomConfig {
@@ -116,7 +129,9 @@ struct InFlight {
 
 /// A remote participant (a publisher of the room) as the session knows it.
 struct Participant {
-  std::string display;
+  std::string display;     ///< the name, without the state callcore appends (presence.hpp)
+  bool audio = true;       ///< its microphone is on (its enableAudio), as its display says
+  bool video = true;       ///< its camera is on (its enableVideo), as its display says
   std::vector<janus::videoroom::PublisherStream> streams;  ///< as Janus last listed them
 };
 
@@ -141,8 +156,14 @@ class RoomSession {
 
   /// Processes one input at `now`. App inputs: call {requestId} = joinCall (settled once
   /// joined, or with the CallError that stopped it), hangUp / destroy = leaveCall,
-  /// changeDeviceState {isMute → enableAudio(!isMute), isHidden → enableVideo(!isHidden)};
-  /// the other app requests are refused (CallError 'state'). Never throws.
+  /// changeDeviceState {isMute → enableAudio(!isMute), isHidden → enableVideo(!isHidden)},
+  /// sendTrack {tag 'screen', kind video, track} = shareScreen(track) (a second published
+  /// video, described to Janus as "screen"; renegotiated), trackControl {close, 'screen'} =
+  /// stopScreenShare() (also when the browser ends the track: "Stop sharing");
+  /// sendMessage {requestId, body: text} = sendData(text) (settled once handed to the data
+  /// channel, or with CallError 'params' (not a string, empty, over kMaxDataBytes) / 'state'
+  /// (not joined, or the data channel not open yet)); the other app requests are refused
+  /// (CallError 'state'). Never throws.
   void handle(const io::Input& input, base::Ms now);
   /// selectLayers(participantId, substream, temporal) at `now`: the simulcast layers to receive
   /// of that participant's video (configure substream/temporal per mid); nullopt lifts a limit
@@ -156,6 +177,9 @@ class RoomSession {
 
   /// State for the shell and the store: {connectStatus, joined, room (text), participantId
   /// (text | null), sessionId (text | null), audioEnabled, videoEnabled, publishing,
+  /// screenSharing (a 'screen' sender is published or about to be),
+  /// data: {sending (our data channel is open: sendData works), receiving (the subscriber's
+  /// SCTP association is up: the others' data arrives)},
   /// participants: [{id, display, tracks: {tag: {kind, mid (ours, "" until received),
   /// receiving}}, layers: {substream, temporal} | null}], inFlight: [{transaction, request}],
   /// reconnectAttempt}. Ids are decimal text (64-bit).
@@ -172,7 +196,7 @@ class RoomSession {
   std::optional<base::Ms> keepalive_deadline() const { return timers_.deadline(Timer::KeepAlive); }
 
  private:
-  enum class Timer { KeepAlive, Request };
+  enum class Timer { KeepAlive, Request, Unsubscribe };
   enum class Phase { Idle, Creating, Claiming, Attaching, Joining, Joined };
 
   // app
@@ -180,6 +204,9 @@ class RoomSession {
   void on(const io::in::HangUp&) { leave(std::nullopt); }
   void on(const io::in::Destroy&) { leave(std::nullopt); }
   void on(const io::in::ChangeDeviceState&);
+  void on(const io::in::SendMessage&);
+  void on(const io::in::SendTrack&);
+  void on(const io::in::TrackControl&);
   template <typename R>
   void on_unsupported(const R& request, std::string_view what);
   // transport
@@ -189,6 +216,7 @@ class RoomSession {
   // peer connections
   void on_pc(rtc::Peer& peer, const io::PcEvent& event);
   void on_local_candidate(rtc::Peer& peer, const nlohmann::json& candidate);
+  void on_data(bool from_subscriber, const io::in::DataChannelMessage& message);
   // media
   void on_media(const io::MediaEvent& event);
   void on_timeout();
@@ -204,6 +232,8 @@ class RoomSession {
   void on_joined(const janus::videoroom::Joined& joined);
   void add_publishers(const std::vector<janus::videoroom::Publisher>& publishers, bool full_list);
   void remove_participant(janus::Id id, std::string_view reason);
+  void update_participant(janus::Id id, const std::string& display);
+  std::string own_display() const;
   void on_subscription(const std::vector<janus::videoroom::SubscriptionStream>& streams);
   void on_subscriber_offer(const janus::Jsep& jsep);
   void refuse(std::string_view code, std::string_view message);
@@ -220,6 +250,8 @@ class RoomSession {
   void rebuild_session(std::string_view why);
   void start_publishing();
   void sync_subscription();
+  void retry_unsubscribe_later();
+  void resend_unsubscribe();
   void apply_layers();
   void apply_mute();
   void signal_publisher(std::string_view type, const nlohmann::json& fields);
@@ -238,7 +270,7 @@ class RoomSession {
   rtc::Peer publisher_;
   rtc::Peer subscriber_;
   std::unique_ptr<signaling::Transport> transport_;  // one per call() (a stopped Transport stays stopped)
-  base::Timers<Timer, 2> timers_;
+  base::Timers<Timer, 3> timers_;
 
   Status status_ = Status::Disconnected;
   Phase phase_ = Phase::Idle;
@@ -272,7 +304,21 @@ class RoomSession {
   std::map<std::string, ReceivedTrack> received_;           // subscriber mid → track
   std::map<janus::Id, Participant> participants_;
   std::map<janus::Id, Layers> layers_;
+  // The last unsubscribe sent, while Janus may still owe its renegotiation: an `unsubscribe` that
+  // reaches Janus after a publisher left the room but before Janus's own clean-up removed its
+  // streams is answered `updated` without an offer (janus_videoroom.c 1.1.2: "Publisher not
+  // found", no change), and the change the clean-up then makes (skipped_autoupdate, as we ask
+  // for no autoupdate) is only offered with the next subscription request. So such an answer is
+  // followed, kUnsubscribeRetry later, by the same unsubscribe again, at most kUnsubscribeRetries
+  // times; an offer ends it.
+  std::vector<janus::videoroom::UnsubscribeStream> pending_unsubscribe_;
+  int unsubscribe_retries_ = 0;
+  bool last_update_unsubscribed_ = false;  // the request in flight removed streams
 };
+
+/// Delay and count of the re-sent unsubscribe (RoomSession::pending_unsubscribe_).
+inline constexpr base::Ms kUnsubscribeRetry{500};
+inline constexpr int kUnsubscribeRetries = 3;
 
 /// Makes a session from the app's options JSON (parse_config), or the CallError 'params'.
 std::variant<std::unique_ptr<RoomSession>, errors::CallError> make_session(const nlohmann::json& options,
