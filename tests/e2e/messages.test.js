@@ -72,7 +72,10 @@ describe('sendMessage both ways, in order, across signaling and the data channel
     const consultationId = suite.consultationId('order');
     const client = await suite.newPage('client');
     const doctor = await suite.newPage('doctor');
-    await createParty(client, 'client', { suite, consultationId });
+    // preconnect off: with instant answer the connection (and its data channel) would be up
+    // before the doctor's call() resolves, and batch A is meant to go out before any remote
+    // description, through signaling.
+    await createParty(client, 'client', { suite, consultationId, extraParams: { preconnect: false } });
     await waitForEvent(client, 'joined');
     await createParty(doctor, 'doctor', { suite, consultationId });
 

@@ -418,6 +418,19 @@ void check_output(World& w, Side& s, const io::Effect& effect) {
               s.followups.push_back(io::make_input(io::in::TrackAdded{e.tag, stream}, kPc));
             }
           },
+          [&](const PrepareSender& e) {
+            // js/shell/peers.js: an offered transceiver of the kind becomes the tag's sender with no
+            // track (instant answer), reported by trackAdded with a new stream.
+            check_pc_id(e.pc, where);
+            FUZZ_CHECK(pc_ok, where + " without a peer connection");
+            FUZZ_CHECK(!e.tag.empty(), where + ": empty tag");
+            FUZZ_CHECK(e.kind == "audio" || e.kind == "video", where + ": kind '" + e.kind + "'");
+            FUZZ_CHECK(s.senders.count(e.tag) == 0 || s.spoofed, where + ": tag '" + e.tag + "' already has a sender");
+            s.senders[e.tag] = {0, true};
+            const std::string stream = "stream-" + e.tag + "-" + std::to_string(s.next_stream++);
+            s.streams.insert(stream);
+            s.followups.push_back(io::make_input(io::in::TrackAdded{e.tag, stream}, kPc));
+          },
           [&](const ReplaceTrack& e) {
             check_pc_id(e.pc, where);
             FUZZ_CHECK(pc_ok, where + " without a peer connection");

@@ -105,6 +105,7 @@ void Peer::on_remote_description_set(std::string_view type) {
   for (auto& c : queued) ctx_.push(io::fx::AddIceCandidate{config_.id, std::move(c)});
   if (type == ev::wire::kOffer) {
     for (auto& [tag, kind] : to_prepare_) {
+      if (senders_.count(tag)) continue;  // the media came first: its AddTrack took the transceiver
       prepared_[tag] = "";
       ctx_.push(io::fx::PrepareSender{config_.id, tag, kind});
     }

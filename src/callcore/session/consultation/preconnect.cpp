@@ -47,6 +47,12 @@ void ConsultationSession::on_answered() {
   const bool preconnected = preconnecting_;
   preconnecting_ = false;
   set_state(CallState::Connecting);
+  if (preconnected) {
+    // The connection's states, held from the app while it rang (session.cpp, PeerStateChange).
+    const std::string id = remote_ ? remote_->connection_id : "";
+    if (ice_state_ != "new") ctx_.emit(ev::kIceConnectionStateChange, {{"state", ice_state_}, {"connectionId", id}});
+    if (connection_state_ != "new") ctx_.emit(ev::kConnectionStateChange, {{"state", connection_state_}, {"connectionId", id}});
+  }
   auto held = std::move(held_tracks_);
   held_tracks_.clear();
   for (const auto& t : held) emit_remote_track(t);

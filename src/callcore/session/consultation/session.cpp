@@ -278,7 +278,9 @@ void ConsultationSession::on(const io::in::PeerStateChange& s) {
     return;
   }
   ctx_.log(log::Level::Info, *event, {{"state", s.state}});
-  ctx_.emit(*event, {{"state", s.state}, {"connectionId", remote_ ? remote_->connection_id : ""}});
+  // The client connecting while it rings: its app is told the connection's states only once the
+  // person answers (on_answered()), as if the connection had started then.
+  if (!preconnecting_) ctx_.emit(*event, {{"state", s.state}, {"connectionId", remote_ ? remote_->connection_id : ""}});
   if (*event == ev::kSignalingStateChange) {
     peer_.on_signaling_state(s.state);
     return;
