@@ -94,6 +94,35 @@ TEST_CASE("a recorded session replays in a fresh core with identical outputs", "
   CHECK(timeline.str().find("settle(error: enter)") != std::string::npos);
 }
 
+TEST_CASE("a session with getToken replays identically: hasGetToken survives redaction", "[recorder]") {
+  // Found by the e2e replay of a real Chromium call (tests/e2e/logger.test.js): the page passes
+  // hasGetToken: true, the core asks the shell for a token (requestToken) before it joins; the
+  // export redacted the boolean to "[redacted]", so the replay joined at once and differed.
+  log::Recorder recorder;
+  log::Logger logger(100);
+  double t = 2'000'000;
+  {
+    json params = json::parse(doctor_params("wss://sig.example/ws"));
+    params.erase("token");
+    params["hasGetToken"] = true;
+    Consultation doctor("consultation", "doctor", params.dump(), t, logger, &recorder);
+    REQUIRE(doctor.error().empty());
+    doctor.drain(t);
+    const json opened = json::parse(doctor.handle(R"({"kind":"transportOpened","transport":1})", t += 5));
+    REQUIRE(opened.dump().find("requestToken") != std::string::npos);
+    doctor.handle(R"({"kind":"tokenProvided","transport":1,"token":"JWT-SECRET"})", t += 9);
+    doctor.handle(R"({"kind":"hangUp"})", t += 50);
+  }
+  const json rec = recorder.to_json();
+  CHECK(rec.dump().find("JWT-SECRET") == std::string::npos);
+  CHECK(rec["sessions"][0]["params"]["hasGetToken"] == true);
+  std::ostringstream timeline;
+  const auto result = tools::replay(rec, &timeline);
+  INFO(timeline.str());
+  CHECK(result.ok());
+  CHECK(timeline.str().find("requestToken") != std::string::npos);
+}
+
 TEST_CASE("a replay names the first step whose outputs differ from the recording", "[recorder]") {
   log::Recorder recorder;
   json rec = record_a_call(recorder);
