@@ -1,5 +1,5 @@
 // callcore.logger after a connected call (test 8), and its flight recording replayed natively and
-// as wasm (docs/debugging.md, "What the e2e test verifies").
+// as wasm (docs/debugging.md, "What the tests verify").
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
