@@ -75,7 +75,11 @@
 // situation they were reported for, so that the fuzzer keeps looking for new ones;
 // CALLCORE_FUZZ_STRICT=1 in the environment turns the waivers off (reproducers:
 // tests/fuzz/crashes/). CALLCORE_FUZZ_TRACE=1 prints every input and output (to read a
-// reproducer).
+// reproducer). CALLCORE_FUZZ_RECORD=FILE writes what each side's core was fed and what it
+// answered as a flight recording (log/recorder.hpp, the format of logger.export()'s
+// `recording`), rewritten after every step so that it is complete up to the step that broke an
+// invariant or crashed: `callcore_replay FILE` and `npx callcore replay FILE` replay it
+// (docs/reliability.md, "A fuzz input as a flight recording").
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -94,6 +98,7 @@
 #include "callcore/events/dictionary.hpp"
 #include "callcore/io/codec.hpp"
 #include "callcore/log/logger.hpp"
+#include "callcore/log/recorder.hpp"
 #include "callcore/session/consultation/session.hpp"
 #include "callcore/signaling/vcm/codec.hpp"
 #include "check.hpp"
@@ -115,6 +120,7 @@ constexpr int kPc = io::to_int(session::consultation::kPc);
 constexpr int kTransport = io::to_int(session::consultation::kTransport);
 bool g_strict = false;
 bool g_trace = false;  // CALLCORE_FUZZ_TRACE=1: print every input and output (reading a reproducer)
+const char* g_record = nullptr;  // CALLCORE_FUZZ_RECORD=FILE: the flight recording of the run
 
 struct Pending {
   enum Kind { Media, Local, Rollback, Remote, Device } kind;
@@ -132,6 +138,7 @@ struct Side {
   bool url_mode = false;
   bool is_audio = false;
   std::unique_ptr<ConsultationSession> session;
+  std::uint32_t recording = 0;  // its session in World::recorder (CALLCORE_FUZZ_RECORD)
 
   // transport 1: the built-in socket
   enum class Socket { None, Connecting, Open } socket = Socket::None;
@@ -176,6 +183,7 @@ struct World {
   std::uint64_t log_checked = 0;  // log entries already checked (entries + dropped)
   Side sides[2];
   double now = 1000;
+  std::unique_ptr<log::Recorder> recorder;  // CALLCORE_FUZZ_RECORD only
 };
 
 json params_for(const Side& s) {
@@ -558,8 +566,28 @@ void check_state(World& w, Side& s) {
 
 void feed(World& w, Side& s, const io::Input& input);
 
-void drain(World& w, Side& s) {
-  while (auto o = s.session->poll_output()) check_output(w, s, *o);
+// CALLCORE_FUZZ_RECORD: records one step as io::JsonSession does in the page (an input and the
+// outputs it produced, or a drain with outputs) and rewrites the recording file, so that it holds
+// every step up to the one that breaks an invariant or crashes.
+void record(World& w, Side& s, std::string_view op, json in, const std::vector<io::Effect>& outputs) {
+  if (!w.recorder || (op == "drain" && outputs.empty())) return;
+  json out = json::array();
+  for (const auto& e : outputs) out.push_back(io::encode(e));
+  const std::size_t bytes = base::json_text(in).size() + base::json_text(out).size();
+  w.recorder->step(s.recording, w.now, op, std::move(in), std::move(out), bytes);
+  std::FILE* f = std::fopen(g_record, "wb");
+  FUZZ_CHECK(f != nullptr, std::string("CALLCORE_FUZZ_RECORD: cannot write ") + g_record);
+  const std::string text = base::json_text(json{{"format", "callcore-fuzz-recording"}, {"recording", w.recorder->to_json()}});
+  std::fwrite(text.data(), 1, text.size(), f);
+  std::fclose(f);
+}
+
+// The outputs of the last input (or of the constructor: op "drain"), recorded, then checked.
+void drain(World& w, Side& s, std::string_view op = "drain", json in = nullptr) {
+  std::vector<io::Effect> outputs;
+  while (auto o = s.session->poll_output()) outputs.push_back(std::move(*o));
+  record(w, s, op, std::move(in), outputs);
+  for (const auto& o : outputs) check_output(w, s, o);
   check_state(w, s);
   while (!s.followups.empty()) {
     io::Input next = std::move(s.followups.front());
@@ -587,7 +615,7 @@ void feed(World& w, Side& s, const io::Input& input) {
     FUZZ_CHECK(!next || next->value > w.now, s.label + ": poll_timeout() is still due after a timeout input at " +
                                                  std::to_string(w.now) + " (" + std::to_string(next->value) + ")");
   }
-  drain(w, s);
+  drain(w, s, "input", w.recorder ? io::encode_input(input) : json(nullptr));
 }
 
 template <typename Leaf>
@@ -941,6 +969,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   g_strict = strict && *strict && std::string_view(strict) != "0";
   const char* trace = std::getenv("CALLCORE_FUZZ_TRACE");
   g_trace = trace && *trace && std::string_view(trace) != "0";
+  const char* record = std::getenv("CALLCORE_FUZZ_RECORD");
+  if (record && *record) g_record = record;
   return 0;
 }
 
@@ -959,9 +989,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   w.sides[1].connection_id = "c-c4c8ea46d4ca";
   w.sides[1].url_mode = header & 2;
   w.sides[1].is_audio = header & 8;
+  if (g_record) w.recorder = std::make_unique<log::Recorder>();
   for (Side& s : w.sides) {
-    auto made = session::consultation::make_session(s.role == Role::Doctor ? "doctor" : "client", params_for(s), w.logger,
-                                                    base::Ms(w.now));
+    const char* role = s.role == Role::Doctor ? "doctor" : "client";
+    if (w.recorder) {
+      const json params = params_for(s);
+      s.recording = w.recorder->begin("consultation", role, params, w.now, nullptr, base::json_text(params).size());
+    }
+    auto made = session::consultation::make_session(role, params_for(s), w.logger, base::Ms(w.now));
     FUZZ_CHECK(std::holds_alternative<std::unique_ptr<ConsultationSession>>(made), "the target's params do not validate");
     s.session = std::move(std::get<std::unique_ptr<ConsultationSession>>(made));
     drain(w, s);

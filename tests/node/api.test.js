@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -453,6 +453,43 @@ describe('flight recorder (docs/debugging.md)', () => {
     const bad = spawnSync(process.execPath, [bin, 'replay', file], { encoding: 'utf8' });
     assert.equal(bad.status, 1, bad.stdout + bad.stderr);
     assert.match(bad.stdout, new RegExp(`differs at step ${i + 1} `));
+  });
+
+  // "A recorded fuzz crash replays the same way" (issue 14): fuzz_session writes what it fed each
+  // core as a flight recording (CALLCORE_FUZZ_RECORD, docs/reliability.md); the regression seeds
+  // are the inputs of crashes the fuzzers found (fixed since), plus two whole calls.
+  test('fuzz_session inputs recorded with CALLCORE_FUZZ_RECORD replay identically, wasm and native', (t) => {
+    const fuzz = fileURLToPath(new URL('../../build/fuzz/fuzz_session', import.meta.url));
+    if (!existsSync(fuzz)) {
+      t.skip(`${fuzz} is not built (npm test builds it in the fuzz suite, before this one)`);
+      return;
+    }
+    const corpus = fileURLToPath(new URL('../fuzz/corpus/fuzz_session/', import.meta.url));
+    const seeds = [...readdirSync(corpus).filter((f) => f.startsWith('regression-')).sort(),
+      'call-portal-socket.txt', 'call-built-in-socket.txt'];
+    assert.ok(seeds.length >= 8, `seeds: ${seeds.join(', ')}`);
+    const bin = fileURLToPath(new URL('../../bin/callcore.mjs', import.meta.url));
+    const native = fileURLToPath(new URL('../../build/native-asan/callcore_replay', import.meta.url));
+    if (!existsSync(native)) t.diagnostic(`native replay not checked: ${native} is not built (npm test builds it in the unit suite)`);
+    const dir = mkdtempSync(join(tmpdir(), 'callcore-fuzz-replay-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    for (const seed of seeds) {
+      const file = join(dir, `${seed}.json`);
+      const run = spawnSync(fuzz, [join(corpus, seed)], { env: { ...process.env, CALLCORE_FUZZ_RECORD: file }, encoding: 'utf8' });
+      assert.equal(run.status, 0, `${seed}: fuzz_session ${run.stderr}`);
+      const { recording } = JSON.parse(readFileSync(file, 'utf8'));
+      assert.deepEqual(recording.sessions.map((s) => `${s.kind} ${s.role}`), ['consultation doctor', 'consultation client'], seed);
+      const inputs = recording.sessions.map((s) => s.steps.filter((st) => st.op === 'input').length);
+      assert.ok(inputs[0] + inputs[1] >= 1, `${seed}: ${inputs} inputs recorded`);
+      const wasm = spawnSync(process.execPath, [bin, 'replay', file], { encoding: 'utf8' });
+      assert.equal(wasm.status, 0, `${seed}: ${wasm.stdout}${wasm.stderr}`);
+      assert.match(wasm.stdout, /every step identical to the recording/);
+      if (existsSync(native)) {
+        const n = spawnSync(native, [file], { encoding: 'utf8' });
+        assert.equal(n.status, 0, `${seed}: ${n.stdout}${n.stderr}`);
+        assert.equal(n.stdout, wasm.stdout, `${seed}: native and wasm replays print the same timeline`);
+      }
+    }
   });
 });
 

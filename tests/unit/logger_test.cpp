@@ -37,6 +37,20 @@ TEST_CASE("secrets are redacted before they are stored", "[log]") {
   CHECK(data["sdp"] == "v=0\r\na=ice-ufrag:xyz\r\na=ice-pwd:[redacted]\r\na=fingerprint:sha-256 AA\r\n");
 }
 
+TEST_CASE("a boolean or null under a secret-like name is kept: it holds no secret", "[log]") {
+  using callcore::log::redact;
+  // hasGetToken (RTCParams: the app gave getToken) decides whether the core asks for a token; the
+  // flight recording must keep it or the replay takes another path (docs/debugging.md).
+  const json out = redact(json{{"hasGetToken", true}, {"token", nullptr}, {"hasSecret", false},
+                               {"authToken", "abc"}, {"tokenTtl", 600}, {"credential", {{"x", true}}}});
+  CHECK(out["hasGetToken"] == true);
+  CHECK(out["token"].is_null());
+  CHECK(out["hasSecret"] == false);
+  CHECK(out["authToken"] == "[redacted]");
+  CHECK(out["tokenTtl"] == "[redacted]");    // a number may be a secret (a PIN): redacted
+  CHECK(out["credential"] == "[redacted]");  // an object under a secret name goes whole
+}
+
 TEST_CASE("the export says how many entries the ring buffer dropped", "[log]") {
   Logger logger(2);
   logger.log(1, Level::Info, "a", "");

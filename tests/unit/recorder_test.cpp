@@ -1,6 +1,7 @@
 // The flight recorder (log/recorder.hpp) and its replay (tools/replay.hpp): a session driven
 // through the JSON boundary is recorded, bounded and redacted, and a fresh core replays the
 // recording with identical outputs; a tampered recording is caught at the step that changed.
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -8,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "callcore/io/codec.hpp"
 #include "callcore/io/json_session.hpp"
 #include "callcore/log/logger.hpp"
 #include "callcore/log/recorder.hpp"
@@ -94,6 +96,35 @@ TEST_CASE("a recorded session replays in a fresh core with identical outputs", "
   CHECK(timeline.str().find("settle(error: enter)") != std::string::npos);
 }
 
+TEST_CASE("a session with getToken replays identically: hasGetToken survives redaction", "[recorder]") {
+  // Found by the e2e replay of a real Chromium call (tests/e2e/logger.test.js): the page passes
+  // hasGetToken: true, the core asks the shell for a token (requestToken) before it joins; the
+  // export redacted the boolean to "[redacted]", so the replay joined at once and differed.
+  log::Recorder recorder;
+  log::Logger logger(100);
+  double t = 2'000'000;
+  {
+    json params = json::parse(doctor_params("wss://sig.example/ws"));
+    params.erase("token");
+    params["hasGetToken"] = true;
+    Consultation doctor("consultation", "doctor", params.dump(), t, logger, &recorder);
+    REQUIRE(doctor.error().empty());
+    doctor.drain(t);
+    const json opened = json::parse(doctor.handle(R"({"kind":"transportOpened","transport":1})", t += 5));
+    REQUIRE(opened.dump().find("requestToken") != std::string::npos);
+    doctor.handle(R"({"kind":"tokenProvided","transport":1,"token":"JWT-SECRET"})", t += 9);
+    doctor.handle(R"({"kind":"hangUp"})", t += 50);
+  }
+  const json rec = recorder.to_json();
+  CHECK(rec.dump().find("JWT-SECRET") == std::string::npos);
+  CHECK(rec["sessions"][0]["params"]["hasGetToken"] == true);
+  std::ostringstream timeline;
+  const auto result = tools::replay(rec, &timeline);
+  INFO(timeline.str());
+  CHECK(result.ok());
+  CHECK(timeline.str().find("requestToken") != std::string::npos);
+}
+
 TEST_CASE("a replay names the first step whose outputs differ from the recording", "[recorder]") {
   log::Recorder recorder;
   json rec = record_a_call(recorder);
@@ -151,3 +182,60 @@ TEST_CASE("the recording is bounded: ended sessions go first, a live one is trun
     REQUIRE(unknown.sessions.size() == 1);
     CHECK_FALSE(unknown.ok());
   }
+
+TEST_CASE("encode_input is the inverse of decode_input for every input kind", "[recorder][io]") {
+  // fuzz_session writes what it fed as a flight recording (CALLCORE_FUZZ_RECORD) through
+  // encode_input: the replay decodes it again, so the round trip must lose nothing.
+  const json candidate = {{"candidate", "candidate:1 1 udp 2122194687 127.0.0.1 36486 typ host"},
+                          {"sdpMLineIndex", 0}, {"sdpMid", "0"}, {"usernameFragment", "lFMA"}};
+  const json inputs = json::array({
+      {{"kind", "call"}, {"requestId", 3}},
+      {{"kind", "hangUp"}},
+      {{"kind", "destroy"}},
+      {{"kind", "changeDeviceState"}, {"isMute", true}},
+      {{"kind", "changeDeviceState"}, {"isHidden", false}, {"isMute", false}},
+      {{"kind", "sendMessage"}, {"requestId", 4}, {"type", "chat"}, {"body", {{"text", "hi"}, {"n", json::array({1, 2})}}}},
+      {{"kind", "sendTrack"}, {"requestId", 5}, {"tag", "screen"}, {"trackKind", "video"}, {"trackId", 7}, {"paused", true}},
+      {{"kind", "trackControl"}, {"requestId", 6}, {"action", "pause"}, {"tag", "screen"}},
+      {{"kind", "switchDevice"}, {"requestId", 8}, {"trackKind", "audio"}, {"deviceId", "mic-2"}},
+      {{"kind", "transportOpened"}, {"transport", 1}},
+      {{"kind", "transportClosed"}, {"transport", 1}, {"code", 1006}, {"reason", "gone"}},
+      {{"kind", "transportMessage"}, {"transport", 1}, {"text", R"({"type":"joined","data":{}})"}},
+      {{"kind", "sendFailed"}, {"transport", 1}, {"message", {{"type", "enter"}}}, {"reason", "closed"}},
+      {{"kind", "transportPaused"}, {"transport", 1}},
+      {{"kind", "transportResumed"}, {"transport", 1}, {"connectionId", "c-1"}},
+      {{"kind", "tokenProvided"}, {"transport", 1}, {"token", "T"}},
+      {{"kind", "tokenFailed"}, {"transport", 1}, {"reason", "no"}},
+      {{"kind", "localDescription"}, {"pc", 1}, {"type", "offer"}, {"sdp", kSdp}},
+      {{"kind", "remoteDescriptionSet"}, {"pc", 1}, {"type", "answer"}},
+      {{"kind", "operationFailed"}, {"pc", 1}, {"operation", "setRemoteDescription"}, {"name", "InvalidAccessError"}, {"message", "m"}},
+      {{"kind", "localIceCandidate"}, {"pc", 1}, {"candidate", candidate}},
+      {{"kind", "localIceCandidate"}, {"pc", 1}, {"candidate", nullptr}},
+      {{"kind", "peerStateChange"}, {"pc", 1}, {"event", "connectionstatechange"}, {"state", "connected"}},
+      {{"kind", "remoteTrack"}, {"pc", 1}, {"trackKind", "video"}, {"streamId", "s-1"}},
+      {{"kind", "negotiationNeeded"}, {"pc", 1}},
+      {{"kind", "dataChannelState"}, {"pc", 1}, {"state", "open"}},
+      {{"kind", "dataChannelMessage"}, {"pc", 1}, {"text", "{\"seq\":1}"}},
+      {{"kind", "dataChannelSendFailed"}, {"pc", 1}, {"text", "x"}},
+      {{"kind", "trackAdded"}, {"pc", 2}, {"tag", "screen"}, {"streamId", "s-2"}},
+      {{"kind", "statsReport"}, {"pc", 1}, {"report", json::array({{{"type", "inbound-rtp"}, {"id", "r1"}, {"packetsReceived", 10}}})}, {"error", ""}},
+      {{"kind", "statsReport"}, {"pc", 1}, {"report", nullptr}, {"error", "getStats failed"}},
+      {{"kind", "mediaAcquired"}, {"audio", 1}, {"video", nullptr}, {"streamId", "s-local"}},
+      {{"kind", "mediaFailed"}, {"name", "NotAllowedError"}, {"message", "denied"}, {"constraint", ""}},
+      {{"kind", "deviceAcquired"}, {"requestId", 9}, {"trackKind", "video"}, {"trackId", 11}, {"deviceId", "cam-2"}},
+      {{"kind", "deviceFailed"}, {"requestId", 10}, {"trackKind", "audio"}, {"name", "NotFoundError"}, {"message", "none"}},
+      {{"kind", "trackEnded"}, {"trackId", 2}},
+      {{"kind", "timeout"}},
+  });
+  std::set<std::string> kinds;
+  for (const auto& j : inputs) {
+    INFO(j.dump());
+    const auto decoded = io::decode_input(j);
+    REQUIRE(decoded);
+    CHECK(io::encode_input(*decoded) == j);
+    kinds.insert(j["kind"].get<std::string>());
+  }
+  // Every kind of io/input.hpp, and timeout.
+  CHECK(kinds.size() == std::variant_size_v<io::AppRequest> + std::variant_size_v<io::TransportEvent> +
+                            std::variant_size_v<io::PcEvent> + std::variant_size_v<io::MediaEvent> + 1);
+}

@@ -124,6 +124,106 @@ std::optional<Input> decode_input(const json& j) {
   return decode_media(kind, j);
 }
 
+json encode_input(const Input& input) {
+  using namespace in;
+  const auto with_id = [](const char* key, int id, json j) {
+    j[key] = id;
+    return j;
+  };
+  return std::visit(
+      overloaded{
+          [](const FromApp& a) {
+            return std::visit(
+                overloaded{
+                    [](const Call& r) { return json{{"kind", "call"}, {"requestId", r.request_id}}; },
+                    [](const HangUp&) { return json{{"kind", "hangUp"}}; },
+                    [](const Destroy&) { return json{{"kind", "destroy"}}; },
+                    [](const ChangeDeviceState& r) {
+                      json j{{"kind", "changeDeviceState"}};
+                      if (r.is_hidden) j["isHidden"] = *r.is_hidden;
+                      if (r.is_mute) j["isMute"] = *r.is_mute;
+                      return j;
+                    },
+                    [](const SendMessage& r) {
+                      return json{{"kind", "sendMessage"}, {"requestId", r.request_id}, {"type", r.type}, {"body", r.body}};
+                    },
+                    [](const SendTrack& r) {
+                      return json{{"kind", "sendTrack"}, {"requestId", r.request_id}, {"tag", r.tag},
+                                  {"trackKind", r.kind},  {"trackId", to_int(r.track)},  {"paused", r.paused}};
+                    },
+                    [](const TrackControl& r) {
+                      return json{{"kind", "trackControl"}, {"requestId", r.request_id}, {"action", r.action}, {"tag", r.tag}};
+                    },
+                    [](const SwitchDevice& r) {
+                      return json{{"kind", "switchDevice"}, {"requestId", r.request_id}, {"trackKind", r.kind},
+                                  {"deviceId", r.device_id}};
+                    },
+                },
+                a.request);
+          },
+          [&](const FromTransport& t) {
+            json j = std::visit(
+                overloaded{
+                    [](const TransportOpened&) { return json{{"kind", "transportOpened"}}; },
+                    [](const TransportClosed& e) { return json{{"kind", "transportClosed"}, {"code", e.code}, {"reason", e.reason}}; },
+                    [](const TransportMessage& e) { return json{{"kind", "transportMessage"}, {"text", e.text}}; },
+                    [](const SendFailed& e) { return json{{"kind", "sendFailed"}, {"message", e.message}, {"reason", e.reason}}; },
+                    [](const TransportPaused&) { return json{{"kind", "transportPaused"}}; },
+                    [](const TransportResumed& e) { return json{{"kind", "transportResumed"}, {"connectionId", e.connection_id}}; },
+                    [](const TokenProvided& e) { return json{{"kind", "tokenProvided"}, {"token", e.token}}; },
+                    [](const TokenFailed& e) { return json{{"kind", "tokenFailed"}, {"reason", e.reason}}; },
+                },
+                t.event);
+            return with_id("transport", to_int(t.transport), std::move(j));
+          },
+          [&](const FromPc& p) {
+            json j = std::visit(
+                overloaded{
+                    [](const LocalDescription& e) { return json{{"kind", "localDescription"}, {"type", e.type}, {"sdp", e.sdp}}; },
+                    [](const RemoteDescriptionSet& e) { return json{{"kind", "remoteDescriptionSet"}, {"type", e.type}}; },
+                    [](const OperationFailed& e) {
+                      return json{{"kind", "operationFailed"}, {"operation", e.operation}, {"name", e.name}, {"message", e.message}};
+                    },
+                    [](const LocalIceCandidate& e) { return json{{"kind", "localIceCandidate"}, {"candidate", e.candidate}}; },
+                    [](const PeerStateChange& e) { return json{{"kind", "peerStateChange"}, {"event", e.event}, {"state", e.state}}; },
+                    [](const RemoteTrack& e) { return json{{"kind", "remoteTrack"}, {"trackKind", e.kind}, {"streamId", e.stream_id}}; },
+                    [](const NegotiationNeeded&) { return json{{"kind", "negotiationNeeded"}}; },
+                    [](const DataChannelState& e) { return json{{"kind", "dataChannelState"}, {"state", e.state}}; },
+                    [](const DataChannelMessage& e) { return json{{"kind", "dataChannelMessage"}, {"text", e.text}}; },
+                    [](const DataChannelSendFailed& e) { return json{{"kind", "dataChannelSendFailed"}, {"text", e.text}}; },
+                    [](const TrackAdded& e) { return json{{"kind", "trackAdded"}, {"tag", e.tag}, {"streamId", e.stream_id}}; },
+                    [](const StatsReport& e) { return json{{"kind", "statsReport"}, {"report", e.report}, {"error", e.error}}; },
+                },
+                p.event);
+            return with_id("pc", to_int(p.pc), std::move(j));
+          },
+          [](const FromMedia& m) {
+            return std::visit(
+                overloaded{
+                    [](const MediaAcquired& e) {
+                      return json{{"kind", "mediaAcquired"}, {"audio", track_json(e.audio)}, {"video", track_json(e.video)},
+                                  {"streamId", e.stream_id}};
+                    },
+                    [](const MediaFailed& e) {
+                      return json{{"kind", "mediaFailed"}, {"name", e.name}, {"message", e.message}, {"constraint", e.constraint}};
+                    },
+                    [](const DeviceAcquired& e) {
+                      return json{{"kind", "deviceAcquired"}, {"requestId", e.request_id}, {"trackKind", e.kind},
+                                  {"trackId", to_int(e.track)}, {"deviceId", e.device_id}};
+                    },
+                    [](const DeviceFailed& e) {
+                      return json{{"kind", "deviceFailed"}, {"requestId", e.request_id}, {"trackKind", e.kind},
+                                  {"name", e.name}, {"message", e.message}};
+                    },
+                    [](const TrackEnded& e) { return json{{"kind", "trackEnded"}, {"trackId", to_int(e.track)}}; },
+                },
+                m.event);
+          },
+          [](const Timeout&) { return json{{"kind", "timeout"}}; },
+      },
+      input);
+}
+
 std::string_view effect_kind(const Effect& effect) { return kEffectKinds[effect.index()]; }
 
 json encode(const Effect& effect) {

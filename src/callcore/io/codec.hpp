@@ -37,6 +37,11 @@ namespace callcore::io {
 /// object or string; never throws.
 std::optional<Input> decode_input(const nlohmann::json& j);
 
+/// Encodes an input as `{kind, ...fields}`, the inverse of decode_input (decode_input of the
+/// result gives the same input). The fuzz target fuzz_session uses it to write what it fed as a
+/// flight recording (CALLCORE_FUZZ_RECORD, docs/reliability.md) that tools/replay.hpp replays.
+nlohmann::json encode_input(const Input& input);
+
 /// The `kind` of an effect on the wire: openTransport, closeTransport, send, requestToken, createPc, closePc,
 /// setLocalDescription, setRemoteDescription, addIceCandidate, restartIce, addTrack,
 /// prepareSender, replaceTrack, removeTrack, dataSend, collectStats, acquireMedia, acquireDevice, setTrackEnabled,

@@ -202,6 +202,11 @@ void redact_in_place(nlohmann::json& data) {
   if (data.is_object()) {
     const bool turn = is_turn_server(data);
     for (auto it = data.begin(); it != data.end(); ++it) {
+      // A boolean or null under a secret-like name holds no secret (`hasGetToken: true` says only
+      // that the app gave getToken) and is kept: the core decides on it, so a flight recording
+      // that lost it would not replay (docs/debugging.md).
+      const bool no_secret = it.value().is_boolean() || it.value().is_null();
+      if (no_secret) continue;
       if (is_secret_key(it.key()) || (turn && it.key() == "username")) {
         it.value() = kRedacted;
       } else {
