@@ -216,6 +216,7 @@ TEST_CASE("encode_input is the inverse of decode_input for every input kind", "[
       {{"kind", "negotiationNeeded"}, {"pc", 1}},
       {{"kind", "dataChannelState"}, {"pc", 1}, {"state", "open"}},
       {{"kind", "dataChannelMessage"}, {"pc", 1}, {"text", "{\"seq\":1}"}},
+      {{"kind", "dataChannelMessage"}, {"pc", 2}, {"text", "hi"}, {"label", "JanusDataChannel"}},
       {{"kind", "dataChannelSendFailed"}, {"pc", 1}, {"text", "x"}},
       {{"kind", "trackAdded"}, {"pc", 2}, {"tag", "screen"}, {"streamId", "s-2"}},
       {{"kind", "statsReport"}, {"pc", 1}, {"report", json::array({{{"type", "inbound-rtp"}, {"id", "r1"}, {"packetsReceived", 10}}})}, {"error", ""}},

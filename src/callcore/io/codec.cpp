@@ -189,7 +189,11 @@ json encode_input(const Input& input) {
                     [](const RemoteTrack& e) { return json{{"kind", "remoteTrack"}, {"trackKind", e.kind}, {"streamId", e.stream_id}}; },
                     [](const NegotiationNeeded&) { return json{{"kind", "negotiationNeeded"}}; },
                     [](const DataChannelState& e) { return json{{"kind", "dataChannelState"}, {"state", e.state}}; },
-                    [](const DataChannelMessage& e) { return json{{"kind", "dataChannelMessage"}, {"text", e.text}}; },
+                    [](const DataChannelMessage& e) {
+                      json j{{"kind", "dataChannelMessage"}, {"text", e.text}};
+                      if (!e.label.empty()) j["label"] = e.label;
+                      return j;
+                    },
                     [](const DataChannelSendFailed& e) { return json{{"kind", "dataChannelSendFailed"}, {"text", e.text}}; },
                     [](const TrackAdded& e) { return json{{"kind", "trackAdded"}, {"tag", e.tag}, {"streamId", e.stream_id}}; },
                     [](const StatsReport& e) { return json{{"kind", "statsReport"}, {"report", e.report}, {"error", e.error}}; },
