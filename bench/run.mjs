@@ -2,8 +2,9 @@
 // `npm run bench [-- NAME ...] [--calls=20] [--loads=20] [--cycles=200] [--iterations=2000] [--no-build]`
 // Runs the benchmarks (all, or those named: size, size-variants, latency, answer, throughput,
 // startup, memory; answer also takes --pause=1500), prints their tables, stores each result with
-// its command, date, machine and load in bench/results.json, and writes docs/benchmarks.md from every stored result (so one benchmark
-// can be rerun alone) followed by bench/notes.md (the hand-written analysis).
+// its command, date, machine and load in bench/results.json, and writes docs/benchmarks.md from
+// every stored result (so one benchmark can be rerun alone) followed by bench/notes.md (the
+// hand-written analysis).
 // Benchmarks, never timed tests: nothing here fails on a slow figure (the size budget is
 // enforced by tests/node/size-budget.test.js instead).
 import { execFileSync } from 'node:child_process';
