@@ -16,7 +16,9 @@
 //    so frames decoded while ringing count from the moment the app is given the stream;
 //  - doctor's first frame: the doctor's getStats() (polled every 5 ms from just before t0) first
 //    shows inbound-rtp video with framesDecoded > 0 (nothing is sent to it before the answer).
-// Run: npm run bench -- answer [--calls=10] [--pause=1500]   or   node bench/answer.mjs --calls=3
+// `--trace` (standalone only) also marks each page's first encoded video frame and first received
+// video packet (more getStats() polling during the measured window, so not in run.mjs's runs).
+// Run: npm run bench -- answer [--calls=10] [--pause=1500]   or   node bench/answer.mjs --calls=3 [--trace]
 import { launchChromium, load, median, quantile, sleep, startSignaling } from './lib/common.mjs';
 import { startStaticServer } from './lib/static.mjs';
 
@@ -38,6 +40,8 @@ const TIMELINE = [
   ['callee', 'ice:connected', 'client ICE connected'],
   ['caller', 'ice:connected', 'doctor ICE connected'],
   ['callee', 'remoteStream', 'client app gets the doctor\'s video'],
+  ['callee', 'encoded', 'client encoded its first video frame'],
+  ['caller', 'packet', 'doctor received the client\'s first video packet'],
   ['callee', 'decoded', 'client: a doctor frame decoded'],
   ['callee', 'shown', 'client can show the doctor\'s first frame'],
   ['caller', 'decoded', 'doctor decoded the client\'s first frame'],
@@ -56,7 +60,7 @@ async function openPage(browser, url) {
 const firstOf = (marks, name) => marks.find((m) => m.name === name)?.t ?? null;
 
 /** One call of `kind`; returns {ok, client, doctor, ring, offsets} or {ok: false, why}. */
-async function oneCall(browser, staticUrl, wsUrl, kind, index, pauseMs) {
+async function oneCall(browser, staticUrl, wsUrl, kind, index, pauseMs, trace) {
   const url = `${staticUrl}/bench/pages/${PAGES[kind]}.html`;
   const callee = await openPage(browser, url);
   const caller = await openPage(browser, url);
@@ -78,8 +82,8 @@ async function oneCall(browser, staticUrl, wsUrl, kind, index, pauseMs) {
     }
     await sleep(pauseMs); // the person takes a moment before pressing Answer (stated in the output)
     const ring = await callee.evaluate(() => window.ringFigures());
-    await caller.evaluate(() => window.watchAnswer());
-    await callee.evaluate(() => window.answer());
+    await caller.evaluate((o) => window.watchAnswer(o), { trace });
+    await callee.evaluate((o) => window.answer(o), { trace });
     try {
       await callee.waitForFunction(() => window.firstMark('shown') !== null, undefined, { timeout: DEADLINE_MS, polling: 20 });
       await caller.waitForFunction(() => window.firstMark('decoded') !== null, undefined, { timeout: DEADLINE_MS, polling: 20 });
@@ -116,7 +120,7 @@ async function oneCall(browser, staticUrl, wsUrl, kind, index, pauseMs) {
  * Runs `calls` measured calls per contender, interleaved, after one warm-up call each.
  * @returns {{calls, pauseMs, goals, load: {before, after}, results: {[kind]: {client, doctor: {median, p90, min, max}, runs, failures, timeline, ring}}}}
  */
-export async function answer({ calls = 10, pauseMs = REACTION_MS, contenders = CONTENDERS, log = () => {} } = {}) {
+export async function answer({ calls = 10, pauseMs = REACTION_MS, contenders = CONTENDERS, trace = false, log = () => {} } = {}) {
   const signaling = await startSignaling();
   const statics = await startStaticServer();
   const browser = await launchChromium();
@@ -127,7 +131,7 @@ export async function answer({ calls = 10, pauseMs = REACTION_MS, contenders = C
     let index = 0;
     for (let round = -1; round < calls; round++) {
       for (const kind of contenders) {
-        const r = await oneCall(browser, statics.url, signaling.wsUrl, kind, index++, pauseMs);
+        const r = await oneCall(browser, statics.url, signaling.wsUrl, kind, index++, pauseMs, trace);
         const what = r.ok
           ? `client ${r.client.toFixed(1)} ms, doctor ${r.doctor.toFixed(1)} ms (at t0 the client's connection: ${r.ring.pcs ? `ICE ${r.ring.ice}, ${r.ring.framesDecoded} doctor frames decoded, ${r.ring.bytesSent} B sent` : 'none'})`
           : `FAILED ${r.why.slice(0, 300)}`;
@@ -174,7 +178,7 @@ export async function answer({ calls = 10, pauseMs = REACTION_MS, contenders = C
       errors: rs.flatMap((r) => r.errors),
     };
   }
-  return { calls, pauseMs, goals: GOALS, load: { before: loadBefore, after: load() }, results };
+  return { calls, pauseMs, trace, goals: GOALS, load: { before: loadBefore, after: load() }, results };
 }
 
 /** The summary lines printed by the standalone run (run.mjs writes its own section). */
@@ -195,7 +199,8 @@ export function summary(r) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
-  const r = await answer({ calls: arg('calls', 10), pauseMs: arg('pause', REACTION_MS), log: console.log });
+  const r = await answer({ calls: arg('calls', 10), pauseMs: arg('pause', REACTION_MS), trace: process.argv.includes('--trace'), log: console.log });
   console.log(JSON.stringify(r, null, 1));
+  for (const [kind, x] of Object.entries(r.results)) console.log(`${kind}: ${x.timeline.map((t) => `${t.what} ${t.median.toFixed(1)}`).join(' → ')}`);
   console.log(summary(r));
 }

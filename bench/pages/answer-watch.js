@@ -30,22 +30,33 @@
     maybeShown();
   };
 
-  window.watchAnswer = () => {
+  window.watchAnswer = ({ trace = false } = {}) => {
     if (watching) return;
     watching = true;
+    // With `trace` (node bench/answer.mjs --trace; not in the measured runs of run.mjs: the extra
+    // polling costs CPU on the critical path), also marked, for the timeline only: 'encoded' (this
+    // page's outbound-rtp video first shows framesEncoded > 0) and 'packet' (its inbound-rtp video
+    // first shows packetsReceived > 0; packets received before the poll started count at its first
+    // poll); the poll then goes on until this page has encoded a video frame.
+    const seen = new Set();
+    const once = (name) => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      const t = now();
+      window.marks.push({ name, t });
+      if (name === 'decoded') { decodedAt = t; maybeShown(); }
+    };
     const poll = async () => {
       for (const pc of window.openPcs()) {
         const report = await pc.getStats();
         for (const s of report.values()) {
-          if (s.type === 'inbound-rtp' && s.kind === 'video' && s.framesDecoded > 0) {
-            decodedAt = now();
-            window.marks.push({ name: 'decoded', t: decodedAt });
-            watching = false;
-            maybeShown();
-            return;
-          }
+          if (s.type === 'inbound-rtp' && s.kind === 'video' && s.framesDecoded > 0) once('decoded');
+          if (!trace) continue;
+          if (s.type === 'inbound-rtp' && s.kind === 'video' && s.packetsReceived > 0) once('packet');
+          if (s.type === 'outbound-rtp' && s.kind === 'video' && s.framesEncoded > 0) once('encoded');
         }
       }
+      if (seen.has('decoded') && (!trace || seen.has('encoded'))) watching = false;
       if (watching) setTimeout(poll, 5);
     };
     poll();
