@@ -238,7 +238,8 @@ function memorySection(r) {
 
 const fmt = { table, int, ms, kb, stamp };
 const SECTIONS = {
-  size: (r) => sizeSection(r, fmt), 'size-variants': sizeVariantsSection, latency: latencySection, throughput: throughputSection,
+  size: (r) => sizeSection(r, fmt), 'size-variants': sizeVariantsSection, latency: latencySection, answer: answerSection,
+  throughput: throughputSection,
   startup: (r) => startupSection(r, fmt), memory: memorySection,
 };
 
