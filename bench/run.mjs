@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm run bench [-- NAME ...] [--calls=20] [--loads=20] [--cycles=200] [--iterations=2000] [--no-build]`
-// Runs the benchmarks (all, or those named: size, size-variants, latency, throughput, startup,
-// memory), prints their tables, stores each result with its command, date, machine and load in
-// bench/results.json, and writes docs/benchmarks.md from every stored result (so one benchmark
-// can be rerun alone) followed by bench/notes.md (the hand-written analysis).
+// Runs the benchmarks (all, or those named: size, size-variants, latency, answer, throughput,
+// startup, memory; answer also takes --pause=1500), prints their tables, stores each result with
+// its command, date, machine and load in bench/results.json, and writes docs/benchmarks.md from
+// every stored result (so one benchmark can be rerun alone) followed by bench/notes.md (the
+// hand-written analysis).
 // Benchmarks, never timed tests: nothing here fails on a slow figure (the size budget is
 // enforced by tests/node/size-budget.test.js instead).
 import { execFileSync } from 'node:child_process';
@@ -17,7 +18,7 @@ import { load, machine } from './lib/common.mjs';
 const RESULTS = join(ROOT, 'bench', 'results.json');
 const DOC = join(ROOT, 'docs', 'benchmarks.md');
 const NOTES = join(ROOT, 'bench', 'notes.md');
-const ALL = ['size', 'size-variants', 'throughput', 'startup', 'latency', 'memory'];
+const ALL = ['size', 'size-variants', 'throughput', 'startup', 'latency', 'answer', 'memory'];
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => Number(args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
@@ -109,6 +110,55 @@ function latencySection(r) {
   return lines.join('\n');
 }
 
+function answerSection(r) {
+  const d = r.data.results;
+  const v = d.vanilla;
+  const ratio = (x, k) => (x[k].median / v[k].median).toFixed(2);
+  const rows = Object.entries(d).map(([kind, x]) => [
+    kind, `${x.calls}${x.failures.length ? ` (+${x.failures.length} failed)` : ''}`,
+    ms(x.client.median), ms(x.client.p90), ms(x.doctor.median), ms(x.doctor.p90),
+    `${ratio(x, 'client')} / ${ratio(x, 'doctor')}`,
+    x.ring.iceConnected ? `${x.ring.iceConnected} of ${x.calls}, ${int(x.ring.framesDecoded)} frames, ${int(x.ring.bytesSent)} B sent` : '–',
+  ]);
+  const c = d.callcore;
+  const g = r.data.goals;
+  const verdict = (k) => (c[k].median <= g[k] * v[k].median ? 'met' : '**missed**');
+  const lines = [
+    '## Instant answer',
+    '',
+    'Answer (`client.call()`) → the first remote frame decoded on each side (issue 14; docs/api.md "Instant answer").',
+    'Headless Chromium (Debian), loopback, fake camera and microphone, one browser; the contenders interleaved',
+    '(callcore, vanilla, callcore-nopreconnect, callcore, …) after one warm-up call each; every call between two fresh',
+    'pages (bench/pages/answer-callcore.html, answer-vanilla.html) through the reference signaling server.',
+    '',
+    `- **Ringing**: the caller calls (callcore: \`doctor.call()\`; vanilla: getUserMedia, offer sent, its candidates`,
+    '  trickled); the callee rings (callcore: EVENT_LIST.ENTER; vanilla: the offer arrived and is held). Then a fixed',
+    `  **${r.data.pauseMs} ms pause** models the person taking a moment before pressing Answer (callcore preconnects meanwhile).`,
+    '- **t0**: the callee page\'s mark just before `client.call()` (vanilla: before its getUserMedia; then',
+    '  setRemoteDescription of the held offer, addTrack, the held candidates, createAnswer / setLocalDescription,',
+    '  the answer sent; then ICE, DTLS, media).',
+    '- **client\'s first frame**: t0 → the first moment the client\'s app has the doctor\'s video (callcore:',
+    '  EVENT_LIST.REMOTE_STREAM; vanilla: the video `track` event) and its `getStats()` (polled every 5 ms from t0)',
+    '  shows `inbound-rtp` video with `framesDecoded > 0`; frames decoded while ringing count from the moment the app',
+    '  is given the stream.',
+    '- **doctor\'s first frame**: t0 → the doctor\'s `getStats()` (polled every 5 ms) first shows `inbound-rtp` video',
+    '  with `framesDecoded > 0`.',
+    '- **callcore-nopreconnect**: callcore with `preconnect: false` (the offer is held until `call()`).',
+    '',
+    table(['contender', 'calls', 'client first frame median', 'p90', 'doctor first frame median', 'p90', 'ratio to vanilla (client / doctor)', 'client\'s connection at t0 (ICE connected, doctor frames decoded, bytes sent)'], rows),
+    '',
+    `Goal (medians): the client\'s first frame ≤ ${g.client}× vanilla: ${verdict('client')}; the doctor\'s ≤ ${g.doctor}× vanilla: ${verdict('doctor')}.`,
+    '',
+    'Where the time goes: median time of each step from t0 (ms; both pages, first occurrence after t0):',
+    '',
+  ];
+  for (const [kind, x] of Object.entries(d)) {
+    lines.push(`**${kind}**: ${x.timeline.map((t) => `${t.what} ${ms(t.median)}`).join(' → ')}`, '');
+  }
+  lines.push(stamp(r));
+  return lines.join('\n');
+}
+
 function throughputSection(r) {
   const d = r.data;
   const n = d.native;
@@ -188,7 +238,8 @@ function memorySection(r) {
 
 const fmt = { table, int, ms, kb, stamp };
 const SECTIONS = {
-  size: (r) => sizeSection(r, fmt), 'size-variants': sizeVariantsSection, latency: latencySection, throughput: throughputSection,
+  size: (r) => sizeSection(r, fmt), 'size-variants': sizeVariantsSection, latency: latencySection, answer: answerSection,
+  throughput: throughputSection,
   startup: (r) => startupSection(r, fmt), memory: memorySection,
 };
 
@@ -198,12 +249,12 @@ function writeDoc(results) {
     '',
     'Written by `npm run bench` (bench/run.mjs) from bench/results.json; every figure carries the command that',
     'produced it, the date, the machine and its load. Benchmarks, not timed tests; only the size budget is',
-    'enforced (by `npm test`). Run one: `npm run bench -- latency` (or size, size-variants, throughput, startup,',
-    'memory); the others keep their stored figures. The machine is shared with other builds and browsers: compare',
+    'enforced (by `npm test`). Run one: `npm run bench -- latency` (or size, size-variants, answer, throughput,',
+    'startup, memory); the others keep their stored figures. The machine is shared with other builds and browsers: compare',
     'figures of one run, not across runs.',
     '',
   ];
-  for (const name of ['size', 'size-variants', 'latency', 'throughput', 'startup', 'memory']) {
+  for (const name of ['size', 'size-variants', 'latency', 'answer', 'throughput', 'startup', 'memory']) {
     if (results[name]) parts.push(SECTIONS[name](results[name]), '');
   }
   if (existsSync(NOTES)) parts.push(readFileSync(NOTES, 'utf8').trim(), '');
@@ -228,6 +279,11 @@ for (const name of selected) {
     const calls = option('calls', 20);
     command += ` --calls=${calls}`;
     data = await (await import('./latency.mjs')).latency({ calls, log });
+  } else if (name === 'answer') {
+    const calls = option('calls', 10);
+    const pauseMs = option('pause', 1500);
+    command += ` --calls=${calls}${pauseMs === 1500 ? '' : ` --pause=${pauseMs}`}`;
+    data = await (await import('./answer.mjs')).answer({ calls, pauseMs, log });
   } else if (name === 'throughput') {
     const iterations = option('iterations', 2000);
     command += ` --iterations=${iterations}`;
