@@ -402,10 +402,13 @@ describe('Chromium ↔ Firefox ESR consultation', { skip: missing && !CI ? `${mi
       assert.deepEqual((await eventsOf(caller, 'call:ended')).at(-1), { originator: 'remote', cause: 'Bye' });
       assert.deepEqual((await eventsOf(callee, 'call:ended')).at(-1), { originator: 'local', cause: 'Terminated' });
       assert.equal(await count(callee, 'call:ended'), ended.callee + 1);
+      // Both connections close; the app's tracks stay live (callcore never stops them, docs/sip.md):
+      // the page stops them itself.
       for (const page of [caller, callee]) {
-        await waitFor(page, () => window.connector.connection?.signalingState === 'closed'
-          && window.localStream.getTracks().every((x) => x.readyState === 'ended'), undefined,
-        { timeout: 20000, message: 'the call\'s connection closed and its local tracks stopped' });
+        await waitFor(page, () => window.connector.connection?.signalingState === 'closed', undefined,
+          { timeout: 20000, message: 'the call\'s connection closed' });
+        assert.deepEqual(await page.evaluate(() => window.localStream.getTracks().map((x) => x.readyState)), ['live', 'live'], `[${page.label}] the app's tracks are not stopped by callcore`);
+        await page.evaluate(() => window.localStream.getTracks().forEach((x) => x.stop()));
       }
       report.push(`${caller.label} → ${callee.label}: confirmed ${confirmedMs} ms, media both ways ${mediaMs} ms ${JSON.stringify(media)}, call:ended at the caller ${hangMs} ms after hangUp`);
     }
