@@ -20,7 +20,7 @@
 //  6. SIP through Kamailio (tests/e2e/kamailio/, on 127.0.0.1): a Chromium page and the Firefox
 //     page register; Chromium calls Firefox, Firefox answers, audio and video both ways
 //     (getStats), Firefox hangs up; then Firefox calls Chromium, Chromium hangs up.
-// The whole file takes ~50 s on a 2-core machine (Firefox starts in ~4 s).
+// The whole file takes ~50-55 s on a 2-core machine (Firefox starts in ~4 s; tests 5-6 ~11 s).
 // Skipped, saying why, only when firefox-esr is not installed and CI is not 'true'; under CI=true a
 // missing firefox-esr fails the file.
 import { describe, it, before, after } from 'node:test';
