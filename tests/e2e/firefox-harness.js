@@ -21,14 +21,14 @@ export function haveFirefox() {
 
 /**
  * Firefox preferences for calls between pages of `origin` (e.g. 'http://127.0.0.1:PORT') on
- * loopback, each seen working with Firefox ESR 153 (../shared/TOOLCHAIN.md):
+ * loopback, each seen working with Firefox ESR 153:
  * - fake camera and microphone, no permission prompt, autoplay allowed;
  * - ICE: `ice.loopback` gathers 127.0.0.1 and ::1 too, `obfuscate_host_addresses: false` gives
  *   addresses instead of mDNS names (fake devices alone do not count as granted). Like Chromium,
  *   Firefox also gathers on the machine's other interfaces, whose addresses are local too (no
  *   packet leaves the machine); `media.peerconnection.ice.force_interface` changes nothing in
  *   ESR 153 (checked: 'lo' and 'eth0' both still gather every interface), so it is not set. Only
- *   a network namespace with just `lo` (../shared/TOOLCHAIN.md) keeps every pair on 127.0.0.1;
+ *   a network namespace with just `lo` keeps every pair on 127.0.0.1;
  * - camera/microphone granted to `origin` by default (`permissions.default.*` and a defaults
  *   file named by `permissions.manager.defaultsUrl`, written by launchFirefox): with fake devices
  *   and no grant, Firefox hides host addresses and gathers on the default route only;
