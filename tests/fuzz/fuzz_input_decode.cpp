@@ -377,6 +377,11 @@ void check_effects(const json& input) {
     FUZZ_CHECK(get(out, "tag") == str(j, "tag") && get(out, "streamId") == str(j, "streamId"), "addTrack tag/streamId");
   }
   {
+    const json out = encode_checked(PrepareSender{pc, str(j, "tag"), str(j, "trackKind")});
+    expect_id(out, "pc", io::to_int(pc), "prepareSender");
+    FUZZ_CHECK(get(out, "tag") == str(j, "tag") && get(out, "trackKind") == str(j, "trackKind"), "prepareSender tag/trackKind");
+  }
+  {
     const json out = encode_checked(ReplaceTrack{pc, str(j, "tag"), maybe_track});
     if (maybe_track) {
       expect_id(out, "trackId", io::to_int(*maybe_track), "replaceTrack");

@@ -35,9 +35,9 @@ static_assert(kInputKinds.size() == std::variant_size_v<io::AppRequest> + std::v
               "an input leaf was added or removed: update kInputKinds and leaf_kind()");
 
 /// Every effect kind of io/codec.hpp, in the order of the io::Effect alternatives.
-inline constexpr std::array<std::string_view, 24> kEffectKinds = {
+inline constexpr std::array<std::string_view, 25> kEffectKinds = {
     "openTransport", "closeTransport", "send", "requestToken", "createPc", "closePc", "setLocalDescription", "setRemoteDescription",
-    "addIceCandidate", "restartIce", "addTrack", "replaceTrack", "removeTrack", "dataSend", "collectStats", "acquireMedia",
+    "addIceCandidate", "restartIce", "addTrack", "prepareSender", "replaceTrack", "removeTrack", "dataSend", "collectStats", "acquireMedia",
     "acquireDevice", "setTrackEnabled", "releaseTrack", "swapLocalTrack", "stopTracks", "releaseStreams", "settle",
     "emit"};
 static_assert(kEffectKinds.size() == std::variant_size_v<io::Effect>, "an effect was added or removed: update kEffectKinds");
