@@ -82,6 +82,7 @@ const device = { isMute: false, isHidden: false };
 const farMembers = new Map();
 let farLeft = null;      // {name, reason} of the last far-side member that left, while none is here
 let respondent = null;   // the far side's RTC_RESPONDENT_PROPS (name, doctor info, device state)
+renderFarSide(); // 'absent' from the start, not only once the server answered the join
 
 // ---- the SDK ---------------------------------------------------------------------------------
 function createInstance() {
