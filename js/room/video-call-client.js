@@ -8,6 +8,7 @@ import { core } from './core.js';
 import { CallError } from '../call-error.js';
 import { EMIT_TYPE_LIST, EVENT_LIST } from '../dictionary.js';
 import { Emitter } from '../emitter.js';
+import { PayloadListeners } from '../payload-listeners.js';
 import { logFromShell } from '../logger.js';
 import { failure, SessionLoop } from '../shell/loop.js';
 import { MediaHost } from '../shell/media.js';
@@ -90,7 +91,7 @@ export class VideoCallClient {
     this.emitter = new Emitter((error, event) =>
       logFromShell('error', 'listenerError', '', { eventType: event.eventType, error: failure(error) }),
     );
-    this._listeners = new Map(); // seed listener → (event) => listener(payload)
+    this._listeners = new PayloadListeners(this.emitter); // on()/off(): listeners of the payload
     this._requests = new Map();
     this._nextRequestId = 1;
     this._pendingTracks = new Map(); // subscriber mid → trackAdded payload waiting for its track
@@ -264,25 +265,14 @@ export class VideoCallClient {
   on(event, listener) {
     if (typeof listener !== 'function') throw new TypeError(`VideoCallClient.on: listener must be a function; got ${typeof listener}`);
     const name = SEED_EVENTS[event] ?? event;
-    const key = `${name}\u0000`;
-    let byEvent = this._listeners.get(key);
-    if (!byEvent) this._listeners.set(key, (byEvent = new Map()));
-    if (!byEvent.has(listener)) {
-      const wrapped = (e) => listener(e.payload);
-      byEvent.set(listener, wrapped);
-      this.emitter.on(name, wrapped);
-    }
+    this._listeners.on(name, listener);
     return () => this.off(event, listener);
   }
 
   /** Unregisters `listener` from `event` (as given to on()). */
   off(event, listener) {
     const name = SEED_EVENTS[event] ?? event;
-    const byEvent = this._listeners.get(`${name}\u0000`);
-    const wrapped = byEvent?.get(listener);
-    if (!wrapped) return;
-    byEvent.delete(listener);
-    this.emitter.off(name, wrapped);
+    this._listeners.off(name, listener);
   }
 
   /** The connection status: 'disconnected' | 'connecting' | 'connected' | 'reconnecting'. */

@@ -9,6 +9,7 @@ import { core } from './core.js';
 import { CallError } from '../call-error.js';
 import { EMIT_TYPE_LIST } from '../dictionary.js';
 import { Emitter } from '../emitter.js';
+import { PayloadListeners } from '../payload-listeners.js';
 import { logFromShell } from '../logger.js';
 import { failure, SessionLoop } from '../shell/loop.js';
 import { MediaHost } from '../shell/media.js';
@@ -84,7 +85,7 @@ export class SipConnector {
     );
     /** @type {RTCConfiguration} the call's RTCConfiguration, read when its connection is created. */
     this.connectionConfig = { iceServers: [] };
-    this._listeners = new Map(); // event → (listener → wrapped)
+    this._listeners = new PayloadListeners(this.emitter); // on()/off(): listeners of the payload
     this._requests = new Map();
     this._nextRequestId = 1;
     this._loop = null;
@@ -293,13 +294,7 @@ export class SipConnector {
    */
   on(event, listener) {
     if (typeof listener !== 'function') throw new TypeError(`SipConnector.on: listener must be a function; got ${typeof listener}`);
-    let byEvent = this._listeners.get(event);
-    if (!byEvent) this._listeners.set(event, (byEvent = new Map()));
-    if (!byEvent.has(listener)) {
-      const wrapped = (e) => listener(e.payload);
-      byEvent.set(listener, wrapped);
-      this.emitter.on(event, wrapped);
-    }
+    this._listeners.on(event, listener);
     return () => this.off(event, listener);
   }
 
@@ -327,11 +322,7 @@ export class SipConnector {
 
   /** Unregisters `listener` from `event` (as given to on()). */
   off(event, listener) {
-    const byEvent = this._listeners.get(event);
-    const wrapped = byEvent?.get(listener);
-    if (!wrapped) return;
-    byEvent.delete(listener);
-    this.emitter.off(event, wrapped);
+    this._listeners.off(event, listener);
   }
 
   // ---- shell ----------------------------------------------------------------------------------
