@@ -79,6 +79,13 @@ export type RTCParams = {
    * (docs/api.md "Instant answer"). false: the offer waits until call().
    */
   preconnect?: boolean;
+  /**
+   * The video send bitrate each side's connection starts at, in bps (default 800000; 0 = the
+   * browser's own start, 300 kbps in Chromium; otherwise an integer 100000-10000000, else
+   * CallError 'params'). Chromium-only (`x-google-start-bitrate` in the remote description);
+   * other browsers ignore it. docs/api.md "Start bitrate".
+   */
+  videoStartBitrate?: number;
   /** Seconds to wait for the far side to enter after call() (default 60): CallError 'enter'. */
   enterTimeoutSecond?: number;
   /** Seconds the doctor waits for the answer after the client entered (default 60): CallError 'answer'. */

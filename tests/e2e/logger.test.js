@@ -88,6 +88,11 @@ describe('logger', () => {
     const { doctor, client, consultationId } = await establishCall(suite, { tag: 'replay' });
     await waitForStats(client, { framesDecoded: 1 });
     await waitForStats(doctor, { framesDecoded: 1 });
+    // A few seconds of periodic stats (1 s interval), to see what they cost the recording.
+    for (const page of [doctor, client]) {
+      await waitFor(page, () => (window.events || []).filter((e) => e && e.eventType === 'stats').length >= 4, undefined,
+        { message: 'four stats events' });
+    }
     await doctor.evaluate(() => window.call.hangUp());
     await waitForEvent(client, 'hangUpReceiveEvent');
     // destroy() deletes the core session: the recording is then marked ended.
@@ -125,6 +130,28 @@ describe('logger', () => {
         assert.ok(emitted.includes('hangUpReceiveEvent'), `${label} the hang-up it received is recorded: ${[...new Set(emitted)].join(', ')}`);
       }
       assert.ok(inKinds.includes('remoteTrack'), `${label} the far side's media is recorded (remoteTrack): ${[...new Set(inKinds)].join(', ')}`);
+
+      // Periodic stats are kept compact (io/recording.hpp): reports as deltas, the stats event and
+      // the collectStats effect as digests; what a second of call costs the 4 MiB recording.
+      const statsSteps = rec.steps.filter((st) => st.in && st.in.kind === 'statsReport' && !st.in.error);
+      assert.ok(statsSteps.length >= 4, `${label} ${statsSteps.length} stats reports recorded (>= 4)`);
+      for (const st of statsSteps) {
+        assert.ok(Array.isArray(st.in.reportDelta) && !('report' in st.in), `${label} a stats report is kept as a delta`);
+        const stats = st.out.filter((o) => o.eventType === 'stats');
+        assert.ok(stats.length === 1 && /^[0-9a-f]{16}$/.test(stats[0].digest) && !('payload' in stats[0]),
+          `${label} the stats event is kept as a digest: ${JSON.stringify(st.out).slice(0, 300)}`);
+      }
+      const first = rec.steps.indexOf(statsSteps[0]);
+      const last = rec.steps.indexOf(statsSteps.at(-1));
+      const steady = rec.steps.slice(first + 1, last + 1);
+      // Per stats report (the interval is 1 s, 2-4 s when getStats is slow: counting per report
+      // gives the cost of a second at the 1 s interval).
+      const bytesPerReport = steady.reduce((n, st) => n + JSON.stringify(st.in ?? null).length + JSON.stringify(st.out ?? []).length, 0)
+        / (statsSteps.length - 1);
+      const intervalMs = (statsSteps.at(-1).t - statsSteps[0].t) / (statsSteps.length - 1);
+      const minutes = (4 * 1024 * 1024) / bytesPerReport / 60;
+      t.diagnostic(`${label} ${bytesPerReport.toFixed(0)} B recorded per stats report (interval here ${intervalMs.toFixed(0)} ms): 4 MiB hold ${minutes.toFixed(0)} min of call at 1 s stats`);
+      assert.ok(minutes >= 45, `${label} 4 MiB hold at least 45 min of call at 1 s stats (${minutes.toFixed(0)} min)`);
 
       const file = path.join(dir, `${page.label}.json`);
       writeFileSync(file, JSON.stringify(report));

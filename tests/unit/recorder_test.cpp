@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -11,9 +12,11 @@
 
 #include "callcore/io/codec.hpp"
 #include "callcore/io/json_session.hpp"
+#include "callcore/io/recording.hpp"
 #include "callcore/log/logger.hpp"
 #include "callcore/log/recorder.hpp"
 #include "callcore/session/consultation/session.hpp"
+#include "stats_fixtures.hpp"
 #include "tools/replay.hpp"
 
 using nlohmann::json;
@@ -239,4 +242,90 @@ TEST_CASE("encode_input is the inverse of decode_input for every input kind", "[
   // Every kind of io/input.hpp, and timeout.
   CHECK(kinds.size() == std::variant_size_v<io::AppRequest> + std::variant_size_v<io::TransportEvent> +
                             std::variant_size_v<io::PcEvent> + std::variant_size_v<io::MediaEvent> + 1);
+}
+
+// ---- the recording's compact form of periodic stats (io/recording.hpp) ------------------------
+
+namespace {
+
+// The captured Chromium reports a second apart, then more seconds made from the last one by
+// advancing its counters (as a call that goes on), with an entry that comes and goes and a member
+// that disappears once.
+std::vector<json> report_series(int seconds) {
+  std::vector<json> out = {test::stats_report("report-1"), test::stats_report("report-2"), test::stats_report("report-3")};
+  while (static_cast<int>(out.size()) < seconds) {
+    json next = out.back();
+    const int n = static_cast<int>(out.size());
+    for (auto& e : next) {
+      if (e.contains("timestamp")) e["timestamp"] = e["timestamp"].get<double>() + 1000;
+      for (const char* counter : {"bytesSent", "bytesReceived", "packetsSent", "packetsReceived", "framesEncoded", "framesDecoded"}) {
+        if (e.contains(counter)) e[counter] = e[counter].get<double>() + 20 * n;
+      }
+      if (e.contains("audioLevel")) e["audioLevel"] = 0.01 * (n % 7);
+    }
+    if (n % 5 == 0) next.push_back({{"id", fmt::format("extra-{}", n)}, {"type", "local-candidate"}, {"candidateType", "host"}});
+    if (n == 10) next[0].erase("timestamp");
+    out.push_back(std::move(next));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("statsReport inputs are recorded as deltas that expand back to the very same reports", "[recorder][io]") {
+  io::RecordingCompactor compactor;
+  io::RecordingExpander expander;
+  std::size_t whole = 0, kept = 0;
+  const auto series = report_series(30);
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const json in = {{"kind", "statsReport"}, {"pc", 1}, {"report", series[i]}, {"error", ""}};
+    bool changed = false;
+    const json recorded = compactor.input(in, changed);
+    REQUIRE(changed);
+    CHECK_FALSE(recorded.contains("report"));
+    REQUIRE(recorded.contains("reportDelta"));
+    whole += in.dump().size();
+    kept += recorded.dump().size();
+    // Through the export's JSON text and back, as the replay tool reads it.
+    CHECK(expander.input(json::parse(recorded.dump())) == in);
+  }
+  INFO("whole " << whole << " B, kept " << kept << " B");
+  CHECK(kept * 3 < whole);  // the counters change every second, ids, types and names do not
+
+  // Another pc keeps its own previous report; an error report (no array) is kept as it is.
+  bool changed = false;
+  const json other = {{"kind", "statsReport"}, {"pc", 2}, {"report", series[0]}, {"error", ""}};
+  CHECK(expander.input(compactor.input(other, changed)) == other);
+  const json failed = {{"kind", "statsReport"}, {"pc", 1}, {"report", nullptr}, {"error", "getStats failed"}};
+  changed = false;
+  CHECK(compactor.input(failed, changed) == failed);
+  CHECK_FALSE(changed);
+  CHECK(expander.input(failed) == failed);
+  const json other_input = {{"kind", "timeout"}};
+  CHECK(compactor.input(other_input, changed) == other_input);
+}
+
+TEST_CASE("periodic stats outputs are recorded as digests, compared by digest in a replay", "[recorder][io]") {
+  const json stats_event = {{"kind", "emit"}, {"emitType", "event"}, {"eventType", "stats"},
+                            {"payload", {{"intervalMs", 1000}, {"quality", "good"}, {"inbound", json::array()}}}};
+  const json collect = {{"kind", "collectStats"}, {"pc", 1}, {"types", {"inbound-rtp"}}, {"fields", {{"inbound-rtp", {"jitter"}}}}};
+  const json quality = {{"kind", "emit"}, {"emitType", "event"}, {"eventType", "qualityChanged"}, {"payload", {{"quality", "poor"}}}};
+  bool changed = false;
+  const json kept = io::RecordingCompactor::outputs(json::array({stats_event, quality, collect}), changed);
+  REQUIRE(changed);
+  CHECK(kept[0]["eventType"] == "stats");
+  CHECK(kept[0]["digest"].get<std::string>().size() == 16);
+  CHECK_FALSE(kept[0].contains("payload"));
+  CHECK(kept[1] == quality);  // a quality change stays readable in the recording
+  CHECK(kept[2]["kind"] == "collectStats");
+  CHECK_FALSE(kept[2].contains("fields"));
+
+  CHECK(io::outputs_match(kept, json::array({stats_event, quality, collect})));
+  json other = stats_event;
+  other["payload"]["quality"] = "poor";
+  CHECK_FALSE(io::outputs_match(kept, json::array({other, quality, collect})));
+  CHECK_FALSE(io::outputs_match(kept, json::array({stats_event, quality})));
+  changed = false;
+  CHECK(io::RecordingCompactor::outputs(json::array({quality}), changed) == json::array({quality}));
+  CHECK_FALSE(changed);
 }

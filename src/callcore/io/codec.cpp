@@ -78,7 +78,7 @@ std::optional<Input> decode_pc(const std::string& kind, const json& j) {
   if (kind == "dataChannelMessage") return FromPc{id, DataChannelMessage{str(j, "text"), str(j, "label")}};
   if (kind == "dataChannelSendFailed") return FromPc{id, DataChannelSendFailed{str(j, "text")}};
   if (kind == "trackAdded") return FromPc{id, TrackAdded{str(j, "tag"), str(j, "streamId")}};
-  if (kind == "statsReport") {
+  if (kind == kStatsReportKind) {
     // Entries keep their scalar members only (stats dictionaries are flat), so nothing deep
     // reaches the analyzer; a non-object entry stays as it is for the analyzer to refuse.
     json report = nullptr;
@@ -196,7 +196,7 @@ json encode_input(const Input& input) {
                     },
                     [](const DataChannelSendFailed& e) { return json{{"kind", "dataChannelSendFailed"}, {"text", e.text}}; },
                     [](const TrackAdded& e) { return json{{"kind", "trackAdded"}, {"tag", e.tag}, {"streamId", e.stream_id}}; },
-                    [](const StatsReport& e) { return json{{"kind", "statsReport"}, {"report", e.report}, {"error", e.error}}; },
+                    [](const StatsReport& e) { return json{{"kind", kStatsReportKind}, {"report", e.report}, {"error", e.error}}; },
                 },
                 p.event);
             return with_id("pc", to_int(p.pc), std::move(j));

@@ -13,6 +13,9 @@
 
 namespace callcore::io {
 
+/// The input kind of a getStats() report handed to the core (`statsReport`).
+inline constexpr std::string_view kStatsReportKind = "statsReport";
+
 /// Decodes an input from `{kind, ...fields}`. Kinds and fields (ids are integers; `pc` names a
 /// PcId, `transport` a TransportId, `trackId` a TrackId):
 /// - app: call {requestId}, hangUp, destroy, changeDeviceState {isHidden?, isMute?}, sendMessage

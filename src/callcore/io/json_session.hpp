@@ -3,7 +3,8 @@
 // through exactly the path it took in the page.
 //
 // Inputs arrive as JSON text (`{kind, ...}`, io/codec.hpp), outputs leave as a JSON array of
-// encoded effects; each call is recorded (log/recorder.hpp) when a recorder is given.
+// encoded effects; each call is recorded (log/recorder.hpp) when a recorder is given, in the
+// recording's compact form (io/recording.hpp).
 #pragma once
 
 #include <memory>
@@ -20,6 +21,7 @@
 #include "callcore/errors/call_error.hpp"
 #include "callcore/events/dictionary.hpp"
 #include "callcore/io/codec.hpp"
+#include "callcore/io/recording.hpp"
 #include "callcore/log/logger.hpp"
 #include "callcore/log/recorder.hpp"
 
@@ -101,13 +103,21 @@ class JsonSession {
     return text;
   }
 
+  // Steps are kept in the recording's compact form (io/recording.hpp); `bytes` is then the size
+  // of what is kept.
   void record(double now_ms, std::string_view op, nlohmann::json in, nlohmann::json out, std::size_t bytes) {
-    if (recorder_) recorder_->step(recorder_id_, now_ms, op, std::move(in), std::move(out), bytes);
+    if (!recorder_) return;
+    bool compacted = false;
+    in = compactor_.input(std::move(in), compacted);
+    out = RecordingCompactor::outputs(std::move(out), compacted);
+    if (compacted) bytes = base::json_text(in).size() + base::json_text(out).size();
+    recorder_->step(recorder_id_, now_ms, op, std::move(in), std::move(out), bytes);
   }
 
   log::Logger& logger_;
   log::Recorder* recorder_;
   std::uint32_t recorder_id_ = 0;
+  RecordingCompactor compactor_;
   std::unique_ptr<S> session_;
   std::string error_;
 };

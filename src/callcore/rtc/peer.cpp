@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "callcore/events/dictionary.hpp"
+#include "callcore/rtc/start_bitrate.hpp"
 
 namespace callcore::rtc {
 
@@ -84,12 +85,21 @@ void Peer::on_remote_description(const json& description, bool is_offer) {
              {{"type", ev::wire::kAnswer}, {"why", "no local offer is waiting for an answer"}});
     return;
   }
-  ctx_.push(io::fx::SetRemoteDescription{config_.id, description, /*rollback=*/false});
+  ctx_.push(io::fx::SetRemoteDescription{config_.id, with_start(description), /*rollback=*/false});
 }
 
 void Peer::apply_held_offer(const json& description) {
   negotiation_.on_remote_offer();  // stable and not offering: applied as is
-  ctx_.push(io::fx::SetRemoteDescription{config_.id, description, /*rollback=*/false});
+  ctx_.push(io::fx::SetRemoteDescription{config_.id, with_start(description), /*rollback=*/false});
+}
+
+json Peer::with_start(const json& description) const {
+  if (config_.video_start_bitrate_bps == 0) return description;
+  auto sdp = description.find("sdp");
+  if (sdp == description.end() || !sdp->is_string()) return description;
+  json out = description;
+  out["sdp"] = with_start_bitrate(sdp->get_ref<const std::string&>(), config_.video_start_bitrate_bps);
+  return out;
 }
 
 void Peer::on_remote_description_set(std::string_view type) {

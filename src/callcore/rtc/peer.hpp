@@ -8,6 +8,7 @@
 // a callback; the session decides the call.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -45,6 +46,10 @@ struct PeerConfig {
   // candidates instead of one per media type (a third of them for audio + video + data), which
   // makes setup faster (bench/notes.md). Every browser and Janus support BUNDLE.
   std::string bundle_policy = "max-bundle";
+  // The video send bitrate the connection starts at (bps), written into every remote
+  // description as Chromium's `x-google-start-bitrate` (rtc/start_bitrate.hpp); 0 leaves the
+  // browser's own start (Chromium: 300 kbps).
+  std::uint32_t video_start_bitrate_bps = 0;
 };
 
 /// A local track sent under a media tag.
@@ -155,6 +160,9 @@ class Peer {
   std::optional<base::Ms> deadline_ice_restart() const { return timers_.deadline(Timer::IceRestart); }
 
  private:
+  /// `description` with the configured video start bitrate (PeerConfig), as it goes to
+  /// setRemoteDescription.
+  nlohmann::json with_start(const nlohmann::json& description) const;
   enum class Timer { IceGrace, IceRestart };
 
   void offer_if_deferred();

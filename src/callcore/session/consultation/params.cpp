@@ -1,5 +1,7 @@
 #include "callcore/session/consultation/params.hpp"
 
+#include <cmath>
+
 #include "callcore/base/json.hpp"
 
 namespace callcore::session::consultation {
@@ -44,6 +46,12 @@ std::variant<Params, errors::CallError> parse_params(const json& j) {
   if (auto it = j.find("preconnect"); it != j.end()) {
     if (!it->is_boolean()) return errors::params_error("preconnect must be a boolean");
     p.preconnect = it->get<bool>();
+  }
+  if (auto it = j.find("videoStartBitrate"); it != j.end() && !it->is_null()) {
+    constexpr double kMin = 100000, kMax = 10000000;  // bps
+    const double bps = it->is_number() ? it->get<double>() : -1;
+    if (bps != std::floor(bps) || !(bps == 0 || (bps >= kMin && bps <= kMax))) return errors::params_error("videoStartBitrate must be 0 or an integer from 100000 to 10000000 (bps)");
+    p.video_start_bitrate_bps = static_cast<std::uint32_t>(bps);
   }
   constexpr double kSecond = 1000, kMs = 1;
   auto enter = positive(j, "enterTimeoutSecond", p.enter_timeout, kSecond);

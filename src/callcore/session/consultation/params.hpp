@@ -29,6 +29,7 @@ struct Params {
   nlohmann::json doctor = nlohmann::json::object();  // {avatarId, fullName, specialityName}
   bool is_audio = false;
   bool preconnect = true;                    // client: connect on the doctor's offer while ringing (instant answer)
+  std::uint32_t video_start_bitrate_bps = 800000;  // videoStartBitrate (bps); 0 = the browser's own start
   base::Ms enter_timeout{60000};             // enterTimeoutSecond
   base::Ms answer_timeout{60000};            // answerTimeoutSecond
   std::string signaling_url;                 // "" when the portal owns the socket (send)
@@ -49,7 +50,9 @@ struct Params {
 /// `preconnect` (boolean, default true; client only) connects while ringing (docs/api.md,
 /// "Instant answer"); a non-boolean is a params error. `randomSeed` (number >= 0) seeds the jitter. `token` (string, at most 8192 characters, for
 /// the built-in socket's join; docs/protocol.md §2.1) and `hasGetToken` (boolean: the app gave
-/// getToken()) are optional; a non-string token is a params error.
+/// getToken()) are optional; a non-string token is a params error. `videoStartBitrate` (bps, an
+/// integer 0 or 100000-10000000, default 800000; 0 = the browser's own start) is the video send
+/// bitrate the connection starts at (rtc/start_bitrate.hpp); another value is a params error.
 std::variant<Params, errors::CallError> parse_params(const nlohmann::json& j);
 
 }  // namespace callcore::session::consultation
