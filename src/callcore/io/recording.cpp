@@ -33,17 +33,23 @@ std::map<std::string, const json*> by_id(const json& report) {
   return out;
 }
 
+// The entry of `before` with the id of `entry`; null when it has none (a new entry, kept whole).
+const json* same_entry(const std::map<std::string, const json*>& before, const json& entry) {
+  if (!entry.is_object() || !entry.contains("id") || !entry["id"].is_string()) return nullptr;
+  auto it = before.find(entry["id"].get<std::string>());
+  return it == before.end() ? nullptr : it->second;
+}
+
 json delta(const json& previous, const json& report) {
   const auto before = by_id(previous);
   json out = json::array();
   for (const auto& e : report) {
-    auto it = e.is_object() && e.contains("id") && e["id"].is_string() ? before.find(e["id"].get<std::string>())
-                                                                        : before.end();
-    if (it == before.end()) {
+    const json* found = same_entry(before, e);
+    if (!found) {
       out.push_back(e);
       continue;
     }
-    const json& old = *it->second;
+    const json& old = *found;
     json d = {{"id", e["id"]}};
     for (const auto& [key, value] : e.items()) {
       auto o = old.find(key);
@@ -64,13 +70,12 @@ json expand(const json& previous, const json& delta) {
   json out = json::array();
   if (!delta.is_array()) return out;
   for (const auto& d : delta) {
-    auto it = d.is_object() && d.contains("id") && d["id"].is_string() ? before.find(d["id"].get<std::string>())
-                                                                        : before.end();
-    if (it == before.end()) {
+    const json* found = same_entry(before, d);
+    if (!found) {
       out.push_back(d);
       continue;
     }
-    json e = *it->second;
+    json e = *found;
     for (const auto& [key, value] : d.items()) {
       if (key != kGone) e[key] = value;
     }
